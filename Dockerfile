@@ -1,0 +1,29 @@
+# One image for web (gunicorn), Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    ATTEST_VAR_DIR=/var/lib/attest STATIC_ROOT=/app/staticfiles
+
+# WeasyPrint's system libraries and fonts (see reference/toolchain.md).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /app --uid 10001 attest
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY common ./common
+COPY accounts ./accounts
+COPY catalog ./catalog
+COPY audit ./audit
+RUN pip install .
+COPY . .
+# collectstatic needs a key only to import settings; it is not used at run time.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && mkdir -p /var/lib/attest && chown -R attest /var/lib/attest
+
+USER attest
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,146 @@
+"""Every state change on people, teams and tokens. Each one records its audit event."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import tokens
+from accounts.models import ApiToken, Team, User
+from accounts.roles import Role
+from audit.services import audit_record
+
+
+@transaction.atomic
+def team_create(*, actor: User | None, name: str, slug: str, description: str = "") -> Team:
+    """Create a team that can own catalog entries."""
+    team = Team(name=name, slug=slug, description=description)
+    team.full_clean()
+    team.save()
+    audit_record(
+        actor=actor, action="accounts.team_created", target=team, after={"name": name, "slug": slug}
+    )
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, actor: User | None, team: Team, user: User) -> None:
+    """Add ``user`` to ``team`` (no-op, and no event, when already a member)."""
+    if team.members.filter(pk=user.pk).exists():
+        return
+    team.members.add(user)
+    audit_record(
+        actor=actor,
+        action="accounts.team_member_added",
+        target=team,
+        after={"member": user.username},
+    )
+
+
+@transaction.atomic
+def user_role_grant(*, actor: User | None, user: User, role: Role | str) -> None:
+    """Give ``user`` a role (a role group). No event when the user already holds it."""
+    role = Role(role)
+    group = Group.objects.get(name=role.value)
+    if user.groups.filter(pk=group.pk).exists():
+        return
+    user.groups.add(group)
+    user.__dict__.pop("_attest_roles", None)
+    audit_record(
+        actor=actor, action="accounts.role_granted", target=user, after={"role": role.value}
+    )
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    scopes: list[str],
+    expires_in_days: int,
+) -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; return the row and the token string, shown only once.
+
+    Rules: at least one known scope; expiry is mandatory and at most ATTEST_TOKEN_MAX_DAYS; the
+    user must be active. Only the peppered HMAC of the secret is stored.
+    """
+    unknown = sorted(set(scopes) - set(ApiToken.Scope.values))
+    if not scopes or unknown:
+        raise ValidationError(
+            {
+                "scopes": f"Unknown scope(s) {unknown}; choose from {ApiToken.Scope.values}."
+                if unknown
+                else "Give at least one scope."
+            }
+        )
+    max_days = settings.ATTEST_TOKEN_MAX_DAYS
+    if not 1 <= expires_in_days <= max_days:
+        raise ValidationError({"expires_in_days": f"Expiry must be between 1 and {max_days} days."})
+    if not user.is_active:
+        raise ValidationError({"user": f"User {user.username!r} is inactive."})
+    key_id, secret, token_string = tokens.generate()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name or f"token for {user.username}",
+        key_id=key_id,
+        secret_hash=tokens.hash_secret(secret, settings.ATTEST_TOKEN_PEPPER),
+        scopes=sorted(set(scopes)),
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.token_created",
+        target=token,
+        after={
+            "user": user.username,
+            "key_id": key_id,
+            "scopes": token.scopes,
+            "expires_at": token.expires_at.isoformat(),
+        },
+    )
+    return token, token_string
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; the next request that presents it gets 401."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        actor=actor, action="accounts.token_revoked", target=token, after={"key_id": token.key_id}
+    )
+    return token
+
+
+@transaction.atomic
+def session_signed_in(*, user: User) -> None:
+    """Record a successful sign-in (called by the auth signal adapter)."""
+    audit_record(actor=user, action="accounts.signed_in", target=user)
+
+
+@transaction.atomic
+def session_signed_out(*, user: User | None) -> None:
+    """Record a sign-out."""
+    if user is not None and user.is_authenticated:
+        audit_record(actor=user, action="accounts.signed_out", target=user)
+
+
+@transaction.atomic
+def session_sign_in_failed(*, username: str) -> None:
+    """Record a failed sign-in. The password is never recorded."""
+    audit_record(
+        actor=None,
+        action="accounts.sign_in_failed",
+        target_type="accounts.user",
+        target_label=username[:150],
+        after={"username": username[:150]},
+    )

@@ -1,0 +1,62 @@
+"""Reading the audit trail, with permissions applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.models import AuditEvent
+
+AUDIT_LOG_PERMISSION = "audit.view_auditevent"
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor: str = ""
+    source: str = ""
+    target_type: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+    """The whole trail, newest first, for users holding the audit-log permission.
+
+    Auditors, compliance officers and admins hold it through their role group; anyone else gets
+    PermissionDenied (the page exists for them, the data does not).
+    """
+    if not user.has_perm(AUDIT_LOG_PERMISSION):
+        raise PermissionDenied("Reading the audit log needs the auditor, compliance or admin role.")
+    events = AuditEvent.objects.all()
+    f = filters or AuditFilters()
+    if f.action:
+        events = events.filter(action__icontains=f.action)
+    if f.actor:
+        events = events.filter(actor_label__icontains=f.actor)
+    if f.source:
+        events = events.filter(source=f.source)
+    if f.target_type:
+        events = events.filter(target_type=f.target_type)
+    tz = timezone.get_current_timezone()
+    if f.since:
+        events = events.filter(occurred_at__gte=datetime.combine(f.since, time.min, tzinfo=tz))
+    if f.until:
+        events = events.filter(occurred_at__lte=datetime.combine(f.until, time.max, tzinfo=tz))
+    return events
+
+
+def audit_timeline_for_subject(*, subject_id: UUID, limit: int = 50) -> list[AuditEvent]:
+    """Latest events of one catalog entry. The caller has already checked it may see the entry."""
+    return list(AuditEvent.objects.filter(subject_id=subject_id)[:limit])
+
+
+def audit_target_types() -> list[str]:
+    return list(
+        AuditEvent.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    )

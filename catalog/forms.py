@@ -1,0 +1,143 @@
+"""Forms for catalog pages. They parse input; the service decides and writes."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Team
+from catalog.models import ModelService
+from catalog.selectors import SORTS
+
+_TEXTAREA = {"rows": 3}
+
+
+class CatalogFilterForm(forms.Form):
+    """Search, filters and sort of the catalog list (GET parameters)."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Name, purpose, team, tag…", "type": "search"}
+        ),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label="All teams",
+    )
+    lifecycle = forms.ChoiceField(
+        required=False, choices=[("", "Any lifecycle"), *ModelService.Lifecycle.choices]
+    )
+    risk_tier = forms.ChoiceField(
+        label="Risk tier",
+        required=False,
+        choices=[("", "Any risk tier"), *ModelService.RiskTier.choices],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name A–Z"),
+            ("-name", "Name Z–A"),
+            ("team", "Team"),
+            ("risk", "Risk tier"),
+            ("lifecycle", "Lifecycle"),
+            ("-updated", "Recently updated"),
+        ],
+    )
+
+    def clean_sort(self):
+        sort = self.cleaned_data.get("sort") or "name"
+        return sort if sort in SORTS else "name"
+
+
+class ModelMetadataForm(forms.ModelForm):
+    """The business metadata the owning team keeps about a model."""
+
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, e.g. credit, customer-facing.",
+    )
+
+    class Meta:
+        model = ModelService
+        fields = [
+            "description",
+            "purpose",
+            "intended_use",
+            "intended_users",
+            "out_of_scope_use",
+            "owner_team",
+            "stakeholders",
+            "lifecycle_status",
+            "training_data",
+            "input_features",
+            "parameters",
+            "results",
+            "limitations",
+            "reproduction",
+            "tags",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs=_TEXTAREA)
+            for name in (
+                "description",
+                "purpose",
+                "intended_use",
+                "intended_users",
+                "out_of_scope_use",
+                "stakeholders",
+                "training_data",
+                "input_features",
+                "parameters",
+                "results",
+                "limitations",
+                "reproduction",
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["tags"] = ", ".join(self.instance.tags or [])
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        tags: list[str] = []
+        for tag in (t.strip().lower() for t in raw.split(",")):
+            if not tag:
+                continue
+            if len(tag) > 40:
+                raise forms.ValidationError(f"Tag {tag[:40]!r}… is longer than 40 characters.")
+            if tag not in tags:
+                tags.append(tag)
+        return tags
+
+    FIELDSETS = (
+        ("Ownership and status", ("owner_team", "lifecycle_status", "stakeholders", "tags")),
+        (
+            "Purpose and use",
+            (
+                "description",
+                "purpose",
+                "intended_use",
+                "intended_users",
+                "out_of_scope_use",
+                "limitations",
+            ),
+        ),
+        (
+            "Data and method",
+            ("training_data", "input_features", "parameters", "results", "reproduction"),
+        ),
+    )
+
+    def fieldsets(self):
+        """Bound fields grouped for the page, in reading order."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
+    def changes(self) -> dict:
+        """The submitted values of every field, for the service to diff."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

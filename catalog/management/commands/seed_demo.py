@@ -1,0 +1,140 @@
+"""``manage.py seed_demo``: the demo portfolio, teams and one user per role. Idempotent.
+
+Everything goes through the services, so the demo has an audit trail like real data. Demo users
+share a documented password, so the command refuses to run with DEBUG off unless told to.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Team, User
+from catalog import demo
+from catalog import services as catalog_services
+from catalog.models import ModelService
+from common.request_context import request_context
+
+
+class Command(BaseCommand):
+    help = "Create the demo teams, users (one per role) and >= 25 models with versions."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo users have a published password).",
+        )
+
+    def handle(self, *args, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "Refusing to create demo users with a published password while DEBUG is off; "
+                "pass --allow-production if this really is a demo instance."
+            )
+        with request_context(source="cli"), transaction.atomic():
+            teams = self._teams()
+            users = self._users(teams)
+            created = self._models(teams, users)
+        self.stdout.write(
+            f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
+            f"({ModelService.objects.count()} in the catalog). Password for every demo user: "
+            f"{demo.DEMO_PASSWORD}"
+        )
+
+    def _teams(self) -> dict[str, Team]:
+        teams = {}
+        for slug, name, description in demo.TEAMS:
+            team = Team.objects.filter(slug=slug).first()
+            if team is None:
+                team = account_services.team_create(
+                    actor=None, name=name, slug=slug, description=description
+                )
+            teams[slug] = team
+        return teams
+
+    def _users(self, teams: dict[str, Team]) -> dict[str, User]:
+        users = {}
+        for username, first, last, roles, team_slugs in demo.USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@attest.example",
+                },
+            )
+            if created:
+                user.set_password(demo.DEMO_PASSWORD)
+                if "admin" in roles:
+                    user.is_staff = True
+                    user.is_superuser = True
+                user.save()
+            for role in roles:
+                account_services.user_role_grant(actor=None, user=user, role=role)
+            for slug in team_slugs:
+                account_services.team_member_add(actor=None, team=teams[slug], user=user)
+            users[username] = user
+        return users
+
+    def _models(self, teams: dict[str, Team], users: dict[str, User]) -> int:
+        rng = random.Random(20261122)  # noqa: S311  (deterministic demo data, not security)
+        now = timezone.now()
+        created = 0
+        for team_slug, name, lifecycle, tags, metrics, purpose, intended_use in demo.MODELS:
+            if ModelService.objects.filter(name=name).exists():
+                continue
+            team = teams[team_slug]
+            model = catalog_services.model_service_register(
+                actor=None,
+                name=name,
+                owner_team=team,
+                registry_name=name,
+                metadata={
+                    "description": purpose,
+                    "purpose": purpose,
+                    "intended_use": intended_use,
+                    "intended_users": f"{team.name} and the business functions they serve.",
+                    "stakeholders": f"Head of {team.name}; Compliance; Internal Audit.",
+                    "training_data": "Internal historical records, 2019–2025, pseudonymised.",
+                    "input_features": "See the feature list in the version's run.",
+                    "limitations": "Performance not validated outside the EU market.",
+                    "lifecycle_status": lifecycle,
+                    "tags": tags,
+                },
+            )
+            version_count = rng.randint(1, 6)
+            for number in range(1, version_count + 1):
+                registered = now - timedelta(
+                    days=30 * (version_count - number) + rng.randint(1, 20)
+                )
+                run_id = f"{rng.getrandbits(128):032x}"
+                catalog_services.model_version_register(
+                    actor=None,
+                    model_service=model,
+                    version=str(number),
+                    source_uri=f"models:/{name}/{number}",
+                    run_id=run_id,
+                    description=f"Retrained on data up to {registered:%B %Y}.",
+                    tags={
+                        "framework": rng.choice(["sklearn", "xgboost", "lightgbm", "pytorch"]),
+                        "trained_by": team_slug,
+                    },
+                    aliases=["champion"]
+                    if number == version_count and lifecycle == "production"
+                    else [],
+                    metrics={
+                        k: round(v * (0.94 + 0.06 * number / version_count), 4)
+                        for k, v in metrics.items()
+                    },
+                    registry_created_at=registered,
+                    registry_updated_at=registered,
+                )
+            created += 1
+        return created

@@ -1,0 +1,141 @@
+"""What models exist: registries that feed us, catalog entries and their versions."""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from common.models import BaseModel
+
+
+class RegistrySource(BaseModel):
+    """A model registry that feeds the catalog (MLflow first), addressed by its slug.
+
+    Webhooks arrive at ``/webhooks/<slug>/``; secrets and API credentials are added with the
+    ingestion work.
+    """
+
+    class Kind(models.TextChoices):
+        MLFLOW = "mlflow", "MLflow"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    base_url = models.URLField(max_length=500)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class ModelService(BaseModel):
+    """A catalog entry: one machine-learning model the company runs, with its business metadata.
+
+    The metadata is what a stakeholder or auditor needs to understand the model without reading
+    code (purpose, intended use and users, data, limitations...), kept by the owning team. The
+    registry name is a mutable attribute: a rename in the registry keeps the same catalog id.
+    ``risk_tier`` is the current EU AI Act tier, set by the risk assessment.
+    """
+
+    class Lifecycle(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        DEVELOPMENT = "development", "In development"
+        VALIDATION = "validation", "In validation"
+        PRODUCTION = "production", "In production"
+        DEPRECATED = "deprecated", "Deprecated"
+        RETIRED = "retired", "Retired"
+
+    class RiskTier(models.TextChoices):
+        UNASSESSED = "unassessed", "Not assessed"
+        MINIMAL = "minimal", "Minimal"
+        LIMITED = "limited", "Limited"
+        HIGH = "high", "High"
+        PROHIBITED = "prohibited", "Prohibited"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="Unique name, as CI refers to it."
+    )
+    registry_source = models.ForeignKey(
+        RegistrySource, null=True, blank=True, on_delete=models.PROTECT, related_name="models"
+    )
+    registry_name = models.CharField(max_length=300, blank=True)
+    owner_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="models"
+    )
+    description = models.TextField(blank=True)
+    purpose = models.TextField("Purpose and business context", blank=True)
+    intended_use = models.TextField(blank=True)
+    intended_users = models.TextField(blank=True)
+    out_of_scope_use = models.TextField("Out-of-scope use", blank=True)
+    stakeholders = models.TextField(
+        blank=True, help_text="People and functions affected or accountable."
+    )
+    training_data = models.TextField("Training data", blank=True)
+    input_features = models.TextField(blank=True)
+    reproduction = models.TextField("Reproduction guidelines", blank=True)
+    parameters = models.TextField(blank=True)
+    results = models.TextField(blank=True)
+    limitations = models.TextField(blank=True)
+    lifecycle_status = models.CharField(
+        max_length=20, choices=Lifecycle.choices, default=Lifecycle.DEVELOPMENT, db_index=True
+    )
+    risk_tier = models.CharField(
+        max_length=20, choices=RiskTier.choices, default=RiskTier.UNASSESSED, db_index=True
+    )
+    tags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_source", "registry_name"],
+                condition=~models.Q(registry_name=""),
+                name="catalog_unique_registry_name_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ModelVersion(BaseModel):
+    """One registered version of a catalog entry, as the registry knows it.
+
+    Tags, aliases and metrics are copied from the registry; ``registry_created_at`` /
+    ``registry_updated_at`` are the registry's own clocks (used to ignore stale events).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending registration"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Registration failed"
+
+    model_service = models.ForeignKey(
+        ModelService, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.CharField(max_length=64)
+    # Registries give versions as strings ("7"); this integer keeps "10" after "9" when sorting.
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    source_uri = models.CharField(max_length=1000, blank=True)
+    run_id = models.CharField(max_length=64, blank=True)
+    tags = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    aliases = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    metrics = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
+    registry_created_at = models.DateTimeField(null=True, blank=True)
+    registry_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["model_service", "-version_number", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_service", "version"], name="catalog_unique_version_per_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_service.name} v{self.version}"

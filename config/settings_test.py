@@ -1,0 +1,36 @@
+"""Test settings: the real settings, pointed at PostgreSQL and Redis on loopback.
+
+`make test` (and CI) run the suite against PostgreSQL and Redis, never SQLite. Each run uses its
+own database name so that parallel sessions on one machine do not collide.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# The suite always runs on PostgreSQL + Redis; TEST_* variables point it elsewhere.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/attest"
+)
+os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import DATABASES, STORAGES  # noqa: E402
+
+DATABASES["default"]["TEST"] = {"NAME": f"test_attest_{os.getpid()}"}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+# Serve static files from the app folders, as in development (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = Path(tempfile.gettempdir()) / "attest-test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests run tasks eagerly unless a test starts a real worker on purpose.
+CELERY_TASK_ALWAYS_EAGER = True

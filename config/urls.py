@@ -1,0 +1,26 @@
+"""URL map. Fixed contracts (see ARCHITECTURE.md): /api/v1/..., /api/schema/, /api/docs/,
+/healthz, /readyz, /webhooks/<source-slug>/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from common import views as common_views
+
+handler403 = "common.views.error_403"
+handler404 = "common.views.error_404"
+handler500 = "common.views.error_500"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="catalog:model-list", permanent=False)),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("readyz", common_views.readyz, name="readyz"),
+    path("accounts/", include("accounts.urls")),
+    path("models/", include("catalog.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include("catalog.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

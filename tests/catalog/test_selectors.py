@@ -1,0 +1,117 @@
+import pytest
+from django.http import Http404
+
+from catalog import selectors
+from catalog.models import ModelService
+from tests.factories import ModelServiceFactory, ModelVersionFactory
+
+
+@pytest.fixture
+def portfolio(personas):
+    a = ModelServiceFactory(
+        name="churn-predictor",
+        owner_team=personas.team,
+        lifecycle_status="production",
+        risk_tier="minimal",
+        tags=["marketing", "retention"],
+    )
+    b = ModelServiceFactory(
+        name="cv-screening",
+        owner_team=personas.other_team,
+        purpose="Ranks job applicants",
+        risk_tier="high",
+    )
+    c = ModelServiceFactory(
+        name="demand-forecast", owner_team=personas.other_team, lifecycle_status="retired"
+    )
+    for v in ("1", "2", "10"):
+        ModelVersionFactory(model_service=a, version=v, version_number=int(v))
+    return a, b, c
+
+
+def names(qs):
+    return [m.name for m in qs]
+
+
+@pytest.mark.django_db
+def test_list_annotates_version_count_and_latest_by_number(personas, portfolio):
+    first = selectors.model_service_list(user=personas.viewer).get(name="churn-predictor")
+    assert first.version_count == 3
+    assert first.latest_version == "10"  # numeric, not lexical, order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"search": "applicants"}, ["cv-screening"]),
+        ({"search": "CHURN"}, ["churn-predictor"]),
+        ({"search": "retention"}, ["churn-predictor"]),  # a tag
+        ({"search": "credit risk"}, ["churn-predictor"]),  # the owning team's name
+        ({"team": "fraud"}, ["cv-screening", "demand-forecast"]),
+        ({"lifecycle": "retired"}, ["demand-forecast"]),
+        ({"risk_tier": "high"}, ["cv-screening"]),
+        ({"team": "fraud", "risk_tier": "high"}, ["cv-screening"]),
+        ({"sort": "-name"}, ["demand-forecast", "cv-screening", "churn-predictor"]),
+    ],
+)
+def test_list_filters_and_sorts(personas, portfolio, filters, expected):
+    got = selectors.model_service_list(
+        user=personas.viewer, filters=selectors.CatalogFilters(**filters)
+    )
+    assert names(got) == expected
+
+
+@pytest.mark.django_db
+def test_team_filter_accepts_id(personas, portfolio):
+    got = selectors.model_service_list(
+        user=personas.viewer, filters=selectors.CatalogFilters(team=str(personas.team.pk))
+    )
+    assert names(got) == ["churn-predictor"]
+
+
+@pytest.mark.django_db
+def test_anonymous_and_inactive_users_see_nothing(personas, portfolio):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not selectors.model_service_list(user=AnonymousUser()).exists()
+    personas.viewer.is_active = False
+    assert not selectors.model_service_list(user=personas.viewer).exists()
+
+
+@pytest.mark.django_db
+def test_get_unknown_or_malformed_id_is_404(personas):
+    with pytest.raises(Http404):
+        selectors.model_service_get(user=personas.viewer, model_id="not-a-uuid")
+    with pytest.raises(Http404):
+        selectors.model_service_get(
+            user=personas.viewer, model_id="00000000-0000-0000-0000-000000000000"
+        )
+
+
+@pytest.mark.django_db
+def test_can_edit_matrix(personas, owned_model):
+    allowed = {
+        name
+        for name in (
+            "owner",
+            "teammate",
+            "outsider",
+            "reviewer",
+            "compliance",
+            "auditor",
+            "viewer",
+            "admin",
+            "ci_bot",
+        )
+        if selectors.model_service_can_edit(getattr(personas, name), owned_model)
+    }
+    assert allowed == {"owner", "teammate", "admin"}
+
+
+@pytest.mark.django_db
+def test_model_without_team_is_editable_by_admins_only(personas):
+    orphan = ModelServiceFactory(owner_team=None)
+    assert selectors.model_service_can_edit(personas.admin, orphan)
+    assert not selectors.model_service_can_edit(personas.owner, orphan)
+    assert ModelService.objects.filter(pk=orphan.pk).exists()
