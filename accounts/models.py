@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
 
@@ -34,20 +34,33 @@ class User(AbstractUser):
 class Team(BaseModel):
     """A named group of people that owns models in the catalog.
 
-    Ownership decides who may keep a model's business metadata (members with the model-owner
-    role) and, later, who sees team-scoped models.
+    Membership is the team's Django group (``team:<slug>``): object permissions on the team's
+    models are granted to that group, so "who sees this model" is one indexed query. The
+    reviewer pool lists the reviewers who may see and decide on the team's models.
     """
+
+    GROUP_PREFIX = "team:"
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="reviewed_teams",
+        blank=True,
+        help_text="Reviewers who see this team's models and decide on their requests.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def members(self):
+        return User.objects.filter(groups=self.group_id)
 
 
 class ApiToken(BaseModel):

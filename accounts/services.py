@@ -18,8 +18,9 @@ from audit.services import audit_record
 
 @transaction.atomic
 def team_create(*, actor: User | None, name: str, slug: str, description: str = "") -> Team:
-    """Create a team that can own catalog entries."""
-    team = Team(name=name, slug=slug, description=description)
+    """Create a team and its membership group (``team:<slug>``) that model grants go to."""
+    group, _ = Group.objects.get_or_create(name=f"{Team.GROUP_PREFIX}{slug}")
+    team = Team(name=name, slug=slug, description=description, group=group)
     team.full_clean()
     team.save()
     audit_record(
@@ -29,31 +30,133 @@ def team_create(*, actor: User | None, name: str, slug: str, description: str = 
 
 
 @transaction.atomic
-def team_member_add(*, actor: User | None, team: Team, user: User) -> None:
-    """Add ``user`` to ``team`` (no-op, and no event, when already a member)."""
-    if team.members.filter(pk=user.pk).exists():
-        return
-    team.members.add(user)
+def team_member_add(*, actor: User | None, team: Team, user: User) -> bool:
+    """Add ``user`` to ``team``; they see the team's models. False (no event) if already in."""
+    if user.groups.filter(pk=team.group_id).exists():
+        return False
+    user.groups.add(team.group_id)
     audit_record(
         actor=actor,
         action="accounts.team_member_added",
         target=team,
         after={"member": user.username},
     )
+    return True
 
 
 @transaction.atomic
-def user_role_grant(*, actor: User | None, user: User, role: Role | str) -> None:
-    """Give ``user`` a role (a role group). No event when the user already holds it."""
+def team_member_remove(*, actor: User | None, team: Team, user: User) -> bool:
+    """Take ``user`` out of ``team``; the team's models disappear for them at once."""
+    if not user.groups.filter(pk=team.group_id).exists():
+        return False
+    user.groups.remove(team.group_id)
+    audit_record(
+        actor=actor,
+        action="accounts.team_member_removed",
+        target=team,
+        before={"member": user.username},
+    )
+    return True
+
+
+@transaction.atomic
+def team_reviewer_add(*, actor: User | None, team: Team, user: User) -> bool:
+    """Put ``user`` in the team's reviewer pool: they see the team's models."""
+    if team.reviewers.filter(pk=user.pk).exists():
+        return False
+    team.reviewers.add(user)
+    audit_record(
+        actor=actor,
+        action="accounts.team_reviewer_added",
+        target=team,
+        after={"reviewer": user.username},
+    )
+    return True
+
+
+@transaction.atomic
+def team_reviewer_remove(*, actor: User | None, team: Team, user: User) -> bool:
+    """Take ``user`` out of the team's reviewer pool."""
+    if not team.reviewers.filter(pk=user.pk).exists():
+        return False
+    team.reviewers.remove(user)
+    audit_record(
+        actor=actor,
+        action="accounts.team_reviewer_removed",
+        target=team,
+        before={"reviewer": user.username},
+    )
+    return True
+
+
+@transaction.atomic
+def team_members_set(*, actor: User | None, team: Team, users) -> None:
+    """Make the team's members exactly ``users`` (one audited event per change)."""
+    current, wanted = set(team.members), set(users)
+    for user in wanted - current:
+        team_member_add(actor=actor, team=team, user=user)
+    for user in current - wanted:
+        team_member_remove(actor=actor, team=team, user=user)
+
+
+@transaction.atomic
+def team_reviewers_set(*, actor: User | None, team: Team, users) -> None:
+    """Make the team's reviewer pool exactly ``users`` (one audited event per change)."""
+    current, wanted = set(team.reviewers.all()), set(users)
+    for user in wanted - current:
+        team_reviewer_add(actor=actor, team=team, user=user)
+    for user in current - wanted:
+        team_reviewer_remove(actor=actor, team=team, user=user)
+
+
+@transaction.atomic
+def user_role_grant(*, actor: User | None, user: User, role: Role | str) -> bool:
+    """Give ``user`` a role (a role group). False, and no event, when they already hold it."""
     role = Role(role)
     group = Group.objects.get(name=role.value)
     if user.groups.filter(pk=group.pk).exists():
-        return
+        return False
     user.groups.add(group)
     user.__dict__.pop("_attest_roles", None)
     audit_record(
         actor=actor, action="accounts.role_granted", target=user, after={"role": role.value}
     )
+    return True
+
+
+@transaction.atomic
+def user_role_revoke(*, actor: User | None, user: User, role: Role | str) -> bool:
+    """Take a role away; it takes effect on the user's next request."""
+    role = Role(role)
+    group = Group.objects.get(name=role.value)
+    if not user.groups.filter(pk=group.pk).exists():
+        return False
+    user.groups.remove(group)
+    user.__dict__.pop("_attest_roles", None)
+    audit_record(
+        actor=actor, action="accounts.role_revoked", target=user, before={"role": role.value}
+    )
+    return True
+
+
+@transaction.atomic
+def user_sso_sync(*, user: User, roles: set[str], team_slugs: set[str]) -> None:
+    """Make the user's roles and teams exactly what the identity provider's groups map to.
+
+    Runs on every SSO sign-in, so a group removed at the provider removes the role or the
+    team here at the next sign-in. Each change is its own audited event.
+    """
+    for role in Role:
+        if role.value in roles:
+            user_role_grant(actor=None, user=user, role=role)
+        else:
+            user_role_revoke(actor=None, user=user, role=role)
+    wanted = set(Team.objects.filter(slug__in=team_slugs))
+    current = set(Team.objects.filter(group__user=user))
+    for team in wanted - current:
+        team_member_add(actor=None, team=team, user=user)
+    for team in current - wanted:
+        team_member_remove(actor=None, team=team, user=user)
 
 
 @transaction.atomic

@@ -26,6 +26,11 @@ USERS = [
     ("admin", "Ada", "Admin", ["admin"], []),
 ]
 
+# The reviewer "rita" reviews every team; the viewer "victor" (a business stakeholder) has
+# these models shared with him read-only.
+REVIEWER_POOLS = {"rita": [slug for slug, _, _ in TEAMS]}
+SHARED_WITH = {"victor": ["credit-scoring-retail", "churn-predictor", "support-chatbot"]}
+
 # team, name, lifecycle, tags, primary metrics, purpose, intended use
 MODELS = [
     (

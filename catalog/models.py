@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from common.models import BaseModel
 
@@ -139,3 +140,26 @@ class ModelVersion(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.model_service.name} v{self.version}"
+
+
+class ModelServiceUserPermission(UserObjectPermissionBase):
+    """Object permission on a catalog entry granted to one user (read-only stakeholder sharing).
+
+    A direct foreign key (not django-guardian's generic table) keeps the visibility query a
+    plain indexed join. Rows are written only by ``catalog.services`` (audited).
+    """
+
+    content_object = models.ForeignKey(ModelService, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ModelServiceGroupPermission(GroupObjectPermissionBase):
+    """Object permission on a catalog entry granted to a group: a team's membership group
+    (view + change for the owning team) or any group a model is shared with (view)."""
+
+    content_object = models.ForeignKey(ModelService, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False

@@ -1,8 +1,13 @@
 """Permission-aware reads of the catalog: the one gate used by pages and API alike.
 
-Visibility today: every active, signed-in user sees the catalog (stakeholders need the
-overview); editing is for the owning team's model owners and admins. Team-scoped visibility
-narrows ``model_service_visible`` and nothing else has to change.
+Who sees a catalog entry:
+- admins, compliance officers and auditors: every entry (they answer for the whole portfolio);
+- members of a team: the team's entries, through the object permission granted to the team's
+  group when the team became the owner;
+- reviewers in a team's reviewer pool: that team's entries;
+- anyone an entry was shared with, directly or through a group (read-only stakeholders).
+Lists are filtered in SQL with ``pk IN (subquery)`` so there are no per-row checks and no
+duplicate rows. Out-of-scope entries are 404; forbidden actions on visible ones are 403.
 """
 
 from __future__ import annotations
@@ -14,8 +19,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from accounts.models import Team
 from accounts.roles import Role, has_role
-from catalog.models import ModelService, ModelVersion
+from catalog.models import (
+    ModelService,
+    ModelServiceGroupPermission,
+    ModelServiceUserPermission,
+    ModelVersion,
+)
+
+VIEW_PERMISSION = "view_modelservice"
+CHANGE_PERMISSION = "change_modelservice"
+# Roles that see the whole catalog.
+PORTFOLIO_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR)
 
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
@@ -38,11 +54,27 @@ class CatalogFilters:
     sort: str = "name"
 
 
+def _granted_ids(user, codename: str) -> Q:
+    """Entries on which ``user`` holds ``codename`` directly or through one of their groups."""
+    via_groups = ModelServiceGroupPermission.objects.filter(
+        permission__codename=codename, group__user=user
+    ).values("content_object_id")
+    via_user = ModelServiceUserPermission.objects.filter(
+        permission__codename=codename, user=user
+    ).values("content_object_id")
+    return Q(pk__in=via_groups) | Q(pk__in=via_user)
+
+
 def model_service_visible(*, user) -> QuerySet[ModelService]:
     """Every catalog entry ``user`` may see; nothing for anonymous or inactive users."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ModelService.objects.none()
-    return ModelService.objects.all()
+    if has_role(user, *PORTFOLIO_ROLES):
+        return ModelService.objects.all()
+    reviewed_teams = Team.objects.filter(reviewers=user).values("pk")
+    return ModelService.objects.filter(
+        _granted_ids(user, VIEW_PERMISSION) | Q(owner_team__in=reviewed_teams)
+    )
 
 
 def model_service_list(*, user, filters: CatalogFilters | None = None) -> QuerySet[ModelService]:
@@ -99,14 +131,19 @@ def model_version_list(*, user, model_service: ModelService) -> QuerySet[ModelVe
     )
 
 
+def model_service_can_view(user, model_service: ModelService) -> bool:
+    return model_service_visible(user=user).filter(pk=model_service.pk).exists()
+
+
 def model_service_can_edit(user, model_service: ModelService) -> bool:
-    """Admins, and model owners who are members of the owning team."""
+    """Admins, and model owners holding the change permission (the owning team's members)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if has_role(user, Role.ADMIN):
         return True
     return (
-        model_service.owner_team_id is not None
-        and has_role(user, Role.MODEL_OWNER)
-        and user.teams.filter(pk=model_service.owner_team_id).exists()
+        has_role(user, Role.MODEL_OWNER)
+        and ModelService.objects.filter(pk=model_service.pk)
+        .filter(_granted_ids(user, CHANGE_PERMISSION))
+        .exists()
     )

@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.models import Team
+from accounts.models import Team, User
 from audit.services import audit_record
-from catalog.models import ModelService, ModelVersion, RegistrySource
-from catalog.selectors import model_service_can_edit
+from catalog.models import (
+    ModelService,
+    ModelServiceGroupPermission,
+    ModelServiceUserPermission,
+    ModelVersion,
+    RegistrySource,
+)
+from catalog.selectors import CHANGE_PERMISSION, VIEW_PERMISSION, model_service_can_edit
+
+# What the owning team's group holds on its models; what a share gives (read-only).
+TEAM_PERMISSIONS = (VIEW_PERMISSION, CHANGE_PERMISSION)
+SHARE_PERMISSIONS = (VIEW_PERMISSION,)
 
 # The business metadata the owning team keeps. Registry-derived fields (name, versions) are
 # not in this list: they follow the registry.
@@ -72,6 +83,8 @@ def model_service_register(
         subject_id=model.pk,
         after={"name": name, "owner_team": _audit_value(owner_team), **(metadata or {})},
     )
+    if owner_team is not None:
+        _group_access_grant(actor, model, owner_team.group, TEAM_PERMISSIONS)
     return model
 
 
@@ -104,6 +117,13 @@ def model_service_update_metadata(
         return []
     model.full_clean()
     model.save()
+    if "owner_team" in after:
+        # Visibility follows ownership: the old team loses its grant, the new team gains it.
+        old_team = Team.objects.filter(slug=before["owner_team"]).first()
+        if old_team is not None:
+            _group_access_revoke(actor, model, old_team.group)
+        if model.owner_team is not None:
+            _group_access_grant(actor, model, model.owner_team.group, TEAM_PERMISSIONS)
     audit_record(
         actor=actor,
         action="catalog.model_updated",
@@ -156,3 +176,108 @@ def model_version_register(
         after={"version": version, "source_uri": source_uri, "run_id": run_id},
     )
     return model_version
+
+
+def _permissions(codenames: tuple[str, ...]) -> list[Permission]:
+    return list(
+        Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
+    )
+
+
+def _group_access_grant(actor, model: ModelService, group: Group, codenames) -> bool:
+    created = [
+        ModelServiceGroupPermission.objects.get_or_create(
+            group=group, permission=permission, content_object=model
+        )[1]
+        for permission in _permissions(codenames)
+    ]
+    if not any(created):
+        return False
+    audit_record(
+        actor=actor,
+        action="catalog.access_granted",
+        target=model,
+        subject_id=model.pk,
+        after={"group": group.name, "permissions": sorted(codenames)},
+    )
+    return True
+
+
+def _group_access_revoke(actor, model: ModelService, group: Group) -> bool:
+    rows = ModelServiceGroupPermission.objects.filter(group=group, content_object=model)
+    codenames = sorted(rows.values_list("permission__codename", flat=True))
+    if not codenames:
+        return False
+    rows.delete()
+    audit_record(
+        actor=actor,
+        action="catalog.access_revoked",
+        target=model,
+        subject_id=model.pk,
+        before={"group": group.name, "permissions": codenames},
+    )
+    return True
+
+
+def _check_may_share(actor, model: ModelService) -> None:
+    if actor is not None and not model_service_can_edit(actor, model):
+        raise PermissionDenied("Only the owning team's model owners or admins may share a model.")
+
+
+@transaction.atomic
+def model_service_share(
+    *, actor: Any, model_service: ModelService, user: User | None = None, group: Group | None = None
+) -> bool:
+    """Give one user or one group read-only access to a model (stakeholder sharing).
+
+    Allowed for the owning team's model owners and admins. Returns False, writing nothing, when
+    the access already exists.
+    """
+    if (user is None) == (group is None):
+        raise ValidationError("Share with exactly one user or one group.")
+    _check_may_share(actor, model_service)
+    if group is not None:
+        return _group_access_grant(actor, model_service, group, SHARE_PERMISSIONS)
+    created = [
+        ModelServiceUserPermission.objects.get_or_create(
+            user=user, permission=permission, content_object=model_service
+        )[1]
+        for permission in _permissions(SHARE_PERMISSIONS)
+    ]
+    if not any(created):
+        return False
+    audit_record(
+        actor=actor,
+        action="catalog.access_granted",
+        target=model_service,
+        subject_id=model_service.pk,
+        after={"user": user.username, "permissions": list(SHARE_PERMISSIONS)},
+    )
+    return True
+
+
+@transaction.atomic
+def model_service_unshare(
+    *, actor: Any, model_service: ModelService, user: User | None = None, group: Group | None = None
+) -> bool:
+    """Withdraw a user's or group's access to a model. The owning team's grant is not a share:
+    it follows ``owner_team`` and cannot be withdrawn here."""
+    if (user is None) == (group is None):
+        raise ValidationError("Unshare exactly one user or one group.")
+    _check_may_share(actor, model_service)
+    if group is not None:
+        if model_service.owner_team_id and group.pk == model_service.owner_team.group_id:
+            raise ValidationError("The owning team's access follows ownership; change the owner.")
+        return _group_access_revoke(actor, model_service, group)
+    rows = ModelServiceUserPermission.objects.filter(user=user, content_object=model_service)
+    if not rows.exists():
+        return False
+    rows.delete()
+    audit_record(
+        actor=actor,
+        action="catalog.access_revoked",
+        target=model_service,
+        subject_id=model_service.pk,
+        before={"user": user.username, "permissions": list(SHARE_PERMISSIONS)},
+    )
+    return True

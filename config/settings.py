@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "guardian",
     "common",
     "accounts",
     "audit",
@@ -103,6 +104,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+# django-guardian: no anonymous user row; anonymous visitors see nothing.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
 # Pepper for API token hashes (HMAC-SHA256). Defaults to SECRET_KEY; set it separately so that
 # rotating SECRET_KEY (sessions) does not invalidate every CI token.
 ATTEST_TOKEN_PEPPER = env_str("ATTEST_TOKEN_PEPPER") or SECRET_KEY

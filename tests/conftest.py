@@ -24,15 +24,31 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @dataclass
 class Personas:
+    """Who is who (the team owns ``owned_model``):
+
+    owner, teammate   model owners in the owning team
+    other_owner       model owner in another team
+    reviewer          reviewer in the owning team's reviewer pool
+    other_reviewer    reviewer in no pool
+    compliance        compliance officer (sees the whole portfolio)
+    auditor           auditor (sees the whole portfolio, read-only)
+    viewer            stakeholder with the viewer role and nothing shared yet
+    outsider          signed-in user with no role and no team
+    admin             admin role
+    ci_bot            service account in the owning team (API tokens)
+    """
+
     team: Team
     other_team: Team
     owner: User
     teammate: User
-    outsider: User
+    other_owner: User
     reviewer: User
+    other_reviewer: User
     compliance: User
     auditor: User
     viewer: User
+    outsider: User
     admin: User
     ci_bot: User
 
@@ -41,18 +57,22 @@ class Personas:
 def personas(db) -> Personas:
     team = TeamFactory(name="Credit Risk", slug="credit-risk")
     other = TeamFactory(name="Fraud", slug="fraud")
+    reviewer = UserFactory(username="reviewer", roles=["reviewer"])
+    team.reviewers.add(reviewer)
     return Personas(
         team=team,
         other_team=other,
         owner=UserFactory(username="owner", roles=["model-owner"], teams=[team]),
         teammate=UserFactory(username="teammate", roles=["model-owner"], teams=[team]),
-        outsider=UserFactory(username="outsider", roles=["model-owner"], teams=[other]),
-        reviewer=UserFactory(username="reviewer", roles=["reviewer"]),
+        other_owner=UserFactory(username="other-owner", roles=["model-owner"], teams=[other]),
+        reviewer=reviewer,
+        other_reviewer=UserFactory(username="other-reviewer", roles=["reviewer"]),
         compliance=UserFactory(username="compliance", roles=["compliance-officer"]),
         auditor=UserFactory(username="auditor", roles=["auditor"]),
         viewer=UserFactory(username="viewer", roles=["viewer"]),
+        outsider=UserFactory(username="outsider"),
         admin=UserFactory(username="admin", roles=["admin"]),
-        ci_bot=UserFactory(username="ci-bot", is_service_account=True),
+        ci_bot=UserFactory(username="ci-bot", is_service_account=True, teams=[team]),
     )
 
 

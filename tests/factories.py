@@ -4,7 +4,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Team, User
-from catalog.models import ModelService, ModelVersion
+from catalog.models import ModelService, ModelServiceGroupPermission, ModelVersion
+from catalog.services import TEAM_PERMISSIONS, _permissions
 
 PASSWORD = "correct-horse-battery"
 
@@ -16,6 +17,9 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Team {n}")
     slug = factory.Sequence(lambda n: f"team-{n}")
+    group = factory.LazyAttribute(
+        lambda t: Group.objects.get_or_create(name=f"{Team.GROUP_PREFIX}{t.slug}")[0]
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -36,17 +40,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def teams(self, create, extracted, **kwargs):
         for team in extracted or []:
-            team.members.add(self)
+            self.groups.add(team.group)
 
 
 class ModelServiceFactory(factory.django.DjangoModelFactory):
+    """A catalog entry whose owning team's group holds view + change, as the service grants."""
+
     class Meta:
         model = ModelService
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"model-{n:04d}")
     description = factory.LazyAttribute(lambda m: f"Description of {m.name}")
     purpose = "Decides nothing on its own."
     owner_team = factory.SubFactory(TeamFactory)
+
+    @factory.post_generation
+    def team_access(self, create, extracted, **kwargs):
+        if self.owner_team_id:
+            for permission in _permissions(TEAM_PERMISSIONS):
+                ModelServiceGroupPermission.objects.get_or_create(
+                    group=self.owner_team.group, permission=permission, content_object=self
+                )
 
 
 class ModelVersionFactory(factory.django.DjangoModelFactory):

@@ -77,9 +77,9 @@ def test_embedded_demo_serves_catalog_to_a_demo_user(embedded_server):
     opener.open(f"{base}/accounts/sign-in/")
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     form = urllib.parse.urlencode(
-        {"username": "alice", "password": "attest-demo", "csrfmiddlewaretoken": csrf}
+        {"username": "carla", "password": "attest-demo", "csrfmiddlewaretoken": csrf}
     ).encode()
     page = opener.open(f"{base}/accounts/sign-in/", data=form).read().decode()
-    match = re.search(r"(\d+) models? across every team", page)
+    match = re.search(r"(\d+) models? visible to you", page)
     assert match, page[:500]
     assert int(match.group(1)) >= 25

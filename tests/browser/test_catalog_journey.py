@@ -24,18 +24,19 @@ def test_sign_in_search_open_and_edit_a_model(live_server, page, screenshot, dem
     page.get_by_role("button", name="Sign in").click()
 
     page.wait_for_selector("h1:has-text('Model catalog')")
-    assert "27 models across every team" in page.text_content("main")
+    # alice owns the Credit Risk team's five models and sees nothing else.
+    assert "5 models visible to you" in page.text_content("main")
     # The stylesheet is served and applied (not a bare HTML page).
     bar = page.eval_on_selector(".topbar", "e => getComputedStyle(e).backgroundColor")
     assert bar == "rgb(15, 27, 61)"
     screenshot(page, "02-catalog")
 
-    page.get_by_label("Search").fill("fraud")
+    page.get_by_label("Search").fill("default")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_selector("text=match your filters")
     rows = page.locator("table.table tbody tr")
     assert rows.count() >= 2
-    assert all("fraud" in rows.nth(i).inner_text().lower() for i in range(rows.count()))
+    assert all("default" in rows.nth(i).inner_text().lower() for i in range(rows.count()))
     screenshot(page, "03-catalog-search")
 
     page.goto(f"{live_server.url}/")

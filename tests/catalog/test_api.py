@@ -27,7 +27,7 @@ def test_api_answers_401_without_credentials(owned_model, path):
 @pytest.mark.django_db
 def test_signed_in_session_reads_catalog(personas, owned_model):
     client = APIClient()
-    client.force_login(personas.viewer)
+    client.force_login(personas.compliance)
     body = client.get(LIST).json()
     assert body["count"] == 1
     assert body["results"][0]["name"] == "credit-scoring"
@@ -56,7 +56,7 @@ def test_list_filters(api_token, personas):
     ModelServiceFactory(
         name="b-model", owner_team=personas.other_team, purpose="fraud ring detection"
     )
-    client = bearer(api_token())
+    client = bearer(api_token(user=personas.compliance))
     assert [m["name"] for m in client.get(LIST, {"risk_tier": "high"}).json()["results"]] == [
         "a-model"
     ]

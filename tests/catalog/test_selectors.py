@@ -35,7 +35,7 @@ def names(qs):
 
 @pytest.mark.django_db
 def test_list_annotates_version_count_and_latest_by_number(personas, portfolio):
-    first = selectors.model_service_list(user=personas.viewer).get(name="churn-predictor")
+    first = selectors.model_service_list(user=personas.compliance).get(name="churn-predictor")
     assert first.version_count == 3
     assert first.latest_version == "10"  # numeric, not lexical, order
 
@@ -57,7 +57,7 @@ def test_list_annotates_version_count_and_latest_by_number(personas, portfolio):
 )
 def test_list_filters_and_sorts(personas, portfolio, filters, expected):
     got = selectors.model_service_list(
-        user=personas.viewer, filters=selectors.CatalogFilters(**filters)
+        user=personas.compliance, filters=selectors.CatalogFilters(**filters)
     )
     assert names(got) == expected
 
@@ -65,7 +65,7 @@ def test_list_filters_and_sorts(personas, portfolio, filters, expected):
 @pytest.mark.django_db
 def test_team_filter_accepts_id(personas, portfolio):
     got = selectors.model_service_list(
-        user=personas.viewer, filters=selectors.CatalogFilters(team=str(personas.team.pk))
+        user=personas.compliance, filters=selectors.CatalogFilters(team=str(personas.team.pk))
     )
     assert names(got) == ["churn-predictor"]
 
@@ -75,17 +75,17 @@ def test_anonymous_and_inactive_users_see_nothing(personas, portfolio):
     from django.contrib.auth.models import AnonymousUser
 
     assert not selectors.model_service_list(user=AnonymousUser()).exists()
-    personas.viewer.is_active = False
-    assert not selectors.model_service_list(user=personas.viewer).exists()
+    personas.compliance.is_active = False
+    assert not selectors.model_service_list(user=personas.compliance).exists()
 
 
 @pytest.mark.django_db
 def test_get_unknown_or_malformed_id_is_404(personas):
     with pytest.raises(Http404):
-        selectors.model_service_get(user=personas.viewer, model_id="not-a-uuid")
+        selectors.model_service_get(user=personas.compliance, model_id="not-a-uuid")
     with pytest.raises(Http404):
         selectors.model_service_get(
-            user=personas.viewer, model_id="00000000-0000-0000-0000-000000000000"
+            user=personas.compliance, model_id="00000000-0000-0000-0000-000000000000"
         )
 
 

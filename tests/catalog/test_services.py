@@ -52,7 +52,9 @@ def test_team_change_is_audited_by_slug(personas, owned_model):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["outsider", "reviewer", "compliance", "auditor", "viewer"])
+@pytest.mark.parametrize(
+    "persona", ["other_owner", "outsider", "reviewer", "compliance", "auditor", "viewer"]
+)
 def test_only_owning_team_model_owners_may_edit(personas, owned_model, persona):
     with pytest.raises(PermissionDenied):
         services.model_service_update_metadata(
@@ -105,7 +107,11 @@ def test_register_model_and_version_record_events_on_the_models_timeline(persona
     )
     assert version.version_number == 10
     actions = list(AuditEvent.objects.filter(subject_id=model.pk).values_list("action", flat=True))
-    assert sorted(actions) == ["catalog.model_registered", "catalog.version_registered"]
+    assert sorted(actions) == [
+        "catalog.access_granted",
+        "catalog.model_registered",
+        "catalog.version_registered",
+    ]
 
 
 @pytest.mark.django_db

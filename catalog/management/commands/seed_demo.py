@@ -42,6 +42,7 @@ class Command(BaseCommand):
             teams = self._teams()
             users = self._users(teams)
             created = self._models(teams, users)
+            self._access(teams, users)
         self.stdout.write(
             f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
             f"({ModelService.objects.count()} in the catalog). Password for every demo user: "
@@ -82,6 +83,18 @@ class Command(BaseCommand):
                 account_services.team_member_add(actor=None, team=teams[slug], user=user)
             users[username] = user
         return users
+
+    def _access(self, teams: dict[str, Team], users: dict[str, User]) -> None:
+        for username, team_slugs in demo.REVIEWER_POOLS.items():
+            for slug in team_slugs:
+                account_services.team_reviewer_add(
+                    actor=None, team=teams[slug], user=users[username]
+                )
+        for username, model_names in demo.SHARED_WITH.items():
+            for model in ModelService.objects.filter(name__in=model_names):
+                catalog_services.model_service_share(
+                    actor=None, model_service=model, user=users[username]
+                )
 
     def _models(self, teams: dict[str, Team], users: dict[str, User]) -> int:
         rng = random.Random(20261122)  # noqa: S311  (deterministic demo data, not security)
