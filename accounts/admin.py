@@ -1,14 +1,67 @@
-"""Admin for the break-glass administrator. Changes that matter go through services."""
+"""Admin pages for administrators. Every change goes through a service, so it is audited."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.db.models import Q
 
 from accounts import services
 from accounts.models import ApiToken, Team, User
+from accounts.roles import Role, is_admin, user_roles
+
+
+class AdminRoleRequiredMixin:
+    """Only holders of the admin role (or superusers) may change anything here."""
+
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UserAdminForm(UserChangeForm):
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = [
+            "username",
+            "password",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "is_service_account",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.initial["roles"] = sorted(user_roles(self.instance))
+            self.initial["teams"] = list(Team.objects.filter(group__user=self.instance))
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AdminRoleRequiredMixin, DjangoUserAdmin):
+    form = UserAdminForm
     list_display = (
         "username",
         "email",
@@ -17,14 +70,96 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "is_service_account",
     )
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Attest", {"fields": ("is_service_account",)}))
+    # Roles and teams replace Django's raw groups/permissions fields: those would bypass the audit.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "is_service_account",
+                    "roles",
+                    "teams",
+                )
+            },
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        wanted_roles = set(form.cleaned_data.get("roles") or [])
+        for role in Role:
+            if role.value in wanted_roles:
+                services.user_role_grant(actor=request.user, user=user, role=role)
+            else:
+                services.user_role_revoke(actor=request.user, user=user, role=role)
+        wanted_teams = set(form.cleaned_data.get("teams") or [])
+        for team in Team.objects.all():
+            if team in wanted_teams:
+                services.team_member_add(actor=request.user, team=team, user=user)
+            else:
+                services.team_member_remove(actor=request.user, team=team, user=user)
+
+
+class TeamAdminForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple("members", is_stacked=False),
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "description", "reviewers"]
+        widgets = {"reviewers": admin.widgets.FilteredSelectMultiple("reviewers", is_stacked=False)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [] if self.instance._state.adding else self.instance.reviewers.values("pk")
+        self.fields["reviewers"].queryset = User.objects.filter(
+            Q(is_active=True, groups__name=Role.REVIEWER) | Q(pk__in=current)
+        ).distinct()
+        self.fields[
+            "reviewers"
+        ].help_text = "Users with the reviewer role who review this team's models."
+        if not self.instance._state.adding:
+            self.initial["members"] = list(self.instance.members)
+            self.fields["slug"].disabled = True
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
+class TeamAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
+    """Teams, their members and reviewer pools."""
+
+    form = TeamAdminForm
+    list_display = ("name", "slug", "member_count", "reviewer_count")
     search_fields = ("name", "slug")
-    readonly_fields = ("members",)
+
+    @admin.display(description="members")
+    def member_count(self, team):
+        return team.members.count()
+
+    @admin.display(description="reviewers")
+    def reviewer_count(self, team):
+        return team.reviewers.count()
+
+    def save_model(self, request, obj, form, change):
+        services.team_save(actor=request.user, team=obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Not super(): the form's M2M save would bypass the audited services.
+        team = form.instance
+        services.team_members_set(actor=request.user, team=team, users=form.cleaned_data["members"])
+        services.team_reviewers_set(
+            actor=request.user, team=team, users=form.cleaned_data["reviewers"]
+        )
 
 
 @admin.register(ApiToken)
@@ -50,8 +185,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke selected tokens")
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
     def revoke(self, request, queryset):
         for token in queryset:
             services.api_token_revoke(actor=request.user, token=token)
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+    def has_revoke_permission(self, request):
+        return is_admin(request.user)

@@ -19,13 +19,44 @@ from audit.services import audit_record
 @transaction.atomic
 def team_create(*, actor: User | None, name: str, slug: str, description: str = "") -> Team:
     """Create a team and its membership group (``team:<slug>``) that model grants go to."""
-    group, _ = Group.objects.get_or_create(name=f"{Team.GROUP_PREFIX}{slug}")
-    team = Team(name=name, slug=slug, description=description, group=group)
-    team.full_clean()
-    team.save()
-    audit_record(
-        actor=actor, action="accounts.team_created", target=team, after={"name": name, "slug": slug}
-    )
+    return team_save(actor=actor, team=Team(name=name, slug=slug, description=description))
+
+
+@transaction.atomic
+def team_save(*, actor: User | None, team: Team) -> Team:
+    """Create ``team`` (an unsaved instance) or save its edited name and description.
+
+    The slug names the membership group and so is fixed once the team exists.
+    """
+    if team._state.adding:
+        team.group, _ = Group.objects.get_or_create(name=f"{Team.GROUP_PREFIX}{team.slug}")
+        team.full_clean()
+        team.save()
+        audit_record(
+            actor=actor,
+            action="accounts.team_created",
+            target=team,
+            after={"name": team.name, "slug": team.slug},
+        )
+        return team
+    stored = Team.objects.select_for_update().get(pk=team.pk)
+    if stored.slug != team.slug:
+        raise ValidationError({"slug": "A team's slug cannot change once it exists."})
+    before = {
+        f: getattr(stored, f)
+        for f in ("name", "description")
+        if getattr(stored, f) != getattr(team, f)
+    }
+    if before:
+        team.full_clean()
+        team.save(update_fields=[*before, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="accounts.team_updated",
+            target=team,
+            before=before,
+            after={f: getattr(team, f) for f in before},
+        )
     return team
 
 
