@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import (  # noqa: F401
+            checks,  # SSO configuration checks
             schema,  # OpenAPI description of Bearer tokens
             signals,  # sign-in / sign-out audit adapters
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken
 from accounts.selectors import api_token_authenticate
+from common import ratelimit
 
 # Recording every use would turn each API read into a write; once a minute is enough to show
 # "last used" in the token list.
@@ -29,9 +31,21 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed Authorization header: use 'Bearer <token>'."
             )
+        address = ratelimit.client_address(request)
         token = api_token_authenticate(parts[1])
         if token is None:
+            # Guessing tokens costs one window per few attempts per address.
+            wait = ratelimit.hit("token-failure", address, settings.ATTEST_RATE_TOKEN_FAILURES)
+            if wait:
+                raise exceptions.Throttled(
+                    wait=wait, detail="Too many invalid tokens; retry later."
+                )
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        wait = ratelimit.hit("api", token.key_id, settings.ATTEST_RATE_API)
+        if wait:
+            raise exceptions.Throttled(
+                wait=wait, detail="Request rate limit for this token reached."
+            )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

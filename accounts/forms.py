@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -14,3 +15,11 @@ class SignInForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # With ATTEST_LOCAL_LOGIN off, passwords are for break-glass superusers only.
+        if not settings.ATTEST_LOCAL_LOGIN and not user.is_superuser:
+            raise forms.ValidationError(
+                "Password sign-in is switched off here. Use single sign-on.", code="sso_only"
+            )

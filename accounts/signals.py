@@ -1,9 +1,12 @@
 """Adapters from Django's auth signals to audit services (no business logic here)."""
 
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from accounts import services
+from accounts.sso.mapping import grants_for, parse_group_map
 
 
 @receiver(user_logged_in)
@@ -19,3 +22,15 @@ def _on_signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _on_sign_in_failed(sender, credentials, request=None, **kwargs):
     services.session_sign_in_failed(username=str(credentials.get("username", "")))
+
+
+@receiver(allauth_user_logged_in)
+def _on_sso_signed_in(sender, request, user, sociallogin=None, **kwargs):
+    """Re-sync roles and teams from the identity provider's groups claim on every SSO login."""
+    if sociallogin is None:
+        return
+    data = sociallogin.account.extra_data or {}
+    claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+    group_map = parse_group_map(settings.ATTEST_SSO_GROUP_MAP)
+    grants = grants_for(claims.get(settings.ATTEST_OIDC_GROUPS_CLAIM), group_map)
+    services.user_sso_sync(user=user, roles=set(grants.roles), team_slugs=set(grants.teams))

@@ -7,6 +7,7 @@ process). Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL a
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
+    "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "common",
     "accounts",
     "audit",
@@ -53,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -106,8 +114,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Local password sign-in. When false only superusers (break-glass admins) may use it.
+ATTEST_LOCAL_LOGIN = env_bool("ATTEST_LOCAL_LOGIN", True)
 # django-guardian: no anonymous user row; anonymous visitors see nothing.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -115,6 +126,48 @@ GUARDIAN_RAISE_403 = False
 # rotating SECRET_KEY (sessions) does not invalidate every CI token.
 ATTEST_TOKEN_PEPPER = env_str("ATTEST_TOKEN_PEPPER") or SECRET_KEY
 ATTEST_TOKEN_MAX_DAYS = env_int("ATTEST_TOKEN_MAX_DAYS", 365)
+
+# --- Single sign-on (OpenID Connect through django-allauth) -------------------------------
+# Set ATTEST_OIDC_SERVER_URL (the issuer; discovery is read from
+# <issuer>/.well-known/openid-configuration), the client id and secret to show the
+# "Sign in with <provider>" button. The redirect URI to register at the provider is
+# https://<host>/accounts/oidc/<ATTEST_OIDC_PROVIDER_ID>/login/callback/.
+ATTEST_OIDC_SERVER_URL = (env_str("ATTEST_OIDC_SERVER_URL") or "").rstrip("/")
+ATTEST_OIDC_PROVIDER_ID = env_str("ATTEST_OIDC_PROVIDER_ID", "sso")
+ATTEST_OIDC_PROVIDER_NAME = env_str("ATTEST_OIDC_PROVIDER_NAME", "company SSO")
+ATTEST_OIDC_CLIENT_ID = env_str("ATTEST_OIDC_CLIENT_ID", "")
+ATTEST_OIDC_CLIENT_SECRET = env_str("ATTEST_OIDC_CLIENT_SECRET", "")
+ATTEST_OIDC_SCOPES = env_list("ATTEST_OIDC_SCOPES", ["openid", "profile", "email", "groups"])
+ATTEST_OIDC_GROUPS_CLAIM = env_str("ATTEST_OIDC_GROUPS_CLAIM", "groups")
+# JSON: {"<provider group>": {"roles": [...], "teams": ["<team slug>", ...]}, ...}
+ATTEST_SSO_GROUP_MAP = env_str("ATTEST_SSO_GROUP_MAP", "")
+
+SOCIALACCOUNT_ONLY = True  # allauth only does SSO; local sign-in is Attest's own page
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False  # identities are bound on (provider, subject), never on e-mail
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the flow starts with a POST from our sign-in page
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.AttestSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "SCOPE": ATTEST_OIDC_SCOPES,
+        "APPS": [
+            {
+                "provider_id": ATTEST_OIDC_PROVIDER_ID,
+                "name": ATTEST_OIDC_PROVIDER_NAME,
+                "client_id": ATTEST_OIDC_CLIENT_ID,
+                "secret": ATTEST_OIDC_CLIENT_SECRET,
+                "settings": {"server_url": ATTEST_OIDC_SERVER_URL, "oauth_pkce_enabled": True},
+            }
+        ]
+        if ATTEST_OIDC_SERVER_URL
+        else [],
+    }
+}
 
 # --- Celery / Redis -------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL") or ""
@@ -207,17 +260,63 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attest@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -------------------------------------------------------------------------------
+# Production defaults are strict (`manage.py check --deploy` is clean); DEBUG relaxes them.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# /healthz and /readyz answer plain HTTP so load balancers can probe the pod directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4): scripts only from this origin, no inline scripts.
+# Inline *styles* are allowed because Django's admin and Redoc set style attributes.
+_form_action = ["'self'"]
+if ATTEST_OIDC_SERVER_URL:
+    _oidc = urlsplit(ATTEST_OIDC_SERVER_URL)
+    # The SSO button posts to us and we redirect to the provider: form-action covers that hop.
+    _form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _form_action,
+    }
+}
+
+# --- Cache and rate limits -----------------------------------------------------------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "attest",
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# "<count>/<seconds>". Sign-in counts per address and per (address, username); token
+# failures per address; API calls per token. Exceeding answers 429 with Retry-After.
+ATTEST_RATE_SIGN_IN = env_str("ATTEST_RATE_SIGN_IN", "10/300")
+ATTEST_RATE_SIGN_IN_PER_ADDRESS = env_str("ATTEST_RATE_SIGN_IN_PER_ADDRESS", "50/300")
+ATTEST_RATE_TOKEN_FAILURES = env_str("ATTEST_RATE_TOKEN_FAILURES", "20/60")
+ATTEST_RATE_API = env_str("ATTEST_RATE_API", "1200/60")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -16,12 +16,16 @@ os.environ["DATABASE_URL"] = os.environ.get(
 )
 os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# The production security defaults stay on, except the HTTPS redirect (tests speak HTTP).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import DATABASES, STORAGES  # noqa: E402
+from config.settings import CACHES, DATABASES, STORAGES  # noqa: E402
 
 DATABASES["default"]["TEST"] = {"NAME": f"test_attest_{os.getpid()}"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Rate-limit counters of parallel runs on one Redis must not meet.
+CACHES["default"]["KEY_PREFIX"] = f"attest-test-{os.getpid()}"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 # Serve static files from the app folders, as in development (no collectstatic before tests).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.sso.urls")),
     path("models/", include("catalog.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("catalog.api.urls")),
