@@ -33,6 +33,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(10_000)  # pages here answer in milliseconds; fail fast
     yield page
     context.close()
 

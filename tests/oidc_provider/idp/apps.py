@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdpConfig(AppConfig):
+    name = "tests.oidc_provider.idp"
+    label = "idp"
