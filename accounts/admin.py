@@ -179,6 +179,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ("secret_hash",)
     actions = ["revoke"]
 
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
     def has_add_permission(self, request):
         return False
 

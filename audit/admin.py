@@ -11,6 +11,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("source",)
     search_fields = ("action", "actor_label", "target_label")
 
+    def has_module_permission(self, request):
+        return request.user.has_perm("audit.view_auditevent")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("audit.view_auditevent")
+
     def has_add_permission(self, request):
         return False
 

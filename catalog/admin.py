@@ -8,19 +8,7 @@ from accounts.models import User
 from accounts.roles import Role, is_admin
 from catalog import services
 from catalog.models import ModelService, ModelVersion, RegistrySource
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Catalog changes go through services (audited), so the admin only shows."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from common.admin import ReadOnlyAdmin
 
 
 @admin.register(RegistrySource)
@@ -77,6 +65,12 @@ class ModelServiceAdmin(admin.ModelAdmin):
         (None, {"fields": readonly_fields}),
         ("Sharing", {"fields": ("shared_with_users", "shared_with_groups")}),
     )
+
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog import selectors
+from catalog.api.permissions import CanViewModelService
 from catalog.api.serializers import (
     ModelServiceDetailOutput,
     ModelServiceListOutput,
@@ -21,7 +22,7 @@ from common.api.schema import ERROR_RESPONSES
 
 
 class _CatalogApi:
-    permission_classes = [IsAuthenticated, TokenHasScope]
+    permission_classes = [IsAuthenticated, TokenHasScope, CanViewModelService]
     required_scope = ApiToken.Scope.CATALOG_READ
 
 
@@ -78,7 +79,11 @@ class ModelServiceDetailApi(_CatalogApi, generics.RetrieveAPIView):
     serializer_class = ModelServiceDetailOutput
 
     def get_object(self):
-        return selectors.model_service_get(user=self.request.user, model_id=self.kwargs["model_id"])
+        model = selectors.model_service_get(
+            user=self.request.user, model_id=self.kwargs["model_id"]
+        )
+        self.check_object_permissions(self.request, model)
+        return model
 
 
 @extend_schema(responses={200: ModelVersionOutput(many=True), **ERROR_RESPONSES})
@@ -92,4 +97,5 @@ class ModelVersionListApi(_CatalogApi, generics.ListAPIView):
         model = selectors.model_service_get(
             user=self.request.user, model_id=self.kwargs["model_id"]
         )
+        self.check_object_permissions(self.request, model)
         return selectors.model_version_list(user=self.request.user, model_service=model)

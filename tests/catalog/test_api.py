@@ -110,3 +110,16 @@ def test_schema_and_docs_are_served(client):
     assert client.get(reverse("api-schema")).status_code == 200
     docs = client.get(reverse("api-docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs  # served by us, no CDN
+
+
+@pytest.mark.django_db
+def test_object_permission_requires_view_permission(personas, owned_model):
+    from rest_framework.test import APIRequestFactory
+
+    from catalog.api.permissions import CanViewModelService
+
+    request = APIRequestFactory().get("/")
+    request.user = personas.other_owner
+    assert not CanViewModelService().has_object_permission(request, None, owned_model)
+    request.user = personas.owner
+    assert CanViewModelService().has_object_permission(request, None, owned_model)

@@ -1,0 +1,283 @@
+"""S1: persona × endpoint matrix over every URL in the URL conf and every OpenAPI operation.
+
+Every URL pattern must have an expectation here (a new page without a row fails the test), and
+every cell must match. Lists must show exactly the objects the persona may see.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from accounts import services as account_services
+from accounts.models import ApiToken
+from audit.models import AuditEvent
+from catalog.models import RegistrySource
+from tests.factories import ModelServiceFactory, ModelVersionFactory
+
+PERSONAS = [
+    "anonymous",
+    "owner",
+    "teammate",
+    "other_owner",
+    "reviewer",
+    "compliance",
+    "auditor",
+    "viewer",
+    "outsider",
+    "admin",
+    "ci_token",
+]
+SIGNED_IN = set(PERSONAS) - {"anonymous", "ci_token"}  # HTML pages ignore bearer tokens
+SEES = {
+    "owned": {"owner", "teammate", "reviewer", "compliance", "auditor", "admin", "ci_token"},
+    "foreign": {"other_owner", "compliance", "auditor", "admin"},
+}
+EDITS = {"owned": {"owner", "teammate", "admin"}, "foreign": {"other_owner", "admin"}}
+AUDIT_READERS = {"compliance", "auditor", "admin"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern), p
+
+
+@pytest.fixture
+def world(personas):
+    """Two models (ours and another team's), a version each, and one of every admin object."""
+    owned = ModelServiceFactory(name="owned-model", owner_team=personas.team)
+    foreign = ModelServiceFactory(name="foreign-model", owner_team=personas.other_team)
+    ModelVersionFactory(model_service=owned, version="1")
+    ModelVersionFactory(model_service=foreign, version="1")
+    personas.admin.is_staff = personas.admin.is_superuser = True  # the break-glass admin
+    personas.admin.save()
+    _, token = account_services.api_token_create(
+        actor=None, user=personas.ci_bot, name="ci", scopes=["catalog:read"], expires_in_days=5
+    )
+    RegistrySource.objects.create(slug="mlflow", base_url="http://mlflow.invalid")
+    SocialAccount.objects.create(user=personas.outsider, provider="sso", uid="sub-1")
+    return {"owned": owned, "foreign": foreign, "token": token}
+
+
+def client_for(persona, personas, world) -> Client:
+    client = Client()
+    if persona == "ci_token":
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {world['token']}"
+    elif persona != "anonymous":
+        client.force_login(getattr(personas, persona))
+    return client
+
+
+# --- Attest's own pages ---------------------------------------------------------------------
+def page_expectations(name: str, persona: str, which: str | None) -> int:
+    signed_in = persona in SIGNED_IN
+    if name in {
+        "healthz",
+        "readyz",
+        "api-schema",
+        "api-docs",
+        "account_inactive",
+        "socialaccount_login_cancelled",
+    }:
+        return 200
+    if name == "socialaccount_login_error":
+        return 401  # allauth answers its "sign-in failed" page with 401
+    if name in {"accounts:logout", "account_logout"}:
+        return 405  # sign-out is POST only
+    if name in {"", "account_login", "socialaccount_signup"}:
+        return 302  # redirects (no pending SSO sign-up: back to sign-in)
+    if name in {"openid_connect_login", "openid_connect_callback"}:
+        return 404  # no SSO provider configured in this test
+    if name == "accounts:login":
+        return 302 if signed_in else 200
+    if not signed_in:
+        return 302  # to the sign-in page
+    if name == "catalog:model-list":
+        return 200
+    if name == "catalog:model-detail":
+        return 200 if persona in SEES[which] else 404
+    if name == "catalog:model-edit":
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] else 403
+    if name == "audit:event-list":
+        return 200 if persona in AUDIT_READERS else 403
+    raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
+
+
+def page_urls(world):
+    for name, route, pattern in walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "api/v1/")):
+            continue  # covered by the admin and OpenAPI tests below
+        key = name or route
+        params = set(pattern.pattern.converters)
+        if "model_id" in params:
+            for which in ("owned", "foreign"):
+                yield key, which, reverse(name, kwargs={"model_id": world[which].pk})
+        elif "provider_id" in params:
+            yield key, None, reverse(name, kwargs={"provider_id": "sso"})
+        else:
+            yield key, None, "/" + route.replace("^", "").replace("$", "")
+
+
+@pytest.mark.django_db
+def test_every_page_answers_every_persona_as_expected(personas, world):
+    failures = []
+    urls = list(page_urls(world))
+    assert len(urls) >= 20
+    for persona in PERSONAS:
+        client = client_for(persona, personas, world)
+        for name, which, url in urls:
+            expected = page_expectations(name, persona, which)
+            got = client.get(url).status_code
+            if got != expected:
+                failures.append(
+                    f"{persona:12} GET {url} ({name}/{which}): {got}, expected {expected}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+# --- Django admin ---------------------------------------------------------------------------
+EDITABLE_IN_ADMIN = {"accounts.user", "accounts.team"}  # may add; others are read-only
+
+
+def admin_expectation(name: str, persona: str) -> int:
+    view = name.split(":", 1)[1]
+    if persona != "admin":
+        return 200 if view == "login" else 302  # the admin's sign-in form, or off to it
+    if view == "login":
+        return 302  # already signed in as staff
+    if view == "logout":
+        return 405  # POST only
+    if view in {"autocomplete"}:
+        return 403  # no search parameters given
+    if view == "view_on_site":
+        return 404  # catalog entries have no public URL
+    if view in {"index", "app_list", "password_change", "password_change_done", "jsi18n"}:
+        return 200
+    label = view.rsplit("_", 1)[0]
+    action = view.rsplit("_", 1)[1]
+    app_model = label.replace("_", ".", 1)
+    if action == "add":
+        return 200 if app_model in EDITABLE_IN_ADMIN else 403
+    if action == "delete":
+        return 403  # nothing is deleted through the admin
+    return 200
+
+
+def admin_urls(world, personas):
+    from django.contrib.contenttypes.models import ContentType
+
+    instances = {
+        "accounts.user": personas.owner,
+        "accounts.team": personas.team,
+        "accounts.apitoken": ApiToken.objects.first(),
+        "audit.auditevent": AuditEvent.objects.first(),
+        "auth.group": Group.objects.first(),
+        "catalog.modelservice": world["owned"],
+        "catalog.modelversion": world["owned"].versions.first(),
+        "catalog.registrysource": RegistrySource.objects.first(),
+        "socialaccount.socialaccount": SocialAccount.objects.first(),
+    }
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+    assert registered == set(instances), registered ^ set(instances)
+    for name, _route, pattern in walk(get_resolver().url_patterns):
+        if not name or not name.startswith("admin:"):
+            continue
+        params = set(pattern.pattern.regex.groupindex) | set(
+            getattr(pattern.pattern, "converters", {})
+        )
+        if not params:
+            yield name, reverse(name)
+        elif params == {"app_label"}:
+            for app in sorted({label.split(".")[0] for label in instances}):
+                yield name, reverse(name, kwargs={"app_label": app})
+        elif "content_type_id" in params:
+            ct = ContentType.objects.get_for_model(world["owned"])
+            yield (
+                name,
+                reverse(name, kwargs={"content_type_id": ct.pk, "object_id": world["owned"].pk}),
+            )
+        elif params == {"id"}:  # the admin's "change password" page of a user
+            yield name, reverse(name, kwargs={"id": personas.owner.pk})
+        elif "object_id" in params:
+            label = name.split(":", 1)[1].rsplit("_", 1)[0]
+            model_key = next(k for k in instances if label.startswith(k.replace(".", "_")))
+            yield name, reverse(name, kwargs={"object_id": instances[model_key].pk})
+        else:
+            raise AssertionError(f"admin URL {name} has parameters {params}: add them here")
+
+
+@pytest.mark.django_db
+def test_every_admin_page_answers_every_persona_as_expected(personas, world):
+    urls = list(admin_urls(world, personas))
+    assert len(urls) > 40
+    failures = []
+    for persona in PERSONAS:
+        client = client_for(persona, personas, world)
+        for name, url in urls:
+            expected = admin_expectation(name, persona)
+            got = client.get(url).status_code
+            if got != expected:
+                failures.append(f"{persona:12} GET {url} ({name}): {got}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+# --- API: every operation in the OpenAPI schema ---------------------------------------------
+def api_expectation(path: str, persona: str, which: str | None) -> int:
+    if persona == "anonymous":
+        return 401
+    if which is None:
+        return 200
+    return 200 if persona in SEES[which] else 404
+
+
+@pytest.mark.django_db
+def test_every_api_operation_answers_every_persona_as_expected(personas, world):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [(path, method) for path, item in schema["paths"].items() for method in item]
+    # Every API route of the URL conf is in the schema, so this test covers all of them.
+    api_routes = {
+        "/" + route.replace("<uuid:model_id>", "{model_id}")
+        for _, route, _ in walk(get_resolver().url_patterns)
+        if route.startswith("api/v1/")
+    }
+    assert api_routes == set(schema["paths"])
+    failures = []
+    for persona in PERSONAS:
+        client = client_for(persona, personas, world)
+        for path, method in operations:
+            targets = (
+                [("owned", path), ("foreign", path)] if "{model_id}" in path else [(None, path)]
+            )
+            for which, template in targets:
+                url = template.replace("{model_id}", str(world[which].pk)) if which else template
+                got = client.generic(method.upper(), url).status_code
+                expected = api_expectation(path, persona, which)
+                if got != expected:
+                    failures.append(
+                        f"{persona:12} {method.upper()} {url}: {got}, expected {expected}"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN | {"ci_token"}))
+def test_lists_show_exactly_what_the_persona_may_see(personas, world, persona):
+    expected = {world[w].name for w in ("owned", "foreign") if persona in SEES[w]}
+    client = client_for(persona, personas, world)
+    api = client.get("/api/v1/models/").json()
+    assert {m["name"] for m in api["results"]} == expected
+    assert api["count"] == len(expected)
+    if persona != "ci_token":
+        page = client.get(reverse("catalog:model-list"))
+        assert {m.name for m in page.context["page"].object_list} == expected
