@@ -20,4 +20,7 @@ ERROR_RESPONSES = {
         ErrorOutput, description="Authenticated, but not allowed (role or token scope)."
     ),
     404: OpenApiResponse(ErrorOutput, description="No such object, or not visible to the caller."),
+    429: OpenApiResponse(
+        ErrorOutput, description="Rate limit reached; retry after the `Retry-After` seconds."
+    ),
 }
