@@ -12,8 +12,9 @@ from common.models import BaseModel
 class RegistrySource(BaseModel):
     """A model registry that feeds the catalog (MLflow first), addressed by its slug.
 
-    Webhooks arrive at ``/webhooks/<slug>/``; secrets and API credentials are added with the
-    ingestion work.
+    Webhooks arrive at ``/webhooks/<slug>/`` signed with one of the source's active secrets;
+    Attest reads the registry's REST API at ``base_url`` (with optional credentials, stored
+    encrypted) to learn the authoritative state after each event and during reconciliation.
     """
 
     class Kind(models.TextChoices):
@@ -24,12 +25,80 @@ class RegistrySource(BaseModel):
     name = models.CharField(max_length=120, blank=True)
     base_url = models.URLField(max_length=500)
     is_active = models.BooleanField(default=True)
+    # Fernet-encrypted JSON: {"token": ...} or {"username": ..., "password": ...}; "" = none.
+    api_credentials_encrypted = models.TextField(blank=True, editable=False)
+    last_reconciled_at = models.DateTimeField(null=True, blank=True)
+    last_reconcile_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+
+class WebhookSecret(BaseModel):
+    """One shared secret a registry signs deliveries with. Several may be active at once, so a
+    secret can be rotated without dropping deliveries; retired ones no longer verify. Stored
+    encrypted; shown once, at creation."""
+
+    source = models.ForeignKey(RegistrySource, on_delete=models.CASCADE, related_name="secrets")
+    label = models.CharField(max_length=120, blank=True)
+    secret_encrypted = models.TextField(editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug}: {self.label or self.created_at:%Y-%m-%d}"
+
+
+class WebhookDelivery(BaseModel):
+    """The inbox: one row per verified delivery, stored raw before anything else happens.
+
+    Unique on (source, delivery id) and inserted with ON CONFLICT DO NOTHING, so retries and
+    duplicates add nothing. A Celery task processes it; the sweeper re-queues rows left behind,
+    so a lost queue loses no event. ``attempts`` is counted before each try, so a delivery that
+    kills its worker every time still ends up failed instead of looping forever.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    DONE = (Status.PROCESSED, Status.IGNORED)
+
+    source = models.ForeignKey(RegistrySource, on_delete=models.PROTECT, related_name="deliveries")
+    delivery_id = models.CharField(max_length=100)
+    signed_at = models.DateTimeField(help_text="The registry's X-MLflow-Timestamp.")
+    entity = models.CharField(max_length=60)
+    action = models.CharField(max_length=60)
+    body = models.TextField(help_text="The raw body exactly as received.")
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0, help_text="Identical re-deliveries seen.")
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "delivery_id"], name="catalog_unique_delivery_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug} {self.entity}.{self.action} {self.delivery_id}"
 
 
 class ModelService(BaseModel):
@@ -87,6 +156,16 @@ class ModelService(BaseModel):
         max_length=20, choices=RiskTier.choices, default=RiskTier.UNASSESSED, db_index=True
     )
     tags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    # What the registry says, kept apart from the team's metadata above.
+    registry_description = models.TextField(blank=True)
+    registry_tags = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    registry_created_at = models.DateTimeField(null=True, blank=True)
+    registry_updated_at = models.DateTimeField(null=True, blank=True)
+    registry_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Gone from the registry: kept here, never dropped."
+    )
+    # [{"name": old registry name, "until": ISO time}], newest last.
+    registry_name_history = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +208,7 @@ class ModelVersion(BaseModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
     registry_created_at = models.DateTimeField(null=True, blank=True)
     registry_updated_at = models.DateTimeField(null=True, blank=True)
+    registry_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["model_service", "-version_number", "-version"]

@@ -126,6 +126,26 @@ GUARDIAN_RAISE_403 = False
 # rotating SECRET_KEY (sessions) does not invalidate every CI token.
 ATTEST_TOKEN_PEPPER = env_str("ATTEST_TOKEN_PEPPER") or SECRET_KEY
 ATTEST_TOKEN_MAX_DAYS = env_int("ATTEST_TOKEN_MAX_DAYS", 365)
+# Fernet key encrypting webhook secrets and registry credentials at rest. Required off DEBUG.
+ATTEST_SECRETS_KEY = env_str("ATTEST_SECRETS_KEY") or ""
+if not ATTEST_SECRETS_KEY and not DEBUG and not env_bool("ATTEST_ALLOW_DERIVED_SECRETS_KEY", False):
+    raise ImproperlyConfigured(
+        "ATTEST_SECRETS_KEY is not set and DEBUG is off: set it (or ATTEST_SECRETS_KEY_FILE) to a "
+        "Fernet key, e.g. python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'."
+    )
+
+# --- Registry ingestion ---------------------------------------------------------------------
+# Largest webhook body accepted (MLflow payloads are ~1 KiB); larger answers 413 unread.
+ATTEST_WEBHOOK_MAX_BYTES = env_int("ATTEST_WEBHOOK_MAX_BYTES", 1024 * 1024)
+# Accepted clock difference between MLflow's X-MLflow-Timestamp and ours, both ways.
+ATTEST_WEBHOOK_TOLERANCE_SECONDS = env_int("ATTEST_WEBHOOK_TOLERANCE_SECONDS", 300)
+# Processing attempts of one delivery before it is marked failed (retry from the inbox page).
+ATTEST_INGEST_MAX_ATTEMPTS = env_int("ATTEST_INGEST_MAX_ATTEMPTS", 5)
+# A delivery not processed this many seconds after its last attempt is re-queued by the sweeper.
+ATTEST_INGEST_SWEEP_AFTER_SECONDS = env_int("ATTEST_INGEST_SWEEP_AFTER_SECONDS", 120)
+# Timeout of one call to a registry's REST API.
+ATTEST_REGISTRY_TIMEOUT_SECONDS = env_int("ATTEST_REGISTRY_TIMEOUT_SECONDS", 10)
 
 # --- Single sign-on (OpenID Connect through django-allauth) -------------------------------
 # Set ATTEST_OIDC_SERVER_URL (the issuer; discovery is read from
@@ -185,8 +205,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
-CELERY_TASK_DEFAULT_QUEUE = "attest"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_DEFAULT_QUEUE = env_str("ATTEST_CELERY_QUEUE", "attest")
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-registry-inbox": {"task": "catalog.tasks.sweep_inbox", "schedule": 60.0},
+    "reconcile-registries": {
+        "task": "catalog.tasks.reconcile_all_sources",
+        "schedule": float(env_int("ATTEST_RECONCILE_INTERVAL_SECONDS", 3600)),
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

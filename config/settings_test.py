@@ -10,6 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("ATTEST_SECRETS_KEY", "x0QPwKkJPh1u0LwG0ZxqUQn2Zb0c1n2tU8fZ3yqk0dE=")
 # The suite always runs on PostgreSQL + Redis; TEST_* variables point it elsewhere.
 os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/attest"

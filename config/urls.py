@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from catalog import webhooks as catalog_webhooks
 from common import views as common_views
 
 handler403 = "common.views.error_403"
@@ -21,6 +22,9 @@ urlpatterns = [
     path("models/", include("catalog.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path(
+        "webhooks/<slug:source_slug>/", catalog_webhooks.registry_webhook, name="registry-webhook"
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

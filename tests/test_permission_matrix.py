@@ -91,8 +91,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401
-    if name in {"accounts:logout", "account_logout"}:
-        return 405  # sign-out is POST only
+    if name in {"accounts:logout", "account_logout", "registry-webhook"}:
+        return 405  # sign-out and the webhook receiver are POST only
     if name in {"", "account_login", "socialaccount_signup"}:
         return 302  # redirects (no pending SSO sign-up: back to sign-in)
     if name in {"openid_connect_login", "openid_connect_callback"}:
@@ -125,6 +125,8 @@ def page_urls(world):
                 yield key, which, reverse(name, kwargs={"model_id": world[which].pk})
         elif "provider_id" in params:
             yield key, None, reverse(name, kwargs={"provider_id": "sso"})
+        elif "source_slug" in params:
+            yield key, None, reverse(name, kwargs={"source_slug": "mlflow"})
         else:
             yield key, None, "/" + route.replace("^", "").replace("$", "")
 

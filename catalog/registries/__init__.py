@@ -1,0 +1,1 @@
+"""Registry adapters: pure parsing and signature checks, plus thin REST clients. No ORM."""

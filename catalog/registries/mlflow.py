@@ -1,0 +1,152 @@
+"""MLflow's webhook contract and REST answers, as pure functions (see reference/mlflow-webhooks.md).
+
+Signature: ``v1,`` + base64(HMAC-SHA256(secret, delivery_id + "." + timestamp + "." + raw_body)).
+Timestamps in REST answers are milliseconds since the epoch.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+SIGNATURE_PREFIX = "v1,"
+# Entities Attest acts on; prompt-registry events are stored and ignored.
+MODEL_ENTITIES = frozenset(
+    {"registered_model", "model_version", "model_version_tag", "model_version_alias"}
+)
+
+
+class PayloadError(ValueError):
+    """The body is not an MLflow webhook payload Attest understands."""
+
+
+def sign(secret: str, delivery_id: str, timestamp: str, body: bytes) -> str:
+    message = delivery_id.encode() + b"." + timestamp.encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return SIGNATURE_PREFIX + base64.b64encode(digest).decode()
+
+
+def signature_matches(
+    secrets: list[str], delivery_id: str, timestamp: str, body: bytes, header: str
+) -> bool:
+    """True when ``header`` is the signature of the delivery under any active secret."""
+    if not header.startswith(SIGNATURE_PREFIX):
+        return False
+    return any(
+        hmac.compare_digest(sign(secret, delivery_id, timestamp, body).encode(), header.encode())
+        for secret in secrets
+    )
+
+
+def timestamp_fresh(timestamp: str, now: float, tolerance: int) -> bool:
+    """|now - timestamp| <= tolerance; malformed timestamps are not fresh."""
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    return abs(now - int(timestamp)) <= tolerance
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    entity: str
+    action: str
+    model_name: str
+    version: str | None = None
+    data: dict = field(default_factory=dict)
+
+    @property
+    def concerns_models(self) -> bool:
+        return self.entity in MODEL_ENTITIES
+
+
+def parse_event(body: bytes) -> WebhookEvent:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"Body is not UTF-8 JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError("Body is not a JSON object.")
+    entity, action, data = payload.get("entity"), payload.get("action"), payload.get("data")
+    if not isinstance(entity, str) or not isinstance(action, str) or not isinstance(data, dict):
+        raise PayloadError("Body needs string 'entity' and 'action' and an object 'data'.")
+    name = data.get("name")
+    if not isinstance(name, str) or not name or len(name) > 300:
+        raise PayloadError("data.name must be a non-empty string.")
+    version = data.get("version")
+    if version is not None and not isinstance(version, str | int):
+        raise PayloadError("data.version must be a string.")
+    return WebhookEvent(
+        entity=entity[:60],
+        action=action[:60],
+        model_name=name,
+        version=str(version) if version is not None else None,
+        data=data,
+    )
+
+
+def from_millis(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+def _tags(items) -> dict[str, str]:
+    return {str(t["key"]): str(t.get("value", "")) for t in items or []}
+
+
+@dataclass(frozen=True)
+class RegistryVersion:
+    model_name: str
+    version: str
+    source: str
+    run_id: str
+    status: str
+    description: str
+    tags: dict[str, str]
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RegistryModel:
+    name: str
+    description: str
+    tags: dict[str, str]
+    aliases: dict[str, str]  # alias -> version
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def parse_version(data: dict) -> RegistryVersion:
+    return RegistryVersion(
+        model_name=data["name"],
+        version=str(data["version"]),
+        source=data.get("source") or "",
+        run_id=data.get("run_id") or "",
+        status=(data.get("status") or "READY").upper(),
+        description=data.get("description") or "",
+        tags=_tags(data.get("tags")),
+        created_at=from_millis(data.get("creation_timestamp")),
+        updated_at=from_millis(data.get("last_updated_timestamp")),
+    )
+
+
+def parse_model(data: dict) -> RegistryModel:
+    return RegistryModel(
+        name=data["name"],
+        description=data.get("description") or "",
+        tags=_tags(data.get("tags")),
+        aliases={a["alias"]: str(a["version"]) for a in data.get("aliases") or []},
+        created_at=from_millis(data.get("creation_timestamp")),
+        updated_at=from_millis(data.get("last_updated_timestamp")),
+    )
+
+
+def version_status(mlflow_status: str) -> str:
+    """MLflow's PENDING_REGISTRATION / READY / FAILED_REGISTRATION → our status values."""
+    return {"PENDING_REGISTRATION": "pending", "FAILED_REGISTRATION": "failed"}.get(
+        mlflow_status, "ready"
+    )

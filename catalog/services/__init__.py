@@ -1,0 +1,11 @@
+"""Every state change on the catalog, one function per business verb (see STYLE.md).
+
+- ``entries``: catalog entries, versions, metadata, access grants and sharing
+- ``sources``: registry sources and their webhook secrets
+- ``ingest``: webhook inbox, processing, sweeping and reconciliation with the registry
+"""
+
+from catalog.services.entries import *  # noqa: F403
+from catalog.services.entries import TEAM_PERMISSIONS, _permissions  # noqa: F401
+from catalog.services.ingest import *  # noqa: F403
+from catalog.services.sources import *  # noqa: F403

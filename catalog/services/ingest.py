@@ -1,0 +1,565 @@
+"""Registry webhooks into the catalog: receive, process, sweep, reconcile.
+
+Design (reference/reliability-tests.md, "Webhook receiver" and "Work that must not be lost"):
+- the receiver verifies the signature on the raw body, stores the delivery in the inbox with
+  ON CONFLICT DO NOTHING and queues processing after commit — nothing else;
+- processing never trusts the payload: it re-reads the registry's current state and applies it,
+  serialised per registry model (advisory lock) and guarded by the registry's timestamps, so
+  lost, duplicated, reordered or stale deliveries all converge on the same catalog;
+- the inbox row is the durable record: the sweeper re-queues what a lost queue or a dead worker
+  left behind, and an attempt counter stops a delivery that keeps failing;
+- reconciliation walks the whole registry for what MLflow never announces (renames, deletions,
+  description edits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Team
+from audit.services import audit_record
+from catalog.models import ModelService, ModelVersion, RegistrySource, WebhookDelivery
+from catalog.registries import mlflow
+from catalog.registries.mlflow_client import MlflowClient
+from catalog.services.entries import model_service_register, model_version_register
+from catalog.services.sources import registry_client, webhook_secrets_active
+
+__all__ = [
+    "DeliveryAnswer",
+    "registry_delivery_process",
+    "registry_delivery_receive",
+    "registry_delivery_retry",
+    "registry_inbox_sweep",
+    "registry_reconcile",
+]
+
+logger = logging.getLogger(__name__)
+Status = WebhookDelivery.Status
+
+
+# --- Receive --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryAnswer:
+    status: int
+    detail: str
+    delivery: WebhookDelivery | None = None
+
+
+def registry_delivery_receive(
+    *, source_slug: str, headers: dict[str, str], body: bytes, now: float
+) -> DeliveryAnswer:
+    """Verify one webhook delivery and store it in the inbox; never raises for bad input.
+
+    404 unknown source; 401 missing or wrong signature, or a timestamp outside the window;
+    400 malformed headers or body; 200 stored (or already stored: a duplicate adds nothing).
+    """
+    source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
+    if source is None:
+        return DeliveryAnswer(404, "No such registry source.")
+    delivery_id = headers.get("X-MLflow-Delivery-Id", "")
+    timestamp = headers.get("X-MLflow-Timestamp", "")
+    signature = headers.get("X-MLflow-Signature", "")
+    if not signature:
+        return DeliveryAnswer(401, "Missing X-MLflow-Signature: configure the webhook's secret.")
+    if not timestamp_is_fresh(timestamp, now):
+        return DeliveryAnswer(401, "X-MLflow-Timestamp is missing or outside the accepted window.")
+    if not delivery_id or len(delivery_id) > 100 or not delivery_id.isascii():
+        return DeliveryAnswer(400, "X-MLflow-Delivery-Id is missing or malformed.")
+    if not mlflow.signature_matches(
+        webhook_secrets_active(source), delivery_id, timestamp, body, signature
+    ):
+        return DeliveryAnswer(401, "Signature does not match any active secret of this source.")
+    try:
+        event = mlflow.parse_event(body)
+    except mlflow.PayloadError as exc:
+        return DeliveryAnswer(400, str(exc))
+    return _store_delivery(source, delivery_id, int(timestamp), body, event)
+
+
+def timestamp_is_fresh(timestamp: str, now: float) -> bool:
+    return mlflow.timestamp_fresh(timestamp, now, settings.ATTEST_WEBHOOK_TOLERANCE_SECONDS)
+
+
+@transaction.atomic
+def _store_delivery(source, delivery_id, timestamp, body, event) -> DeliveryAnswer:
+    row_id = uuid.uuid4()
+    # ON CONFLICT DO NOTHING: concurrent duplicates cannot both insert (check-then-insert let
+    # 652 rows in for 100 events x 8 parallel duplicates in the probe).
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                id=row_id,
+                source=source,
+                delivery_id=delivery_id,
+                signed_at=datetime.fromtimestamp(timestamp, tz=UTC),
+                entity=event.entity,
+                action=event.action,
+                body=body.decode("utf-8"),
+                payload={"entity": event.entity, "action": event.action, "data": event.data},
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    row = WebhookDelivery.objects.filter(pk=row_id).first()
+    if row is None:
+        WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).update(
+            duplicates=F("duplicates") + 1
+        )
+        return DeliveryAnswer(200, "Duplicate delivery: already received.")
+    transaction.on_commit(lambda: _enqueue(row_id))
+    return DeliveryAnswer(200, "Received.", row)
+
+
+def _enqueue(delivery_pk) -> None:
+    from catalog.tasks import process_delivery
+
+    process_delivery.delay(str(delivery_pk))
+
+
+# --- Process --------------------------------------------------------------------------------
+def registry_delivery_process(*, delivery_pk: uuid.UUID | str) -> str:
+    """Apply one inbox row to the catalog, exactly once. Returns what happened.
+
+    The attempt is counted and committed first, so a delivery that kills its worker every
+    time is still stopped after ATTEST_INGEST_MAX_ATTEMPTS. Raises RegistryUnavailable when
+    the registry cannot be read (the task retries later with backoff).
+    """
+    with transaction.atomic():
+        row = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_pk)
+            .first()
+        )
+        if row is None:
+            return "busy or missing"
+        if row.status in WebhookDelivery.DONE:
+            return f"already {row.status}"
+        if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:
+            _mark_failed(row, row.last_error or "Gave up: too many attempts.")
+            return "failed"
+        row.attempts += 1
+        row.status = Status.PROCESSING
+        row.save(update_fields=["attempts", "status", "updated_at"])
+    try:
+        with transaction.atomic():
+            row = (
+                WebhookDelivery.objects.select_for_update()
+                .select_related("source")
+                .get(pk=delivery_pk)
+            )
+            if row.status in WebhookDelivery.DONE:
+                return f"already {row.status}"
+            event = mlflow.parse_event(row.body.encode("utf-8"))
+            if not event.concerns_models:
+                row.status, row.outcome = Status.IGNORED, "Not a model-registry event."
+            else:
+                row.status = Status.PROCESSED
+                row.outcome = _apply_event(row.source, event)[:300]
+            row.processed_at = timezone.now()
+            row.last_error = ""
+            row.save(
+                update_fields=["status", "outcome", "processed_at", "last_error", "updated_at"]
+            )
+            return row.status
+    except Exception as exc:
+        _record_failure(delivery_pk, exc)
+        raise
+
+
+def _record_failure(delivery_pk, exc: Exception) -> None:
+    with transaction.atomic():
+        row = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:
+            _mark_failed(row, error)
+        else:
+            row.status, row.last_error = Status.PENDING, error
+            row.save(update_fields=["status", "last_error", "updated_at"])
+    logger.warning("registry delivery %s failed: %s", delivery_pk, exc)
+
+
+def _mark_failed(row: WebhookDelivery, error: str) -> None:
+    row.status, row.last_error = Status.FAILED, error
+    row.save(update_fields=["status", "last_error", "updated_at"])
+    audit_record(
+        actor=None,
+        action="catalog.delivery_failed",
+        target=row,
+        after={"attempts": row.attempts, "error": error[:300]},
+    )
+
+
+def _lock_registry_model(source: RegistrySource, name: str) -> None:
+    """Serialise all work on one registry model (webhooks and reconciliation) until commit.
+
+    Reading the registry *after* taking the lock means a later writer always saw a state at
+    least as new as an earlier one, so a stale read can never overwrite a newer one.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite (embedded demo) serialises writers anyway
+    key = int.from_bytes(
+        hashlib.sha256(f"{source.pk}:{name}".encode()).digest()[:8], "big", signed=True
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _apply_event(source: RegistrySource, event: mlflow.WebhookEvent) -> str:
+    _lock_registry_model(source, event.model_name)
+    client = registry_client(source)
+    state = client.get_model(event.model_name)
+    if state is None:
+        # MLflow's test ping ("example_model") and events for since-deleted models land here.
+        return f"{event.model_name!r} is not in the registry: nothing to apply."
+    entry, changes = _sync_model(source, state)
+    if event.version and event.entity in {"model_version", "model_version_tag"}:
+        version = client.get_version(event.model_name, event.version)
+        states = [version] if version is not None else []
+    else:
+        # Model and alias events re-read every version: MLflow sends nothing for renames, so
+        # this is how versions announced under an old name reach the catalog.
+        states = list(client.search_versions(event.model_name))
+    for version in states:
+        changes += _sync_version(entry, version)
+    changes += _sync_aliases(entry, state.aliases)
+    return f"{entry.name}: {', '.join(changes) or 'up to date'}."
+
+
+# --- Applying registry state (shared by webhooks and reconciliation) -------------------------
+def _stale(stored, incoming) -> bool:
+    return stored is not None and incoming is not None and incoming < stored
+
+
+def _catalog_name_for(source: RegistrySource, registry_name: str) -> str:
+    taken = ModelService.objects.filter(name=registry_name).exists()
+    return f"{source.slug}/{registry_name}" if taken else registry_name
+
+
+def _sync_model(
+    source: RegistrySource, state: mlflow.RegistryModel, entry: ModelService | None = None
+) -> tuple[ModelService, list[str]]:
+    entry = (
+        entry
+        or ModelService.objects.filter(registry_source=source, registry_name=state.name).first()
+    )
+    if entry is None:
+        # A registry tag "team" naming an Attest team makes that team the owner.
+        team = Team.objects.filter(slug=state.tags.get("team", "")).first()
+        entry = model_service_register(
+            actor=None,
+            name=_catalog_name_for(source, state.name),
+            owner_team=team,
+            registry_source=source,
+            registry_name=state.name,
+            metadata={"description": state.description},
+        )
+        ModelService.objects.filter(pk=entry.pk).update(
+            registry_description=state.description,
+            registry_tags=state.tags,
+            registry_created_at=state.created_at,
+            registry_updated_at=state.updated_at,
+        )
+        entry.refresh_from_db()
+        return entry, ["registered"]
+    if _stale(entry.registry_updated_at, state.updated_at):
+        return entry, []
+    before, after = {}, {}
+    for field, value in (
+        ("registry_description", state.description),
+        ("registry_tags", state.tags),
+    ):
+        if getattr(entry, field) != value:
+            before[field], after[field] = getattr(entry, field), value
+    if entry.registry_deleted_at is not None:
+        before["registry_deleted_at"] = entry.registry_deleted_at.isoformat()
+        after["registry_deleted_at"] = None
+    ModelService.objects.filter(pk=entry.pk).update(
+        registry_description=state.description,
+        registry_tags=state.tags,
+        registry_created_at=state.created_at,
+        registry_updated_at=state.updated_at,
+        registry_deleted_at=None,
+        updated_at=timezone.now(),
+    )
+    entry.refresh_from_db()
+    if after:
+        audit_record(
+            actor=None,
+            action="catalog.model_synced",
+            target=entry,
+            subject_id=entry.pk,
+            before=before,
+            after=after,
+        )
+        return entry, ["model updated"]
+    return entry, []
+
+
+def _sync_version(entry: ModelService, state: mlflow.RegistryVersion) -> list[str]:
+    row = ModelVersion.objects.filter(model_service=entry, version=state.version).first()
+    status = mlflow.version_status(state.status)
+    if row is None:
+        model_version_register(
+            actor=None,
+            model_service=entry,
+            version=state.version,
+            source_uri=state.source,
+            run_id=state.run_id,
+            description=state.description,
+            tags=state.tags,
+            status=status,
+            registry_created_at=state.created_at,
+            registry_updated_at=state.updated_at,
+        )
+        return [f"v{state.version} registered"]
+    if _stale(row.registry_updated_at, state.updated_at):
+        return []
+    changes: list[str] = []
+    if row.tags != state.tags:
+        keys = sorted(set(row.tags) | set(state.tags))
+        audit_record(
+            actor=None,
+            action="catalog.version_tag_changed",
+            target=row,
+            subject_id=entry.pk,
+            before={k: row.tags.get(k) for k in keys if row.tags.get(k) != state.tags.get(k)},
+            after={k: state.tags.get(k) for k in keys if row.tags.get(k) != state.tags.get(k)},
+        )
+        changes.append(f"v{row.version} tags")
+    fields = {
+        "description": state.description,
+        "status": status,
+        "source_uri": state.source,
+        "run_id": state.run_id,
+    }
+    before = {f: getattr(row, f) for f, v in fields.items() if getattr(row, f) != v}
+    if before or row.registry_deleted_at is not None:
+        audit_record(
+            actor=None,
+            action="catalog.version_synced",
+            target=row,
+            subject_id=entry.pk,
+            before=before,
+            after={f: fields[f] for f in before}
+            | ({"registry_deleted_at": None} if row.registry_deleted_at else {}),
+        )
+        changes.append(f"v{row.version} updated")
+    ModelVersion.objects.filter(pk=row.pk).update(
+        tags=state.tags,
+        registry_updated_at=state.updated_at,
+        registry_created_at=state.created_at,
+        registry_deleted_at=None,
+        updated_at=timezone.now(),
+        **fields,
+    )
+    return changes
+
+
+def _sync_aliases(entry: ModelService, aliases: dict[str, str]) -> list[str]:
+    """Make every version's aliases exactly what the registry says; one event per moved alias."""
+    versions = list(ModelVersion.objects.filter(model_service=entry))
+    current = {alias: v.version for v in versions for alias in v.aliases}
+    changes = []
+    for alias in sorted(set(current) | set(aliases)):
+        old, new = current.get(alias), aliases.get(alias)
+        if old != new:
+            audit_record(
+                actor=None,
+                action="catalog.alias_moved",
+                target=entry,
+                subject_id=entry.pk,
+                before={"alias": alias, "version": old},
+                after={"alias": alias, "version": new},
+            )
+            changes.append(f"@{alias} {old or '-'}→{new or '-'}")
+    for version in versions:
+        wanted = sorted(a for a, v in aliases.items() if v == version.version)
+        if sorted(version.aliases) != wanted:
+            ModelVersion.objects.filter(pk=version.pk).update(
+                aliases=wanted, updated_at=timezone.now()
+            )
+    return changes
+
+
+# --- Retry and sweep ------------------------------------------------------------------------
+@transaction.atomic
+def registry_delivery_retry(*, actor: Any, delivery: WebhookDelivery) -> None:
+    """Send a failed delivery round again (from the inbox page), with a fresh attempt budget."""
+    row = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if row.status in WebhookDelivery.DONE:
+        return
+    row.status, row.attempts = Status.PENDING, 0
+    row.save(update_fields=["status", "attempts", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="catalog.delivery_retried",
+        target=row,
+        after={"delivery_id": row.delivery_id},
+    )
+    transaction.on_commit(lambda: _enqueue(row.pk))
+
+
+def registry_inbox_sweep(*, now=None) -> list[uuid.UUID]:
+    """Rows not done and untouched for a while: give up on exhausted ones, return the rest
+    (touched, so the next sweep does not send them again at once) to be re-queued."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ATTEST_INGEST_SWEEP_AFTER_SECONDS)
+    stale = WebhookDelivery.objects.filter(
+        status__in=[Status.PENDING, Status.PROCESSING], updated_at__lt=cutoff
+    )
+    for row in stale.filter(attempts__gte=settings.ATTEST_INGEST_MAX_ATTEMPTS):
+        with transaction.atomic():
+            _mark_failed(
+                row,
+                row.last_error
+                or "Gave up: the delivery never finished (its task may crash the worker).",
+            )
+    with transaction.atomic():
+        ids = list(
+            stale.filter(attempts__lt=settings.ATTEST_INGEST_MAX_ATTEMPTS)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        WebhookDelivery.objects.filter(pk__in=ids).update(updated_at=now)
+    return ids
+
+
+# --- Reconciliation -------------------------------------------------------------------------
+def _fingerprint(versions) -> dict[str, tuple[str, str]]:
+    return {v.version: (v.run_id, v.source) for v in versions}
+
+
+def _rename_target(entry: ModelService, candidates: list[str], versions: dict) -> str | None:
+    """The new registry name of a catalog entry whose name vanished, if exactly one new name
+    shares at least one version with it (same number, run and source) and contradicts none.
+    Versions may have been deleted or added since, so equality is not required."""
+    mine = {v.version: (v.run_id, v.source_uri) for v in entry.versions.all()}
+    scores = {}
+    for name in candidates:
+        theirs = _fingerprint(versions[name])
+        common = set(mine) & set(theirs)
+        if common and all(mine[v] == theirs[v] for v in common):
+            scores[name] = len(common)
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [name for name, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def registry_reconcile(
+    *, source: RegistrySource, actor: Any = None, client: MlflowClient | None = None
+) -> dict[str, int]:
+    """Make the catalog match the whole registry; return counts of what changed.
+
+    New models and versions are added, changed ones updated, aliases moved; models and
+    versions gone from the registry are kept and marked deleted-in-registry; a model that
+    disappeared under one name and appeared under another with the same versions (run id and
+    source per version) is a rename: same catalog entry, old name kept in its history.
+    """
+    client = client or registry_client(source)
+    counts: Counter[str] = Counter()
+    registry = {m.name: m for m in client.search_models()}
+    versions = {name: list(client.search_versions(name)) for name in registry}
+    entries = {
+        e.registry_name: e
+        for e in ModelService.objects.filter(registry_source=source).prefetch_related("versions")
+    }
+
+    gone = [e for name, e in entries.items() if name not in registry]
+    new_names = [name for name in registry if name not in entries]
+    for entry in gone:
+        match = _rename_target(entry, new_names, versions)
+        if match:
+            old_name = entry.registry_name
+            _rename(entry, match, actor)
+            new_names.remove(match)
+            entries[match] = entries.pop(old_name)
+            counts["models_renamed"] += 1
+
+    for name, state in registry.items():
+        with transaction.atomic():
+            _lock_registry_model(source, name)
+            entry, changes = _sync_model(source, state, entries.get(name))
+            if "registered" in changes:
+                counts["models_added"] += 1
+            elif changes:
+                counts["models_updated"] += 1
+            seen = set()
+            for version in versions[name]:
+                seen.add(version.version)
+                for change in _sync_version(entry, version):
+                    counts[
+                        "versions_added" if change.endswith("registered") else "versions_updated"
+                    ] += 1
+            moved = len(_sync_aliases(entry, state.aliases))
+            if moved:
+                counts["aliases_moved"] += moved
+            for row in entry.versions.filter(registry_deleted_at__isnull=True).exclude(
+                version__in=seen
+            ):
+                _mark_deleted(row, entry.pk, "catalog.version_deleted_in_registry")
+                counts["versions_deleted"] += 1
+
+    for name, entry in entries.items():
+        if name not in registry and entry.registry_deleted_at is None:
+            with transaction.atomic():
+                _mark_deleted(entry, entry.pk, "catalog.model_deleted_in_registry")
+                counts["models_deleted"] += 1
+
+    summary = dict(sorted(counts.items()))
+    with transaction.atomic():
+        RegistrySource.objects.filter(pk=source.pk).update(
+            last_reconciled_at=timezone.now(), last_reconcile_summary=summary
+        )
+        audit_record(
+            actor=actor, action="catalog.registry_reconciled", target=source, after=summary
+        )
+    return summary
+
+
+@transaction.atomic
+def _rename(entry: ModelService, new_name: str, actor: Any) -> None:
+    old_name = entry.registry_name
+    history = [
+        *entry.registry_name_history,
+        {"name": old_name, "until": timezone.now().isoformat()},
+    ]
+    updates = {"registry_name": new_name, "registry_name_history": history}
+    # CI refers to the catalog name: follow the registry unless someone chose another name.
+    if entry.name == old_name and not ModelService.objects.filter(name=new_name).exists():
+        updates["name"] = new_name
+    ModelService.objects.filter(pk=entry.pk).update(**updates, updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="catalog.model_renamed",
+        target=entry,
+        subject_id=entry.pk,
+        before={"registry_name": old_name},
+        after={"registry_name": new_name},
+    )
+    entry.refresh_from_db()
+
+
+def _mark_deleted(row, subject_id, action: str) -> None:
+    type(row).objects.filter(pk=row.pk).update(
+        registry_deleted_at=timezone.now(), updated_at=timezone.now()
+    )
+    audit_record(
+        actor=None,
+        action=action,
+        target=row,
+        subject_id=subject_id,
+        after={"registry_deleted": True},
+    )

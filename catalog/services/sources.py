@@ -1,0 +1,167 @@
+"""Registry sources and their webhook secrets. Secrets are encrypted and shown only once."""
+
+from __future__ import annotations
+
+import json
+import secrets as secrets_module
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from catalog.models import RegistrySource, WebhookSecret
+from catalog.registries.mlflow_client import MlflowClient
+from common import crypto
+
+__all__ = [
+    "registry_client",
+    "registry_source_create",
+    "registry_source_webhook_register",
+    "webhook_secret_add",
+    "webhook_secret_retire",
+    "webhook_secrets_active",
+]
+
+MIN_SECRET_LENGTH = 16
+WEBHOOK_EVENTS = [
+    {"entity": entity, "action": action}
+    for entity, action in (
+        ("REGISTERED_MODEL", "CREATED"),
+        ("MODEL_VERSION", "CREATED"),
+        ("MODEL_VERSION_TAG", "SET"),
+        ("MODEL_VERSION_TAG", "DELETED"),
+        ("MODEL_VERSION_ALIAS", "CREATED"),
+        ("MODEL_VERSION_ALIAS", "DELETED"),
+    )
+]
+
+
+def _check_secret(secret: str) -> None:
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValidationError({"secret": f"Use at least {MIN_SECRET_LENGTH} characters."})
+
+
+@transaction.atomic
+def registry_source_create(
+    *,
+    actor: Any | None,
+    kind: str,
+    slug: str,
+    base_url: str,
+    secret: str,
+    name: str = "",
+    credentials: dict | None = None,
+) -> RegistrySource:
+    """Add a registry that may push webhooks to ``/webhooks/<slug>/``, with its first secret.
+
+    Credentials (``{"token": ...}`` or ``{"username": ..., "password": ...}``) and the secret
+    are stored encrypted; neither appears in the audit event.
+    """
+    _check_secret(secret)
+    source = RegistrySource(
+        kind=kind,
+        slug=slug,
+        name=name,
+        base_url=base_url.rstrip("/"),
+        api_credentials_encrypted=crypto.encrypt(json.dumps(credentials)) if credentials else "",
+    )
+    source.full_clean()
+    source.save()
+    WebhookSecret.objects.create(
+        source=source, label="initial", secret_encrypted=crypto.encrypt(secret)
+    )
+    audit_record(
+        actor=actor,
+        action="catalog.registry_source_created",
+        target=source,
+        after={
+            "kind": kind,
+            "slug": slug,
+            "base_url": source.base_url,
+            "credentials": "set" if credentials else "none",
+        },
+    )
+    return source
+
+
+@transaction.atomic
+def webhook_secret_add(
+    *, actor: Any | None, source: RegistrySource, secret: str | None = None, label: str = ""
+) -> tuple[WebhookSecret, str]:
+    """Add an active secret (rotation step 1); returns the row and the secret, shown once."""
+    secret = secret or secrets_module.token_urlsafe(32)
+    _check_secret(secret)
+    row = WebhookSecret.objects.create(
+        source=source, label=label, secret_encrypted=crypto.encrypt(secret)
+    )
+    audit_record(
+        actor=actor,
+        action="catalog.webhook_secret_added",
+        target=source,
+        after={"secret_id": str(row.pk), "label": label},
+    )
+    return row, secret
+
+
+@transaction.atomic
+def webhook_secret_retire(*, actor: Any | None, secret: WebhookSecret) -> None:
+    """Stop accepting a secret (rotation step 2, once MLflow uses the new one)."""
+    row = WebhookSecret.objects.select_for_update().get(pk=secret.pk)
+    if row.retired_at is not None:
+        return
+    if not row.source.secrets.filter(retired_at__isnull=True).exclude(pk=row.pk).exists():
+        raise ValidationError("Add a new secret before retiring the last active one.")
+    row.retired_at = timezone.now()
+    row.save(update_fields=["retired_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="catalog.webhook_secret_retired",
+        target=row.source,
+        after={"secret_id": str(row.pk)},
+    )
+
+
+def webhook_secrets_active(source: RegistrySource) -> list[str]:
+    return [
+        crypto.decrypt(s.secret_encrypted) for s in source.secrets.filter(retired_at__isnull=True)
+    ]
+
+
+def registry_client(source: RegistrySource) -> MlflowClient:
+    from django.conf import settings
+
+    credentials = (
+        json.loads(crypto.decrypt(source.api_credentials_encrypted))
+        if source.api_credentials_encrypted
+        else None
+    )
+    return MlflowClient(
+        source.base_url, credentials=credentials, timeout=settings.ATTEST_REGISTRY_TIMEOUT_SECONDS
+    )
+
+
+@transaction.atomic
+def registry_source_webhook_register(
+    *, actor: Any, source: RegistrySource, webhook_url: str
+) -> tuple[dict, str]:
+    """Create the webhook in MLflow through its REST API, with a fresh secret added here first.
+
+    Returns MLflow's webhook record and the new secret. If MLflow refuses, nothing is kept.
+    """
+    row, secret = webhook_secret_add(actor=actor, source=source, label="registered via API")
+    webhook = registry_client(source).create_webhook(
+        name=f"attest-{source.slug}", url=webhook_url, secret=secret, events=WEBHOOK_EVENTS
+    )
+    audit_record(
+        actor=actor,
+        action="catalog.registry_webhook_registered",
+        target=source,
+        after={
+            "webhook_id": webhook.get("webhook_id"),
+            "url": webhook_url,
+            "secret_id": str(row.pk),
+        },
+    )
+    return webhook, secret

@@ -1,0 +1,53 @@
+"""Celery adapters for registry ingestion. Business logic is in catalog.services.ingest."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from catalog import services
+from catalog.models import RegistrySource
+from catalog.registries.mlflow_client import RegistryUnavailable
+from common.request_context import request_context
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def process_delivery(self, delivery_pk: str) -> str:
+    """Apply one inbox row. Registry down: retry with exponential backoff (the attempt counter
+    in the row, not Celery's, decides when to give up)."""
+    with request_context(source="task", request_id=f"delivery-{delivery_pk}"[:64]):
+        try:
+            return services.registry_delivery_process(delivery_pk=delivery_pk)
+        except RegistryUnavailable as exc:
+            if self.request.is_eager:
+                return f"registry unavailable: {exc}"  # the inbox page offers a retry
+            countdown = min(300, 5 * 2**self.request.retries)
+            raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task
+def sweep_inbox() -> int:
+    """Re-queue inbox rows that a lost queue or a dead worker left behind."""
+    with request_context(source="task", request_id="sweep-inbox"):
+        ids = services.registry_inbox_sweep()
+    for pk in ids:
+        process_delivery.delay(str(pk))
+    if ids:
+        logger.info("sweeper re-queued %d deliveries", len(ids))
+    return len(ids)
+
+
+@shared_task
+def reconcile_all_sources() -> dict:
+    results = {}
+    for source in RegistrySource.objects.filter(is_active=True):
+        with request_context(source="task", request_id=f"reconcile-{source.slug}"[:64]):
+            try:
+                results[source.slug] = services.registry_reconcile(source=source)
+            except RegistryUnavailable as exc:
+                logger.warning("reconciliation of %s skipped: %s", source.slug, exc)
+                results[source.slug] = {"error": str(exc)}
+    return results
