@@ -122,9 +122,14 @@ def _store_delivery(source, delivery_id, timestamp, body, event) -> DeliveryAnsw
 
 
 def _enqueue(delivery_pk) -> None:
+    """Queue processing. If the broker is unreachable the row is already safe in the inbox:
+    the sweeper queues it later, so the registry still gets its 200 (no pointless retry)."""
     from catalog.tasks import process_delivery
 
-    process_delivery.delay(str(delivery_pk))
+    try:
+        process_delivery.delay(str(delivery_pk))
+    except Exception:
+        logger.exception("could not queue delivery %s; the sweeper will pick it up", delivery_pk)
 
 
 # --- Process --------------------------------------------------------------------------------

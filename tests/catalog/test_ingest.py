@@ -212,3 +212,21 @@ def test_sync_registry_unknown_slug_fails_with_one_line():
 
     with pytest.raises(CommandError, match="No registry source 'nope'"):
         call_command("sync_registry", "nope")
+
+
+def test_broker_down_at_enqueue_still_answers_200_and_keeps_the_row(
+    client, registry, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.catalog.conftest import signed
+
+    def broken_delay(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("catalog.tasks.process_delivery.delay", broken_delay)
+    body, meta = signed("registered_model", "created", {"name": "x"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.generic(
+            "POST", "/webhooks/mlflow/", body, content_type="application/json", **meta
+        )
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().status == "pending"  # the sweeper will queue it
