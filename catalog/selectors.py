@@ -147,3 +147,57 @@ def model_service_can_edit(user, model_service: ModelService) -> bool:
         .filter(_granted_ids(user, CHANGE_PERMISSION))
         .exists()
     )
+
+
+# --- Registry sources and the webhook inbox (administrators) --------------------------------
+def _require_admin(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not has_role(user, Role.ADMIN):
+        raise PermissionDenied("Registry sources and the webhook inbox are for administrators.")
+
+
+def registry_source_list(*, user):
+    from django.db.models import Count
+
+    from catalog.models import RegistrySource
+
+    _require_admin(user)
+    return RegistrySource.objects.annotate(
+        delivery_count=Count("deliveries", distinct=True),
+        model_count=Count("models", distinct=True),
+    ).order_by("slug")
+
+
+def registry_source_get(*, user, slug: str):
+    from catalog.models import RegistrySource
+
+    _require_admin(user)
+    source = RegistrySource.objects.filter(slug=slug).first()
+    if source is None:
+        raise Http404("No such registry source.")
+    return source
+
+
+def webhook_delivery_list(*, user, source: str = "", status: str = "", entity: str = ""):
+    from catalog.models import WebhookDelivery
+
+    _require_admin(user)
+    rows = WebhookDelivery.objects.select_related("source")
+    if source:
+        rows = rows.filter(source__slug=source)
+    if status:
+        rows = rows.filter(status=status)
+    if entity:
+        rows = rows.filter(entity=entity)
+    return rows.order_by("-created_at")
+
+
+def webhook_delivery_get(*, user, pk):
+    from catalog.models import WebhookDelivery
+
+    _require_admin(user)
+    try:
+        return WebhookDelivery.objects.get(pk=pk)
+    except (WebhookDelivery.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("No such delivery.") from exc

@@ -17,7 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts import services as account_services
 from accounts.models import ApiToken
 from audit.models import AuditEvent
-from catalog.models import RegistrySource
+from catalog.models import RegistrySource, WebhookDelivery, WebhookSecret
 from tests.factories import ModelServiceFactory, ModelVersionFactory
 
 PERSONAS = [
@@ -63,9 +63,26 @@ def world(personas):
     _, token = account_services.api_token_create(
         actor=None, user=personas.ci_bot, name="ci", scopes=["catalog:read"], expires_in_days=5
     )
-    RegistrySource.objects.create(slug="mlflow", base_url="http://mlflow.invalid")
+    source = RegistrySource.objects.create(slug="mlflow", base_url="http://mlflow.invalid")
+    secret = WebhookSecret.objects.create(source=source, secret_encrypted="x")
+    delivery = WebhookDelivery.objects.create(
+        source=source,
+        delivery_id="d-1",
+        signed_at="2026-11-22T00:00:00Z",
+        entity="prompt",
+        action="created",
+        body="{}",
+        payload={"data": {"name": "p"}},
+        status="failed",
+    )
     SocialAccount.objects.create(user=personas.outsider, provider="sso", uid="sub-1")
-    return {"owned": owned, "foreign": foreign, "token": token}
+    return {
+        "owned": owned,
+        "foreign": foreign,
+        "token": token,
+        "secret": secret,
+        "delivery": delivery,
+    }
 
 
 def client_for(persona, personas, world) -> Client:
@@ -99,6 +116,14 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 404  # no SSO provider configured in this test
     if name == "accounts:login":
         return 302 if signed_in else 200
+    if name in {
+        "registries:delivery-retry",
+        "registries:secret-add",
+        "registries:secret-retire",
+        "registries:webhook-register",
+        "registries:reconcile",
+    }:
+        return 405 if signed_in else 302  # POST-only actions, behind sign-in
     if not signed_in:
         return 302  # to the sign-in page
     if name == "catalog:model-list":
@@ -111,6 +136,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in EDITS[which] else 403
     if name == "audit:event-list":
         return 200 if persona in AUDIT_READERS else 403
+    if name.startswith("registries:"):
+        return 200 if persona == "admin" else 403  # administrators only
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
 
 
@@ -127,6 +154,9 @@ def page_urls(world):
             yield key, None, reverse(name, kwargs={"provider_id": "sso"})
         elif "source_slug" in params:
             yield key, None, reverse(name, kwargs={"source_slug": "mlflow"})
+        elif params:
+            values = {"slug": "mlflow", "pk": world["delivery"].pk, "secret_id": world["secret"].pk}
+            yield key, None, reverse(name, kwargs={p: values[p] for p in params})
         else:
             yield key, None, "/" + route.replace("^", "").replace("$", "")
 

@@ -44,7 +44,7 @@ def signature_matches(
 
 def timestamp_fresh(timestamp: str, now: float, tolerance: int) -> bool:
     """|now - timestamp| <= tolerance; malformed timestamps are not fresh."""
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         return False
     return abs(now - int(timestamp)) <= tolerance
 

@@ -141,13 +141,11 @@ def registry_delivery_process(*, delivery_pk: uuid.UUID | str) -> str:
     the registry cannot be read (the task retries later with backoff).
     """
     with transaction.atomic():
-        row = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery_pk)
-            .first()
-        )
+        # Wait for the lock rather than skip: a duplicate delivery holds it for a moment while
+        # counting itself. Exactly-once comes from the status check under the lock below.
+        row = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
         if row is None:
-            return "busy or missing"
+            return "missing"
         if row.status in WebhookDelivery.DONE:
             return f"already {row.status}"
         if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:

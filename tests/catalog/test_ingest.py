@@ -230,3 +230,84 @@ def test_broker_down_at_enqueue_still_answers_200_and_keeps_the_row(
         )
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().status == "pending"  # the sweeper will queue it
+
+
+def test_c5_the_same_task_twice_has_its_effects_once(deliver, registry, mlflow_server):
+    mf = mlflow_server.client()
+    name = f"c5-{uuid.uuid4().hex[:8]}"
+    mf.create_registered_model(name)
+    assert deliver("registered_model", "created", {"name": name}).status_code == 200
+    row = WebhookDelivery.objects.get()
+    assert services.registry_delivery_process(delivery_pk=row.pk) == "already processed"
+    assert AuditEvent.objects.filter(action="catalog.model_registered").count() == 1
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+
+def test_c7_a_delivery_that_keeps_crashing_its_worker_is_stopped(registry, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ATTEST_INGEST_MAX_ATTEMPTS = 3
+    row = WebhookDelivery.objects.create(
+        source=registry,
+        delivery_id="crash",
+        signed_at=timezone.now(),
+        entity="registered_model",
+        action="created",
+        body='{"entity": "registered_model", "action": "created", "data": {"name": "x"}}',
+        payload={},
+        status="processing",
+        attempts=3,
+    )
+    # The worker died mid-task each time, so the row is still "processing" with 3 attempts.
+    WebhookDelivery.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert services.registry_inbox_sweep() == []
+    row.refresh_from_db()
+    assert row.status == "failed"
+    assert AuditEvent.objects.filter(action="catalog.delivery_failed").count() == 1
+    # And a queued message for it that arrives later does nothing.
+    assert (
+        services.registry_delivery_process(delivery_pk=row.pk) == "already failed"
+        or WebhookDelivery.objects.get(pk=row.pk).status == "failed"
+    )
+
+
+def test_failed_delivery_can_be_retried_from_the_inbox(
+    client_for, personas, registry, mlflow_server, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    name = f"retry-{uuid.uuid4().hex[:8]}"
+    mlflow_server.client().create_registered_model(name)
+    row = WebhookDelivery.objects.create(
+        source=registry,
+        delivery_id="r-1",
+        signed_at=timezone.now(),
+        entity="registered_model",
+        action="created",
+        body=f'{{"entity": "registered_model", "action": "created", "data": {{"name": "{name}"}}}}',
+        payload={"data": {"name": name}},
+        status="failed",
+        attempts=5,
+        last_error="boom",
+    )
+    personas.admin.is_staff = True
+    admin = client_for(personas.admin)
+    page = admin.get(reverse("registries:inbox"), {"status": "failed"})
+    assert page.status_code == 200 and "boom" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("registries:delivery-retry", args=[row.pk]))
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "processed" and row.attempts == 1
+    assert ModelService.objects.filter(registry_name=name).exists()
+    assert AuditEvent.objects.filter(action="catalog.delivery_retried").count() == 1
+    assert (
+        client_for(personas.owner)
+        .post(reverse("registries:delivery-retry", args=[row.pk]))
+        .status_code
+        == 403
+    )

@@ -1,0 +1,198 @@
+"""Administrator pages for registry sources and the webhook inbox. Adapters only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog import selectors, services
+from catalog.models import RegistrySource, WebhookDelivery
+from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
+
+
+class RegistrySourceForm(forms.Form):
+    kind = forms.ChoiceField(choices=RegistrySource.Kind.choices)
+    slug = forms.SlugField(max_length=60, help_text="Part of the webhook URL: /webhooks/<slug>/")
+    name = forms.CharField(max_length=120, required=False)
+    base_url = forms.URLField(
+        label="Base URL",
+        assume_scheme="https",
+        help_text="Where Attest reads the registry's REST API.",
+    )
+    secret = forms.CharField(
+        widget=forms.PasswordInput,
+        min_length=16,
+        help_text="The webhook secret, also set on the MLflow webhook. Shown nowhere after this.",
+    )
+    api_token = forms.CharField(
+        widget=forms.PasswordInput, required=False, label="API token (optional)"
+    )
+
+
+def _webhook_url(request, source: RegistrySource) -> str:
+    return request.build_absolute_uri(
+        reverse("registry-webhook", kwargs={"source_slug": source.slug})
+    )
+
+
+@login_required
+def registry_list(request):
+    sources = selectors.registry_source_list(user=request.user)
+    return render(request, "catalog/registry_list.html", {"sources": sources})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registry_create(request):
+    selectors.registry_source_list(user=request.user)  # admins only
+    form = RegistrySourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            source = services.registry_source_create(
+                actor=request.user,
+                kind=data["kind"],
+                slug=data["slug"],
+                name=data["name"],
+                base_url=data["base_url"],
+                secret=data["secret"],
+                credentials={"token": data["api_token"]} if data["api_token"] else None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Registry {source.slug} added.")
+            return redirect("registries:detail", slug=source.slug)
+    return render(
+        request,
+        "catalog/registry_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def registry_detail(request, slug):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    recent = selectors.webhook_delivery_list(user=request.user, source=slug)[:10]
+    counts = {s: 0 for s in WebhookDelivery.Status.values}
+    for status in source.deliveries.values_list("status", flat=True):
+        counts[status] += 1
+    return render(
+        request,
+        "catalog/registry_detail.html",
+        {
+            "source": source,
+            "webhook_url": _webhook_url(request, source),
+            "secrets": source.secrets.all(),
+            "recent": recent,
+            "counts": counts,
+            "new_secret": request.session.pop("attest_new_secret", None),
+            "reconcile_summary": ", ".join(
+                f"{k.replace('_', ' ')} {v}" for k, v in source.last_reconcile_summary.items()
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registry_secret_add(request, slug):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    _, secret = services.webhook_secret_add(
+        actor=request.user, source=source, label=request.POST.get("label", "")[:120]
+    )
+    # Shown once on the next page, then gone from the session.
+    request.session["attest_new_secret"] = secret
+    messages.success(
+        request, "New secret added. Set it on the MLflow webhook, then retire the old one."
+    )
+    return redirect("registries:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def registry_secret_retire(request, slug, secret_id):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    secret = source.secrets.filter(pk=secret_id).first()
+    if secret is None:
+        messages.error(request, "No such secret.")
+    else:
+        try:
+            services.webhook_secret_retire(actor=request.user, secret=secret)
+            messages.success(request, "Secret retired: deliveries signed with it are refused.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("registries:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def registry_webhook_register(request, slug):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    try:
+        webhook, secret = services.registry_source_webhook_register(
+            actor=request.user, source=source, webhook_url=_webhook_url(request, source)
+        )
+    except (RegistryUnavailable, RegistryRequestRefused) as exc:
+        messages.error(request, f"MLflow did not accept the webhook: {exc}")
+    else:
+        request.session["attest_new_secret"] = secret
+        messages.success(request, f"Webhook {webhook.get('webhook_id')} registered in MLflow.")
+    return redirect("registries:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def registry_reconcile(request, slug):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    try:
+        summary = services.registry_reconcile(source=source, actor=request.user)
+    except (RegistryUnavailable, RegistryRequestRefused) as exc:
+        messages.error(request, f"The registry could not be read: {exc}")
+    else:
+        text = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items())
+        messages.success(request, f"Reconciled: {text or 'the catalog already matched'}.")
+    return redirect("registries:detail", slug=slug)
+
+
+@login_required
+def inbox_list(request):
+    source = request.GET.get("source", "")[:60]
+    status = request.GET.get("status", "")
+    status = status if status in WebhookDelivery.Status.values else ""
+    entity = request.GET.get("entity", "")[:60]
+    rows = selectors.webhook_delivery_list(
+        user=request.user, source=source, status=status, entity=entity
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalog/inbox_list.html",
+        {
+            "page": page,
+            "query_string": query.urlencode(),
+            "sources": selectors.registry_source_list(user=request.user),
+            "statuses": WebhookDelivery.Status.choices,
+            "entities": sorted(WebhookDelivery.objects.values_list("entity", flat=True).distinct()),
+            "current": {"source": source, "status": status, "entity": entity},
+        },
+    )
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk):
+    delivery = selectors.webhook_delivery_get(user=request.user, pk=pk)
+    services.registry_delivery_retry(actor=request.user, delivery=delivery)
+    messages.success(request, "Delivery queued again.")
+    return redirect(request.POST.get("next") or reverse("registries:inbox"))

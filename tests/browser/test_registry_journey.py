@@ -1,0 +1,68 @@
+"""Browser journey: an administrator connects a real MLflow server and reads the inbox."""
+
+import uuid
+from io import StringIO
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from tests.catalog.conftest import signed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_connects_mlflow_and_reads_the_inbox(live_server, page, screenshot, tmp_path):
+    from tests.mlflow_server import start_mlflow_server
+
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    server = start_mlflow_server(tmp_path / "mlflow")
+    try:
+        name = f"pricing-{uuid.uuid4().hex[:6]}"
+        mf = server.client()
+        mf.create_registered_model(name, description="prices baskets")
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill("attest-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Registries").click()
+        screenshot(page, "20-registries-empty")
+        page.get_by_role("link", name="Add a registry").first.click()
+        page.get_by_label("Slug").fill("mlflow-prod")
+        page.get_by_label("Name").fill("Production MLflow")
+        page.get_by_label("Base URL").fill(server.url)
+        page.get_by_label("Secret").fill("a-long-shared-secret-123")
+        page.get_by_role("button", name="Add registry").click()
+        page.wait_for_selector("text=Connect MLflow")
+        assert "/webhooks/mlflow-prod/" in page.text_content("main")
+        page.get_by_role("button", name="Register webhook in MLflow").click()
+        page.wait_for_selector("text=copy it now")
+        secret = page.locator(".flash--warning code.secret").inner_text().strip()
+        assert any(h.name == "attest-mlflow-prod" for h in mf.list_webhooks())
+        page.get_by_role("button", name="Reconcile now").click()
+        page.wait_for_selector("text=Reconciled:")
+        assert "models added 1" in page.text_content("main")
+        screenshot(page, "21-registry-detail")
+        # A delivery signed with the secret the page just showed, as MLflow sends it.
+        run = mf.create_run(experiment_id="0").info.run_id
+        mf.create_model_version(name, f"runs:/{run}/model", run_id=run)
+        body, meta = signed(
+            "model_version", "created", {"name": name, "version": "1"}, secret=secret
+        )
+        headers = {
+            "Content-Type": "application/json",
+            "X-MLflow-Delivery-Id": meta["HTTP_X_MLFLOW_DELIVERY_ID"],
+            "X-MLflow-Timestamp": meta["HTTP_X_MLFLOW_TIMESTAMP"],
+            "X-MLflow-Signature": meta["HTTP_X_MLFLOW_SIGNATURE"],
+        }
+        answer = requests.post(
+            f"{live_server.url}/webhooks/mlflow-prod/", data=body, headers=headers, timeout=30
+        )
+        assert answer.status_code == 200, answer.text
+        page.goto(f"{live_server.url}/registries/inbox/")
+        page.wait_for_selector("h1:has-text('Webhook inbox')")
+        assert "Processed" in page.text_content("table")
+        assert f"{name} v1" in page.text_content("table")
+        screenshot(page, "22-inbox")
+    finally:
+        server.stop()

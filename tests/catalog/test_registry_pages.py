@@ -1,0 +1,85 @@
+"""Registry source pages: create, secrets shown once and rotated, reconcile; admins only."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from catalog.models import RegistrySource
+
+
+@pytest.fixture
+def admin(client_for, personas):
+    return client_for(personas.admin)
+
+
+@pytest.mark.django_db
+def test_admin_adds_a_registry_and_the_secret_is_stored_encrypted(admin):
+    response = admin.post(
+        reverse("registries:create"),
+        {
+            "kind": "mlflow",
+            "slug": "prod",
+            "name": "Prod MLflow",
+            "base_url": "https://mlflow.example.com",
+            "secret": "s" * 20,
+            "api_token": "tok-123",
+        },
+    )
+    assert response.status_code == 302
+    source = RegistrySource.objects.get(slug="prod")
+    stored = source.secrets.get().secret_encrypted
+    assert "s" * 20 not in stored and "tok-123" not in source.api_credentials_encrypted
+    event = AuditEvent.objects.get(action="catalog.registry_source_created")
+    assert "s" * 20 not in str(event.after) and "tok-123" not in str(event.after)
+    page = admin.get(reverse("registries:detail", args=["prod"])).content.decode()
+    assert "/webhooks/prod/" in page and "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY" in page
+    assert "s" * 20 not in page
+
+
+@pytest.mark.django_db
+def test_bad_registry_form_is_400_with_reasons(admin):
+    response = admin.post(
+        reverse("registries:create"),
+        {"kind": "mlflow", "slug": "bad slug", "base_url": "nope", "secret": "short"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Enter a valid" in body and "at least 16" in body
+    assert not RegistrySource.objects.exists()
+
+
+@pytest.mark.django_db
+def test_new_secret_is_shown_exactly_once_and_rotation_works(admin):
+    admin.post(
+        reverse("registries:create"),
+        {
+            "kind": "mlflow",
+            "slug": "rot",
+            "base_url": "https://m.example.com",
+            "secret": "first-secret-0123456789",
+        },
+    )
+    source = RegistrySource.objects.get(slug="rot")
+    admin.post(reverse("registries:secret-add", args=["rot"]), {"label": "2027"})
+    first_view = admin.get(reverse("registries:detail", args=["rot"])).content.decode()
+    assert "copy it now" in first_view
+    assert (
+        "copy it now" not in admin.get(reverse("registries:detail", args=["rot"])).content.decode()
+    )
+    old = source.secrets.get(label="initial")
+    admin.post(reverse("registries:secret-retire", args=["rot", old.pk]))
+    old.refresh_from_db()
+    assert old.retired_at is not None
+    last = source.secrets.get(label="2027")
+    response = admin.post(reverse("registries:secret-retire", args=["rot", last.pk]), follow=True)
+    assert "before retiring the last active one" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_reconcile_button_reports_an_unreachable_registry(admin):
+    admin.post(
+        reverse("registries:create"),
+        {"kind": "mlflow", "slug": "down", "base_url": "http://127.0.0.1:9", "secret": "x" * 20},
+    )
+    response = admin.post(reverse("registries:reconcile", args=["down"]), follow=True)
+    assert "could not be read" in response.content.decode()
