@@ -83,3 +83,52 @@ def test_reconcile_button_reports_an_unreachable_registry(admin):
     )
     response = admin.post(reverse("registries:reconcile", args=["down"]), follow=True)
     assert "could not be read" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_add_registry_source_command_with_secret_file(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-a-file-0123456789\n")
+    out = StringIO()
+    call_command(
+        "add_registry_source",
+        "--kind",
+        "mlflow",
+        "--slug",
+        "cli",
+        "--url",
+        "https://mlflow.example.com/",
+        "--secret-file",
+        str(secret_file),
+        stdout=out,
+    )
+    assert "/webhooks/cli/" in out.getvalue()
+    source = RegistrySource.objects.get(slug="cli")
+    assert source.base_url == "https://mlflow.example.com"
+    from catalog.services import webhook_secrets_active
+
+    assert webhook_secrets_active(source) == ["from-a-file-0123456789"]
+    with pytest.raises(CommandError, match="already exists"):
+        call_command(
+            "add_registry_source",
+            "--slug",
+            "cli",
+            "--url",
+            "https://x.example.com",
+            "--secret",
+            "another-secret-0123456",
+        )
+    with pytest.raises(CommandError, match="at least 16"):
+        call_command(
+            "add_registry_source",
+            "--slug",
+            "short",
+            "--url",
+            "https://x.example.com",
+            "--secret",
+            "short",
+        )
