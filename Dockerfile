@@ -18,6 +18,7 @@ COPY common ./common
 COPY accounts ./accounts
 COPY catalog ./catalog
 COPY audit ./audit
+COPY governance ./governance
 RUN pip install .
 COPY . .
 # collectstatic needs a key only to import settings; it is not used at run time.

@@ -78,6 +78,8 @@ class ApiToken(BaseModel):
         REQUESTS_WRITE = "requests:write", "Open deployment requests"
         EVALUATIONS_WRITE = "evaluations:write", "Post evaluation results"
         DEPLOYMENTS_WRITE = "deployments:write", "Report deployments and metrics"
+        ASSESSMENTS_WRITE = "assessments:write", "Answer the risk questionnaire"
+        EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

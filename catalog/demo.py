@@ -188,6 +188,15 @@ MODELS = [
     ),
     (
         "people-analytics",
+        "workplace-mood-monitor",
+        "proposed",
+        ["hr", "emotion"],
+        {"accuracy": 0.71},
+        "Infers employees' emotions from webcam video during meetings.",
+        "Proposed by a vendor for 'engagement analytics'; blocked pending compliance review.",
+    ),
+    (
+        "people-analytics",
         "interview-scheduler",
         "production",
         ["hr", "optimisation"],

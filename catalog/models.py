@@ -155,6 +155,8 @@ class ModelService(BaseModel):
     risk_tier = models.CharField(
         max_length=20, choices=RiskTier.choices, default=RiskTier.UNASSESSED, db_index=True
     )
+    # Share of the current obligations met or justified not applicable (set by governance).
+    obligations_completeness = models.PositiveSmallIntegerField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     # What the registry says, kept apart from the team's metadata above.
     registry_description = models.TextField(blank=True)

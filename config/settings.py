@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "catalog",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RiskTierEnum": "catalog.models.ModelService.RiskTier"},
     # API docs assets are served by the portal itself (no CDN at run time).
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -355,3 +357,9 @@ LOGGING = {
 
 # --- Product --------------------------------------------------------------------------------
 ATTEST_CATALOG_PAGE_SIZE = env_int("ATTEST_CATALOG_PAGE_SIZE", 25)
+# Evidence uploads: largest file, and the accepted file types (by extension and content).
+ATTEST_EVIDENCE_MAX_BYTES = env_int("ATTEST_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+ATTEST_EVIDENCE_EXTENSIONS = env_list(
+    "ATTEST_EVIDENCE_EXTENSIONS",
+    ["pdf", "png", "jpg", "jpeg", "txt", "md", "csv", "json", "docx", "xlsx", "html"],
+)

@@ -21,8 +21,10 @@ urlpatterns = [
     path("accounts/", include("accounts.sso.urls")),
     path("models/", include("catalog.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("governance.urls")),
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("governance.api.urls")),
     path(
         "webhooks/<slug:source_slug>/", catalog_webhooks.registry_webhook, name="registry-webhook"
     ),

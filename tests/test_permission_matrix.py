@@ -76,12 +76,33 @@ def world(personas):
         status="failed",
     )
     SocialAccount.objects.create(user=personas.outsider, provider="sso", uid="sub-1")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance import services as governance_services
+    from governance.models import Obligation
+
+    answers = {
+        "role": "provider",
+        "gpai": False,
+        "affected_people": "customers",
+        "autonomy": "advisory",
+        "data_sensitivity": "personal",
+    }
+    governance_services.assessment_submit(
+        actor=personas.admin, model_service=owned, answers=answers
+    )
+    obligation = Obligation.objects.filter(model_service=owned).first()
+    evidence = governance_services.evidence_add(
+        actor=personas.admin, obligation=obligation, upload=SimpleUploadedFile("e.txt", b"evidence")
+    )
     return {
         "owned": owned,
         "foreign": foreign,
         "token": token,
         "secret": secret,
         "delivery": delivery,
+        "obligation": obligation,
+        "evidence": evidence,
     }
 
 
@@ -138,6 +159,18 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in AUDIT_READERS else 403
     if name.startswith("registries:"):
         return 200 if persona == "admin" else 403  # administrators only
+    if name in {"governance:assessment-detail", "governance:assessment-revision"}:
+        if persona not in SEES[which]:
+            return 404
+        return 200 if name == "governance:assessment-detail" or which == "owned" else 404
+    if name == "governance:assessment-edit":
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] | {"compliance"} else 403
+    if name in {"governance:obligation-update", "governance:evidence-add"}:
+        return 405  # POST-only
+    if name == "governance:evidence-download":
+        return 200 if persona in SEES["owned"] else 404
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
 
 
@@ -147,15 +180,23 @@ def page_urls(world):
             continue  # covered by the admin and OpenAPI tests below
         key = name or route
         params = set(pattern.pattern.converters)
+        values = {
+            "slug": "mlflow",
+            "pk": world["delivery"].pk,
+            "secret_id": world["secret"].pk,
+            "obligation_id": world["obligation"].pk,
+            "evidence_id": world["evidence"].pk,
+            "revision": 1,
+        }
         if "model_id" in params:
             for which in ("owned", "foreign"):
-                yield key, which, reverse(name, kwargs={"model_id": world[which].pk})
+                kwargs = {p: values[p] for p in params - {"model_id"}}
+                yield key, which, reverse(name, kwargs={**kwargs, "model_id": world[which].pk})
         elif "provider_id" in params:
             yield key, None, reverse(name, kwargs={"provider_id": "sso"})
         elif "source_slug" in params:
             yield key, None, reverse(name, kwargs={"source_slug": "mlflow"})
         elif params:
-            values = {"slug": "mlflow", "pk": world["delivery"].pk, "secret_id": world["secret"].pk}
             yield key, None, reverse(name, kwargs={p: values[p] for p in params})
         else:
             yield key, None, "/" + route.replace("^", "").replace("$", "")
@@ -265,12 +306,28 @@ def test_every_admin_page_answers_every_persona_as_expected(personas, world):
 
 
 # --- API: every operation in the OpenAPI schema ---------------------------------------------
-def api_expectation(path: str, persona: str, which: str | None) -> int:
+def api_expectation(path: str, method: str, persona: str, which: str | None) -> int:
     if persona == "anonymous":
         return 401
+    if method == "put":  # risk assessment answers: needs the assessments:write scope
+        if persona == "ci_token":
+            return 403
+        if persona not in SEES[which]:
+            return 404
+        return 400 if persona in EDITS[which] | {"compliance"} else 403  # empty body: 400
+    if "{obligation_id}" in path:  # evidence upload
+        if persona == "ci_token":
+            return 403  # the token lacks evidence:write
+        if persona not in SEES["owned"]:
+            return 404
+        return 400 if persona in EDITS["owned"] | {"compliance"} else 403
     if which is None:
         return 200
-    return 200 if persona in SEES[which] else 404
+    if persona not in SEES[which]:
+        return 404
+    if path.endswith("/risk-assessment/") and which == "foreign":
+        return 404  # visible, but not assessed yet
+    return 200
 
 
 @pytest.mark.django_db
@@ -279,7 +336,10 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
     operations = [(path, method) for path, item in schema["paths"].items() for method in item]
     # Every API route of the URL conf is in the schema, so this test covers all of them.
     api_routes = {
-        "/" + route.replace("<uuid:model_id>", "{model_id}")
+        "/"
+        + route.replace("<uuid:model_id>", "{model_id}").replace(
+            "<uuid:obligation_id>", "{obligation_id}"
+        )
         for _, route, _ in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }
@@ -293,8 +353,11 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
             )
             for which, template in targets:
                 url = template.replace("{model_id}", str(world[which].pk)) if which else template
-                got = client.generic(method.upper(), url).status_code
-                expected = api_expectation(path, persona, which)
+                url = url.replace("{obligation_id}", str(world["obligation"].pk))
+                got = client.generic(
+                    method.upper(), url, "{}", content_type="application/json"
+                ).status_code
+                expected = api_expectation(path, method, persona, which)
                 if got != expected:
                     failures.append(
                         f"{persona:12} {method.upper()} {url}: {got}, expected {expected}"

@@ -6,6 +6,10 @@
 """
 
 from catalog.services.entries import *  # noqa: F403
-from catalog.services.entries import TEAM_PERMISSIONS, _permissions  # noqa: F401
+from catalog.services.entries import (  # noqa: F401
+    TEAM_PERMISSIONS,
+    _permissions,
+    model_service_governance_summary_set,
+)
 from catalog.services.ingest import *  # noqa: F403
 from catalog.services.sources import *  # noqa: F403

@@ -281,3 +281,13 @@ def model_service_unshare(
         before={"user": user.username, "permissions": list(SHARE_PERMISSIONS)},
     )
     return True
+
+
+def model_service_governance_summary_set(
+    *, model_service: ModelService, risk_tier: str, obligations_completeness: int | None
+) -> None:
+    """Store the current tier and checklist completeness on the catalog entry (for lists and
+    filters). Called by governance services, which write the audit events for the change."""
+    ModelService.objects.filter(pk=model_service.pk).update(
+        risk_tier=risk_tier, obligations_completeness=obligations_completeness
+    )

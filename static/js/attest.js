@@ -3,3 +3,36 @@ document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-autosubmit]");
   if (field && field.form) field.form.submit();
 });
+
+// Questionnaire: show a question only when its data-show-if conditions hold, mirroring the
+// server's rule ("*" = answered; otherwise equal). Without JavaScript every question shows
+// and the server simply ignores answers to hidden ones.
+(function () {
+  const form = document.querySelector("form.questionnaire");
+  if (!form) return;
+  const value = (name) => {
+    const inputs = form.querySelectorAll(`[name="${name}"]`);
+    const picked = [];
+    inputs.forEach((i) => {
+      if ((i.type === "checkbox" || i.type === "radio") ? i.checked : i.value) picked.push(i.value);
+    });
+    const q = form.querySelector(`[data-question="${name}"]`);
+    if (q && q.hidden) return null;
+    if (!picked.length || picked[0] === "__none__") return null;
+    if (inputs[0] && inputs[0].type === "checkbox") return picked;
+    if (picked[0] === "yes") return true;
+    if (picked[0] === "no") return false;
+    return picked[0];
+  };
+  const update = () => {
+    form.querySelectorAll("[data-show-if]").forEach((q) => {
+      const rules = JSON.parse(q.dataset.showIf);
+      q.hidden = !Object.entries(rules).every(([name, expected]) => {
+        const v = value(name);
+        return expected === "*" ? v !== null && !(Array.isArray(v) && !v.length) : v === expected;
+      });
+    });
+  };
+  form.addEventListener("change", () => { update(); update(); });
+  update(); update();
+})();

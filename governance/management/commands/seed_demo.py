@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo portfolio, teams and one user per role. Idempotent.
+"""``manage.py seed_demo``: the demo portfolio, teams, one user per role, and EU AI Act
+assessments in every tier. Idempotent.
 
 Everything goes through the services, so the demo has an audit trail like real data. Demo users
 share a documented password, so the command refuses to run with DEBUG off unless told to.
@@ -20,6 +21,9 @@ from catalog import demo
 from catalog import services as catalog_services
 from catalog.models import ModelService
 from common.request_context import request_context
+from governance import demo as risk_demo
+from governance import services as governance_services
+from governance.models import Obligation, RiskAssessment
 
 
 class Command(BaseCommand):
@@ -43,9 +47,11 @@ class Command(BaseCommand):
             users = self._users(teams)
             created = self._models(teams, users)
             self._access(teams, users)
+            assessed = self._assessments(users)
         self.stdout.write(
             f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
-            f"({ModelService.objects.count()} in the catalog). Password for every demo user: "
+            f"({ModelService.objects.count()} in the catalog), {assessed} new risk assessments. "
+            f"Password for every demo user: "
             f"{demo.DEMO_PASSWORD}"
         )
 
@@ -83,6 +89,27 @@ class Command(BaseCommand):
                 account_services.team_member_add(actor=None, team=teams[slug], user=user)
             users[username] = user
         return users
+
+    def _assessments(self, users: dict[str, User]) -> int:
+        created = 0
+        carla = users["carla"]
+        for name, answers in risk_demo.ANSWERS.items():
+            model = ModelService.objects.filter(name=name).first()
+            if model is None or RiskAssessment.objects.filter(model_service=model).exists():
+                continue
+            governance_services.assessment_submit(
+                actor=carla, model_service=model, answers={**risk_demo.BASE, **answers}
+            )
+            created += 1
+            for code, link in risk_demo.MET.get(name, {}).items():
+                obligation = Obligation.objects.get(model_service=model, code=code, is_current=True)
+                governance_services.evidence_add(
+                    actor=carla, obligation=obligation, link=link, description="Approved document"
+                )
+                governance_services.obligation_update(
+                    actor=carla, obligation=obligation, status=Obligation.Status.MET
+                )
+        return created
 
     def _access(self, teams: dict[str, Team], users: dict[str, User]) -> None:
         for username, team_slugs in demo.REVIEWER_POOLS.items():
