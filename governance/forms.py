@@ -75,6 +75,7 @@ class ObligationForm(forms.Form):
     justification = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    owner = forms.CharField(required=False, max_length=150)
 
 
 class EvidenceForm(forms.Form):

@@ -108,3 +108,20 @@ def ruleset_change_report(new: rulesets.RuleSet) -> list[dict]:
                 }
             )
     return report
+
+
+def obligation_owner_choices(model: ModelService):
+    """Who can own an obligation: the owning team's members and the compliance officers."""
+    from django.db.models import Q
+
+    from accounts.models import User
+    from accounts.roles import Role
+
+    team_group = model.owner_team.group_id if model.owner_team_id else None
+    return (
+        User.objects.filter(
+            Q(groups=team_group) | Q(groups__name=Role.COMPLIANCE_OFFICER), is_active=True
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -51,6 +51,7 @@ def assessment_detail(request, model_id, revision=None):
             "can_update": is_certifier or model_service_can_edit(request.user, model),
             "is_certifier": is_certifier,
             "statuses": Obligation.Status.choices,
+            "owner_choices": selectors.obligation_owner_choices(model),
         },
     )
 
@@ -120,12 +121,24 @@ def obligation_update(request, obligation_id):
     form = ObligationForm(request.POST)
     if form.is_valid():
         try:
+            owner_name = form.cleaned_data["owner"]
+            owner = (
+                selectors.obligation_owner_choices(obligation.model_service)
+                .filter(username=owner_name)
+                .first()
+                if owner_name
+                else None
+            )
+            if owner_name and owner is None:
+                raise ValidationError({"owner": "Choose an owner from the list."})
             services.obligation_update(
                 actor=request.user,
                 obligation=obligation,
                 status=form.cleaned_data["status"],
                 due_date=form.cleaned_data["due_date"],
                 justification=form.cleaned_data["justification"],
+                owner=owner,
+                clear_owner=not owner_name,
             )
             messages.success(request, f"Updated: {obligation.title}.")
         except ValidationError as exc:

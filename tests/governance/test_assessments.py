@@ -272,3 +272,34 @@ def test_api_evidence_upload_and_scopes(api_token, personas, owned_model):
     assert writer.post(url, {}, format="json").status_code == 400
     outsider = api(api_token(scopes=["evidence:write"], user=personas.other_owner))
     assert outsider.post(url, {"link": "https://x.example.com"}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_owner_and_due_date_are_set_from_the_page(client_for, personas, owned_model):
+    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    item = Obligation.objects.get(model_service=owned_model, code="art10_data_governance")
+    client = client_for(personas.owner)
+    url = reverse("governance:obligation-update", args=[item.pk])
+    client.post(url, {"status": "in_progress", "owner": "teammate", "due_date": "2027-01-31"})
+    item.refresh_from_db()
+    assert (item.status, item.owner, str(item.due_date)) == (
+        "in_progress",
+        personas.teammate,
+        "2027-01-31",
+    )
+    response = client.post(url, {"status": "in_progress", "owner": "other-owner"}, follow=True)
+    assert "Choose an owner from the list" in response.content.decode()
+    item.refresh_from_db()
+    assert item.owner == personas.teammate
+
+
+@pytest.mark.django_db
+def test_owner_picker_lists_team_members_and_compliance_officers(client_for, personas, owned_model):
+    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    page = (
+        client_for(personas.owner)
+        .get(reverse("governance:assessment-detail", args=[owned_model.pk]))
+        .content.decode()
+    )
+    assert 'value="teammate"' in page and 'value="compliance"' in page
+    assert 'value="other-owner"' not in page
