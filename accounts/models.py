@@ -80,6 +80,7 @@ class ApiToken(BaseModel):
         DEPLOYMENTS_WRITE = "deployments:write", "Report deployments and metrics"
         ASSESSMENTS_WRITE = "assessments:write", "Answer the risk questionnaire"
         EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
+        AUDIT_READ = "audit:read", "Read the audit trail"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

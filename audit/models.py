@@ -14,8 +14,9 @@ class AuditEvent(models.Model):
 
     Append-only by design: no foreign keys (deleting a user or a model must never rewrite the
     trail), the actor and target are stored as id plus a human label frozen at the time, and
-    ``before``/``after`` hold only the fields that changed. The hash chain (seq, prev_hash, hash)
-    and database triggers that refuse UPDATE/DELETE are added on top of this table.
+    ``before``/``after`` hold only the fields that changed. Events form a hash chain: ``seq``
+    is gapless, ``prev_hash`` is the previous event's ``hash``, and ``hash`` covers the event's
+    canonical serialisation (``audit.chain``), so an edited, removed or reordered row breaks it.
     """
 
     class Source(models.TextChoices):
@@ -28,6 +29,9 @@ class AuditEvent(models.Model):
         SYSTEM = "system", "System"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.UUIDField(null=True, blank=True, db_index=True)
     actor_label = models.CharField(max_length=200, blank=True)
@@ -45,7 +49,7 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-occurred_at", "-id"]
+        ordering = ["-seq"]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_id", "-occurred_at"]),

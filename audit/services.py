@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from audit import chain
 from audit.models import AuditEvent
 from common import request_context
 
@@ -48,24 +51,48 @@ def audit_record(
             f"audit_record({action!r}) must run inside the service's transaction.atomic()"
         )
     ctx = request_context.current()
+    _lock_chain()
+    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
     if target is not None:
         meta = target._meta
         target_type = target_type or f"{meta.app_label}.{meta.model_name}"
         target_id = target_id or str(target.pk)
         target_label = target_label or _label(target)
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        actor_id=actor.pk if actor_is_user else None,
-        actor_label=actor.get_username() if actor_is_user else (_label(actor) or "system"),
-        source=source or ctx.source,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-        subject_id=subject_id,
-        before=before,
-        after=after,
-        request_id=ctx.request_id,
-        ip_address=ctx.ip_address,
-    )
+    fields = {
+        "seq": head["seq"] + 1 if head else 1,
+        "prev_hash": head["hash"] if head else chain.GENESIS,
+        # Microseconds, as the database keeps them, so the stored row re-hashes identically.
+        "occurred_at": timezone.now(),
+        "actor_id": actor.pk if actor_is_user else None,
+        "actor_label": actor.get_username() if actor_is_user else (_label(actor) or "system"),
+        "source": source or ctx.source,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": target_label,
+        "subject_id": subject_id or None,
+        "before": _json(before),
+        "after": _json(after),
+        "request_id": ctx.request_id,
+        "ip_address": ctx.ip_address or None,
+    }
+    digest = chain.event_hash(chain.chain_fields(fields))
+    return AuditEvent.objects.create(**fields, hash=digest)
+
+
+def _json(value):
+    """What the JSON column will give back (dates as strings...), so hashes re-verify."""
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+# One lock for the whole chain: writers append one after another, so it never forks.
+_CHAIN_LOCK_KEY = 0x41545445535400  # "ATTEST\0"
+
+
+def _lock_chain() -> None:
+    """Serialise writers until the end of the caller's transaction (PostgreSQL advisory lock;
+    SQLite, the embedded demo, serialises writers by itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])

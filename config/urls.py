@@ -25,6 +25,7 @@ urlpatterns = [
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("governance.api.urls")),
+    path("api/v1/", include("audit.api.urls")),
     path(
         "webhooks/<slug:source_slug>/", catalog_webhooks.registry_webhook, name="registry-webhook"
     ),

@@ -155,6 +155,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] else 403
+    if name == "audit:event-export":
+        return 200 if persona in AUDIT_READERS else 403
     if name == "audit:event-list":
         return 200 if persona in AUDIT_READERS else 403
     if name.startswith("registries:"):
@@ -187,6 +189,7 @@ def page_urls(world):
             "obligation_id": world["obligation"].pk,
             "evidence_id": world["evidence"].pk,
             "revision": 1,
+            "fmt": "jsonl",
         }
         if "model_id" in params:
             for which in ("owned", "foreign"):
@@ -315,6 +318,8 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         if persona not in SEES[which]:
             return 404
         return 400 if persona in EDITS[which] | {"compliance"} else 403  # empty body: 400
+    if path == "/api/v1/audit-events/":
+        return 200 if persona in AUDIT_READERS else 403  # (the CI token lacks audit:read)
     if "{obligation_id}" in path:  # evidence upload
         if persona == "ci_token":
             return 403  # the token lacks evidence:write

@@ -1,0 +1,161 @@
+"""The hash chain: A4 tampering is named, A5 concurrent writers never fork, exports re-verify."""
+
+import json
+import subprocess
+import sys
+import threading
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from audit.verification import verify_chain
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_events(n, actor=None):
+    for i in range(n):
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="test.happened",
+                target_label=f"thing {i}",
+                after={"i": i, "when": "2026-11-22", "name": "é ✓"},
+            )
+
+
+@pytest.mark.django_db
+def test_chain_links_every_event_and_verifies(personas):
+    write_events(20, personas.owner)
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert verify_chain().intact
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "Audit trail intact" in out.getvalue()
+    call_command("verify_audit", "--since", "5", stdout=out)
+
+
+def _raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tampering", ["edit", "delete", "swap"])
+def test_a4_tampering_is_found_and_the_first_bad_event_named(tampering):
+    write_events(10)
+    target = AuditEvent.objects.get(seq=5)
+    if tampering == "edit":
+        _raw("UPDATE audit_auditevent SET after = %s WHERE seq = 5", [json.dumps({"i": 999})])
+        expected = (5, "edited")
+    elif tampering == "delete":
+        _raw("DELETE FROM audit_auditevent WHERE seq = 5")
+        expected = (6, "missing")
+    else:  # swap the positions of events 5 and 6
+        _raw("UPDATE audit_auditevent SET seq = 1000 WHERE seq = 5")
+        _raw("UPDATE audit_auditevent SET seq = 5 WHERE seq = 6")
+        _raw("UPDATE audit_auditevent SET seq = 6 WHERE seq = 1000")
+        expected = (5, "does not link")
+    verdict = verify_chain()
+    assert not verdict.intact
+    assert verdict.broken_seq == expected[0] and expected[1] in verdict.problem
+    with pytest.raises(CommandError, match=f"broken at event #{expected[0]} "):
+        call_command("verify_audit")
+    assert target.seq == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a5_eight_writers_with_rollbacks_never_fork_the_chain():
+    errors = []
+
+    def writer(w):
+        try:
+            for i in range(250):
+                try:
+                    with transaction.atomic():
+                        audit_record(actor=None, action="test.concurrent", target_label=f"w{w}-{i}")
+                        if i % 10 == 9:
+                            raise RuntimeError("rolled back on purpose")
+                except RuntimeError:
+                    pass
+        except Exception as exc:  # an IntegrityError here would be a fork
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    events = AuditEvent.objects.filter(action="test.concurrent")
+    assert events.count() == 8 * 225  # only committed transactions
+    assert not events.filter(target_label__regex=r"-(9|19|29)$").exists()
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))  # contiguous, no gaps
+    assert verify_chain().intact  # 0 forks
+
+
+@pytest.mark.django_db
+def test_a_thousand_event_export_re_verifies_with_the_documented_script(
+    client_for, personas, tmp_path
+):
+    write_events(1000)
+    response = client_for(personas.auditor).get("/audit/export.jsonl")
+    assert response.status_code == 200
+    export = tmp_path / "audit.jsonl"
+    export.write_bytes(b"".join(response.streaming_content))
+    assert len(export.read_text().splitlines()) == AuditEvent.objects.count() >= 1000
+    script = [sys.executable, str(ROOT / "docs" / "verify_audit_export.py"), str(export)]
+    ok = subprocess.run(script, capture_output=True, text=True, check=False)
+    assert ok.returncode == 0 and ok.stdout.startswith("OK:"), ok.stderr
+    lines = export.read_text().splitlines()
+    event = json.loads(lines[500])
+    event["actor_label"] = "someone else"
+    lines[500] = json.dumps(event, ensure_ascii=False)
+    export.write_text("\n".join(lines) + "\n")
+    bad = subprocess.run(script, capture_output=True, text=True, check=False)
+    assert bad.returncode != 0 and f"#{event['seq']} does not match its hash" in bad.stderr
+
+
+@pytest.mark.django_db
+def test_csv_export_and_permissions(client_for, personas):
+    write_events(3)
+    response = client_for(personas.compliance).get("/audit/export.csv", {"action": "test"})
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[0].startswith("id,hash,seq,")
+    assert len(body.strip().splitlines()) == 4
+    assert client_for(personas.owner).get("/audit/export.csv").status_code == 403
+
+
+@pytest.mark.django_db
+def test_audit_api_with_keyset_pagination(client_for, personas, api_token):
+    write_events(5)
+    api = APIClient()
+    api.force_login(personas.auditor)
+    page = api.get("/api/v1/audit-events/", {"page_size": 2, "action": "test"}).json()
+    assert [e["seq"] for e in page["results"]] == sorted(
+        [e["seq"] for e in page["results"]], reverse=True
+    )
+    assert len(page["results"]) == 2 and page["next"] and "cursor=" in page["next"]
+    assert set(page["results"][0]) >= {"seq", "prev_hash", "hash"}
+    owner = APIClient()
+    owner.force_login(personas.owner)
+    assert owner.get("/api/v1/audit-events/").status_code == 403
+    no_scope = APIClient()
+    no_scope.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user=personas.auditor)}")
+    assert no_scope.get("/api/v1/audit-events/").status_code == 403
+    scoped = APIClient()
+    scoped.credentials(
+        HTTP_AUTHORIZATION="Bearer " + api_token(scopes=["audit:read"], user=personas.auditor)
+    )
+    assert scoped.get("/api/v1/audit-events/").status_code == 200
