@@ -62,3 +62,25 @@ class AuditEvent(models.Model):
     def changed_fields(self) -> list[str]:
         keys = set((self.before or {}).keys()) | set((self.after or {}).keys())
         return sorted(keys)
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "on <signed_at> the chain's head was event <seq> with <head_hash>".
+
+    Written every 15 minutes by Celery beat (also when nothing happened) and appended to a file
+    outside the database; verification compares the chain with the latest one.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    seq = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    signed_at = models.CharField(max_length=32)
+    signature = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} at {self.signed_at}"

@@ -7,4 +7,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.event_list, name="event-list"),
     path("export.<str:fmt>", views.event_export, name="event-export"),
+    path("public-key.pem", views.public_key, name="public-key"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit import chain
+from audit import chain, checkpoints
 from audit.models import AuditEvent
 
 CHAIN_COLUMNS = ("id", "hash", *chain.FIELDS)
@@ -50,4 +50,8 @@ def verify_chain(*, since: int = 1) -> Verdict:
     if broken:
         seq, event_id, problem = broken
         return Verdict(counted["n"], counted["seq"], counted["hash"], seq, str(event_id), problem)
+    latest = checkpoints.latest_checkpoint()
+    problem = checkpoints.check_against(latest) if latest else None
+    if problem:
+        return Verdict(counted["n"], counted["seq"], counted["hash"], latest["seq"], None, problem)
     return Verdict(counted["n"], counted["seq"], counted["hash"])

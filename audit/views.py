@@ -51,10 +51,18 @@ def event_list(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    from audit.checkpoints import latest_checkpoint, public_key_pem
+
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query_string": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query_string": query.urlencode(),
+            "public_key": public_key_pem(),
+            "checkpoint": latest_checkpoint(),
+        },
     )
 
 
@@ -94,4 +102,20 @@ def event_export(request, fmt: str):
     else:
         raise Http404("Unknown export format.")
     response["Content-Disposition"] = f'attachment; filename="attest-audit.{fmt}"'
+    return response
+
+
+@login_required
+def public_key(request):
+    """The Ed25519 public key that verifies the signed checkpoints (PEM)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+
+    from audit.checkpoints import public_key_pem
+    from audit.selectors import AUDIT_LOG_PERMISSION
+
+    if not request.user.has_perm(AUDIT_LOG_PERMISSION):
+        raise PermissionDenied("Reading the audit log needs the auditor, compliance or admin role.")
+    response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="attest-audit-checkpoint-key.pem"'
     return response

@@ -136,6 +136,15 @@ if not ATTEST_SECRETS_KEY and not DEBUG and not env_bool("ATTEST_ALLOW_DERIVED_S
         "print(Fernet.generate_key().decode())'."
     )
 
+# --- Audit trail ---------------------------------------------------------------------------
+# Ed25519 private key (PEM) signing audit checkpoints; keep it out of the database. Without it
+# a key is derived from SECRET_KEY.
+ATTEST_AUDIT_SIGNING_KEY = env_str("ATTEST_AUDIT_SIGNING_KEY") or ""
+# Append-only file (outside the database) that receives every checkpoint.
+ATTEST_AUDIT_CHECKPOINT_FILE = env_str(
+    "ATTEST_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")
+)
+
 # --- Registry ingestion ---------------------------------------------------------------------
 # Largest webhook body accepted (MLflow payloads are ~1 KiB); larger answers 413 unread.
 ATTEST_WEBHOOK_MAX_BYTES = env_int("ATTEST_WEBHOOK_MAX_BYTES", 1024 * 1024)
@@ -208,6 +217,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TASK_DEFAULT_QUEUE = env_str("ATTEST_CELERY_QUEUE", "attest")
 CELERY_BEAT_SCHEDULE: dict = {
+    "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": 15 * 60.0},
+    "audit-verify": {"task": "audit.tasks.verify", "schedule": 24 * 3600.0},
     "sweep-registry-inbox": {"task": "catalog.tasks.sweep_inbox", "schedule": 60.0},
     "reconcile-registries": {
         "task": "catalog.tasks.reconcile_all_sources",

@@ -22,6 +22,12 @@ from tests.factories import ModelServiceFactory, TeamFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _isolated_audit_checkpoints(settings, tmp_path):
+    """The checkpoint file lives outside the database: give every test its own."""
+    settings.ATTEST_AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.jsonl")
+
+
 @dataclass
 class Personas:
     """Who is who (the team owns ``owned_model``):

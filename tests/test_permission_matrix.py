@@ -155,7 +155,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] else 403
-    if name == "audit:event-export":
+    if name in {"audit:event-export", "audit:public-key"}:
         return 200 if persona in AUDIT_READERS else 403
     if name == "audit:event-list":
         return 200 if persona in AUDIT_READERS else 403

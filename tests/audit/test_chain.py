@@ -44,8 +44,11 @@ def test_chain_links_every_event_and_verifies(personas):
 
 
 def _raw(sql, params=()):
+    """Tamper as the table owner would: with the append-only triggers switched off."""
     with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
 
 @pytest.mark.django_db
@@ -159,3 +162,155 @@ def test_audit_api_with_keyset_pagination(client_for, personas, api_token):
         HTTP_AUTHORIZATION="Bearer " + api_token(scopes=["audit:read"], user=personas.auditor)
     )
     assert scoped.get("/api/v1/audit-events/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET actor_label = 'x'",
+        "DELETE FROM audit_auditevent",
+        "TRUNCATE audit_auditevent",
+    ],
+)
+def test_a3_the_database_refuses_to_change_or_remove_events(statement):
+    from django.db import DatabaseError
+
+    write_events(3)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() >= 3
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.all().delete()
+
+
+def test_a3_sqlite_embedded_mode_refuses_update_and_delete(tmp_path):
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"}
+    }
+    env.update({"DEBUG": "true", "ATTEST_VAR_DIR": str(tmp_path)})
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
+    script = (
+        "from django.db import connection, transaction\n"
+        "from audit.services import audit_record\n"
+        "with transaction.atomic(): audit_record(actor=None, action='t.x')\n"
+        "for sql in ('UPDATE audit_auditevent SET action=1', 'DELETE FROM audit_auditevent'):\n"
+        "    try:\n"
+        "        connection.cursor().execute(sql); print('ALLOWED', sql)\n"
+        "    except Exception as exc: print('REFUSED', exc)\n"
+    )
+    result = subprocess.run(
+        [*manage, "shell", "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.count("REFUSED") == 2 and "ALLOWED" not in result.stdout
+
+
+@pytest.mark.django_db
+def test_a6_truncated_tail_is_caught_by_the_signed_checkpoint():
+    from audit.checkpoints import checkpoint_create
+
+    write_events(10)
+    checkpoint_create()
+    head = AuditEvent.objects.order_by("-seq").first().seq
+    _raw("DELETE FROM audit_auditevent WHERE seq > %s", [head - 3])
+    verdict = verify_chain()
+    assert not verdict.intact and "truncated" in verdict.problem
+    assert verdict.broken_seq == head
+    with pytest.raises(CommandError, match=f"event #{head}: .*truncated"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_a6_fully_recomputed_chain_is_caught_by_the_signed_checkpoint():
+    from audit import chain
+    from audit.checkpoints import checkpoint_create
+
+    write_events(8)
+    checkpoint_create()
+    # A database owner edits event 2 and recomputes every later hash so the chain links again.
+    rows = list(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.FIELDS))
+    prev = rows[0]["hash"]
+    for row in rows[1:]:
+        fields = chain.chain_fields(row)
+        if row["seq"] == 2:
+            fields["actor_label"] = "nobody"
+        fields["prev_hash"] = prev
+        new_hash = chain.event_hash(fields)
+        _raw(
+            "UPDATE audit_auditevent SET actor_label = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [fields["actor_label"], "tmp-" + str(row["seq"]), "tmp-h" + str(row["seq"]), row["id"]],
+        )
+        row["new"] = (fields["actor_label"], prev, new_hash)
+        prev = new_hash
+    for row in rows[1:]:
+        _raw(
+            "UPDATE audit_auditevent SET actor_label = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [*row["new"], row["id"]],
+        )
+    assert (
+        chain.first_break(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.FIELDS))
+        is None
+    )
+    verdict = verify_chain()
+    assert not verdict.intact and "rewritten" in verdict.problem
+
+
+@pytest.mark.django_db
+def test_checkpoints_are_signed_even_when_nothing_happened_and_forgery_is_caught(settings):
+    from audit.checkpoints import checkpoint_create, checkpoint_file
+
+    write_events(2)
+    first, second = checkpoint_create(), checkpoint_create()
+    assert first.seq == second.seq and first.signature != "" and verify_chain().intact
+    lines = checkpoint_file().read_text().splitlines()
+    assert len(lines) == 2
+    forged = json.loads(lines[-1])
+    forged["seq"], forged["head_hash"] = 1, AuditEvent.objects.get(seq=1).hash
+    checkpoint_file().write_text("\n".join([*lines, json.dumps(forged)]) + "\n")
+    assert "signature is not valid" in verify_chain().problem
+
+
+@pytest.mark.django_db
+def test_public_key_is_downloadable_by_auditors(client_for, personas):
+    response = client_for(personas.auditor).get("/audit/public-key.pem")
+    assert response.status_code == 200 and b"BEGIN PUBLIC KEY" in response.content
+    assert client_for(personas.owner).get("/audit/public-key.pem").status_code == 403
+
+
+@pytest.mark.django_db
+def test_failed_nightly_verification_shows_a_banner_to_auditors_only(client_for, personas):
+    from django.core.cache import cache
+
+    from audit.tasks import verify
+
+    write_events(4)
+    assert verify() is True
+    assert (
+        "failed verification" not in client_for(personas.auditor).get("/models/").content.decode()
+    )
+    _raw("UPDATE audit_auditevent SET actor_label = 'x' WHERE seq = 3")
+    try:
+        assert verify() is False
+        assert (
+            "failed verification" in client_for(personas.auditor).get("/models/").content.decode()
+        )
+        assert (
+            "failed verification" not in client_for(personas.owner).get("/models/").content.decode()
+        )
+    finally:
+        cache.clear()

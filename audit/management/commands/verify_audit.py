@@ -15,9 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, since, **options):
         verdict = verify_chain(since=since)
         if not verdict.intact:
+            where = f" ({verdict.broken_id})" if verdict.broken_id else ""
             raise CommandError(
-                f"Audit trail broken at event #{verdict.broken_seq} ({verdict.broken_id}): "
-                f"{verdict.problem}."
+                f"Audit trail broken at event #{verdict.broken_seq}{where}: {verdict.problem}."
             )
         self.stdout.write(
             f"Audit trail intact: {verdict.checked} events checked from #{since}, head "

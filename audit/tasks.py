@@ -1,0 +1,43 @@
+"""Celery adapters for the audit trail."""
+
+import logging
+
+from celery import shared_task
+
+from audit import checkpoints
+from audit.verification import verify_chain
+
+logger = logging.getLogger(__name__)
+VERIFICATION_CACHE_KEY = "attest:audit:last-verification"
+
+
+@shared_task
+def checkpoint() -> int:
+    """Sign the chain's head (every 15 minutes)."""
+    return checkpoints.checkpoint_create().seq
+
+
+@shared_task
+def verify() -> bool:
+    """Nightly verification. A broken chain is logged at error level and shown as a banner to
+    admins and auditors (the result is kept in the cache until the next run)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    verdict = verify_chain()
+    result = {
+        "intact": verdict.intact,
+        "checked": verdict.checked,
+        "at": timezone.now().isoformat(),
+        "seq": verdict.broken_seq,
+        "problem": verdict.problem,
+    }
+    cache.set(VERIFICATION_CACHE_KEY, result, timeout=None)
+    if not verdict.intact:
+        logger.error(
+            "AUDIT TRAIL BROKEN at event #%s (%s): %s",
+            verdict.broken_seq,
+            verdict.broken_id,
+            verdict.problem,
+        )
+    return verdict.intact
