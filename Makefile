@@ -7,12 +7,13 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-test migrate seed serve check-services clean help
+.PHONY: run test lint bench install install-test migrate seed serve check-services clean help
 
 help:
 	@echo "make run    - set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install test extras and run the whole suite on PostgreSQL + Redis"
 	@echo "make lint   - ruff check/format, manage.py check, makemigrations --check"
+	@echo "make bench  - audit chain append rate and verification time (PostgreSQL)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,10 @@ check-services: install-test
 
 test: install-test check-services
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Speed figures (not tests): audit chain append rate and verification time on PostgreSQL.
+bench: install-test check-services
+	$(PY) bench/audit_chain.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .
