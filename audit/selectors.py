@@ -23,6 +23,7 @@ class AuditFilters:
     target_type: str = ""
     since: date | None = None
     until: date | None = None
+    subject: UUID | None = None
 
 
 def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
@@ -48,6 +49,8 @@ def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[A
         events = events.filter(occurred_at__gte=datetime.combine(f.since, time.min, tzinfo=tz))
     if f.until:
         events = events.filter(occurred_at__lte=datetime.combine(f.until, time.max, tzinfo=tz))
+    if f.subject:
+        events = events.filter(subject_id=f.subject)
     return events
 
 
@@ -60,3 +63,29 @@ def audit_target_types() -> list[str]:
     return list(
         AuditEvent.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
     )
+
+
+def audit_event_get(*, user, seq: int) -> AuditEvent:
+    """One event by its sequence number, for audit-log readers."""
+    from django.http import Http404
+
+    event = audit_event_list(user=user).filter(seq=seq).first()
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page of the trail older than ``before``: constant cost at any depth (no OFFSET and
+    no COUNT over millions of rows)."""
+
+    object_list: list
+    next_before: int | None
+
+
+def audit_event_page(events, *, before: int | None, size: int = 50) -> KeysetPage:
+    if before:
+        events = events.filter(seq__lt=before)
+    rows = list(events.order_by("-seq")[: size + 1])
+    return KeysetPage(rows[:size], rows[size - 1].seq if len(rows) > size else None)

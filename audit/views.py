@@ -5,13 +5,19 @@ import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
 from audit import chain
+from audit.checkpoints import latest_checkpoint, public_key_pem
 from audit.models import AuditEvent
-from audit.selectors import AuditFilters, audit_event_list, audit_target_types
+from audit.selectors import (
+    AuditFilters,
+    audit_event_get,
+    audit_event_list,
+    audit_event_page,
+    audit_target_types,
+)
 
 
 class AuditFilterForm(forms.Form):
@@ -23,6 +29,7 @@ class AuditFilterForm(forms.Form):
     target_type = forms.ChoiceField(required=False, label="Object type")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.UUIDField(required=False, label="Model (catalog id)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +48,7 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
         target_type=data.get("target_type", ""),
         since=data.get("since"),
         until=data.get("until"),
+        subject=data.get("subject"),
     )
 
 
@@ -48,10 +56,10 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
 def event_list(request):
     form, filters = _filters(request)
     events = audit_event_list(user=request.user, filters=filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    before = request.GET.get("before", "")
+    page = audit_event_page(events, before=int(before) if before.isdigit() else None)
     query = request.GET.copy()
-    query.pop("page", None)
-    from audit.checkpoints import latest_checkpoint, public_key_pem
+    query.pop("before", None)
 
     return render(
         request,
@@ -63,6 +71,26 @@ def event_list(request):
             "public_key": public_key_pem(),
             "checkpoint": latest_checkpoint(),
         },
+    )
+
+
+@login_required
+def event_detail(request, seq: int):
+    event = audit_event_get(user=request.user, seq=seq)
+    keys = sorted(set(event.before or {}) | set(event.after or {}))
+    changes = [
+        {
+            "field": k,
+            "before": (event.before or {}).get(k, None),
+            "after": (event.after or {}).get(k, None),
+        }
+        for k in keys
+    ]
+    has_next = audit_event_list(user=request.user).filter(seq=event.seq + 1).exists()
+    return render(
+        request,
+        "audit/event_detail.html",
+        {"event": event, "changes": changes, "has_next": has_next},
     )
 
 

@@ -155,7 +155,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] else 403
-    if name in {"audit:event-export", "audit:public-key"}:
+    if name in {"audit:event-export", "audit:public-key", "audit:event-detail"}:
         return 200 if persona in AUDIT_READERS else 403
     if name == "audit:event-list":
         return 200 if persona in AUDIT_READERS else 403
@@ -190,6 +190,7 @@ def page_urls(world):
             "evidence_id": world["evidence"].pk,
             "revision": 1,
             "fmt": "jsonl",
+            "seq": 1,
         }
         if "model_id" in params:
             for which in ("owned", "foreign"):

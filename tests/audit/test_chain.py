@@ -314,3 +314,26 @@ def test_failed_nightly_verification_shows_a_banner_to_auditors_only(client_for,
         )
     finally:
         cache.clear()
+
+
+@pytest.mark.django_db
+def test_event_detail_keyset_pages_and_model_filter(client_for, personas, owned_model):
+    from catalog import services as catalog_services
+
+    catalog_services.model_service_update_metadata(
+        actor=personas.owner, model_service=owned_model, changes={"purpose": "new purpose"}
+    )
+    write_events(120)
+    client = client_for(personas.auditor)
+    event = AuditEvent.objects.get(action="catalog.model_updated")
+    detail = client.get(f"/audit/events/{event.seq}/").content.decode()
+    assert "new purpose" in detail and event.hash in detail
+    first = client.get("/audit/")
+    page = first.context["page"]
+    assert len(page.object_list) == 50 and page.next_before
+    older = client.get("/audit/", {"before": page.next_before}).context["page"]
+    assert older.object_list[0].seq == page.object_list[-1].seq - 1
+    only_model = client.get("/audit/", {"subject": str(owned_model.pk)}).context["page"]
+    assert [e.action for e in only_model.object_list] == ["catalog.model_updated"]
+    assert client_for(personas.owner).get(f"/audit/events/{event.seq}/").status_code == 403
+    assert client.get("/audit/events/999999/").status_code == 404

@@ -65,6 +65,9 @@ def test_auditor_reads_the_audit_log(live_server, page, screenshot, demo):
     page.wait_for_selector("h1:has-text('Audit log')")
     assert page.locator("table tbody tr").count() > 0
     screenshot(page, "06-audit-log")
+    page.locator("table tbody tr td a").first.click()
+    page.wait_for_selector("text=Previous hash")
+    screenshot(page, "08-audit-event")
 
 
 def test_not_found_page_is_styled(live_server, page, screenshot, demo):
