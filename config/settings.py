@@ -374,3 +374,30 @@ ATTEST_EVIDENCE_EXTENSIONS = env_list(
     "ATTEST_EVIDENCE_EXTENSIONS",
     ["pdf", "png", "jpg", "jpeg", "txt", "md", "csv", "json", "docx", "xlsx", "html"],
 )
+
+# --- Deployment approvals and the deploy gate -----------------------------------------------
+# Environments a version can be requested for, in promotion order.
+ATTEST_ENVIRONMENTS = env_list("ATTEST_ENVIRONMENTS", ["staging", "production"])
+# Registry alias Attest sets on approval (and removes on revoke/expiry) per environment, and
+# watches for drift: "production=production,staging=staging". Empty: tags only.
+ATTEST_ENVIRONMENT_ALIASES = env_str("ATTEST_ENVIRONMENT_ALIASES", "production=production")
+# JSON overrides of the approval policy (governance/approvals/policy.py), e.g.
+# {"high": {"staging": {"approvals": 2}}}; also ATTEST_APPROVAL_POLICY_FILE.
+ATTEST_APPROVAL_POLICY = env_str("ATTEST_APPROVAL_POLICY", "")
+# Remind requester and reviewers this many days before an approval expires.
+ATTEST_APPROVAL_REMINDER_DAYS = env_int("ATTEST_APPROVAL_REMINDER_DAYS", 30)
+# Registry write-back attempts before a request shows "write-back failed".
+ATTEST_WRITEBACK_MAX_ATTEMPTS = env_int("ATTEST_WRITEBACK_MAX_ATTEMPTS", 8)
+# Absolute base URL used in e-mails ("Open the request").
+ATTEST_BASE_URL = (env_str("ATTEST_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+ATTEST_RATE_GATE = env_str("ATTEST_RATE_GATE", "600/60")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "approvals-expire": {"task": "governance.tasks.expire_approvals", "schedule": 3600.0},
+        "approvals-remind": {"task": "governance.tasks.remind_expiring", "schedule": 24 * 3600.0},
+        "approvals-writeback-sweep": {
+            "task": "governance.tasks.sweep_writeback",
+            "schedule": 120.0,
+        },
+    }
+)

@@ -18,6 +18,7 @@ from catalog.models import ModelService
 from catalog.selectors import model_service_can_edit
 from catalog.services import model_service_governance_summary_set
 from governance import risk
+from governance.approvals.services import approvals_refresh
 from governance import ruleset as rulesets
 from governance.models import Evidence, Obligation, RiskAssessment
 
@@ -132,6 +133,8 @@ def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> Ri
             before={"risk_tier": old_tier},
             after={"risk_tier": result.tier},
         )
+    # A new revision is part of what an approval binds: approvals of this model go stale.
+    approvals_refresh(model_service=model, cause=f"risk assessment revision {assessment.revision}")
     return assessment
 
 
@@ -275,6 +278,7 @@ def evidence_add(
             "size": evidence.size,
         },
     )
+    approvals_refresh(model_service=model, cause="evidence added")
     return evidence
 
 

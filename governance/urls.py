@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import approval_views, views
 
 app_name = "governance"
 
@@ -15,4 +15,26 @@ urlpatterns = [
     path("obligations/<uuid:obligation_id>/", views.obligation_update, name="obligation-update"),
     path("obligations/<uuid:obligation_id>/evidence/", views.evidence_add, name="evidence-add"),
     path("evidence/<uuid:evidence_id>/", views.evidence_download, name="evidence-download"),
+    # Deployment approvals
+    path("reviews/", approval_views.inbox, name="inbox"),
+    path(
+        "models/<uuid:model_id>/deployments/request/",
+        approval_views.request_create,
+        name="request-create",
+    ),
+    path("requests/<uuid:request_id>/", approval_views.request_detail, name="request-detail"),
+    path(
+        "requests/<uuid:request_id>/decide/", approval_views.request_decide, name="request-decide"
+    ),
+    path(
+        "requests/<uuid:request_id>/submit/", approval_views.request_submit, name="request-submit"
+    ),
+    path(
+        "requests/<uuid:request_id>/withdraw/",
+        approval_views.request_withdraw,
+        name="request-withdraw",
+    ),
+    path(
+        "requests/<uuid:request_id>/revoke/", approval_views.request_revoke, name="request-revoke"
+    ),
 ]

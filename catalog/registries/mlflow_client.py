@@ -85,6 +85,31 @@ class MlflowClient:
         ):
             yield parse_version(item)
 
+    # --- Write-back (approval tags and aliases); deleting what is absent is not an error ---
+    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
+        self._call(
+            "POST",
+            "model-versions/set-tag",
+            json={"name": name, "version": version, "key": key, "value": value},
+        )
+
+    def delete_version_tag(self, name: str, version: str, key: str) -> None:
+        self._call(
+            "DELETE",
+            "model-versions/delete-tag",
+            json={"name": name, "version": version, "key": key},
+        )
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        self._call(
+            "POST",
+            "registered-models/alias",
+            json={"name": name, "alias": alias, "version": version},
+        )
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        self._call("DELETE", "registered-models/alias", json={"name": name, "alias": alias})
+
     def create_webhook(self, *, name: str, url: str, secret: str, events: list[dict]) -> dict:
         data = self._call(
             "POST",

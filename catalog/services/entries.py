@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import Team, User
 from audit.services import audit_record
+from catalog import events
 from catalog.models import (
     ModelService,
     ModelServiceGroupPermission,
@@ -131,6 +132,9 @@ def model_service_update_metadata(
         subject_id=model.pk,
         before=before,
         after=after,
+    )
+    events.model_changed.send(
+        sender=ModelService, model_service=model, cause=f"{', '.join(sorted(after))} edited"
     )
     return sorted(after)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from audit.services import audit_record
+from catalog import events
 from catalog.models import ModelService, ModelVersion, RegistrySource, WebhookDelivery
 from catalog.registries import mlflow
 from catalog.registries.mlflow_client import MlflowClient
@@ -366,6 +367,10 @@ def _sync_version(entry: ModelService, state: mlflow.RegistryVersion) -> list[st
         updated_at=timezone.now(),
         **fields,
     )
+    if changes:
+        events.model_changed.send(
+            sender=ModelVersion, model_service=entry, cause=f"registry: {', '.join(changes)}"
+        )
     return changes
 
 
@@ -392,6 +397,8 @@ def _sync_aliases(entry: ModelService, aliases: dict[str, str]) -> list[str]:
             ModelVersion.objects.filter(pk=version.pk).update(
                 aliases=wanted, updated_at=timezone.now()
             )
+    if changes:
+        events.aliases_changed.send(sender=ModelVersion, model_service=entry)
     return changes
 
 

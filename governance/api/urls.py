@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.api import views
+from governance.api import approvals, views
 
 app_name = "governance-api"
 
@@ -18,4 +18,21 @@ urlpatterns = [
         views.EvidenceCreateApi.as_view(),
         name="evidence-create",
     ),
+    path(
+        "deployment-requests/",
+        approvals.DeploymentRequestCreateApi.as_view(),
+        name="deployment-request-create",
+    ),
+    path(
+        "deployment-requests/<uuid:request_id>/",
+        approvals.DeploymentRequestDetailApi.as_view(),
+        name="deployment-request-detail",
+    ),
+    path(
+        "deployment-requests/<uuid:request_id>/decisions/",
+        approvals.DecisionCreateApi.as_view(),
+        name="deployment-request-decide",
+    ),
+    path("gate/", approvals.GateApi.as_view(), name="gate"),
+    path("deployments/", approvals.DeploymentCreateApi.as_view(), name="deployment-create"),
 ]

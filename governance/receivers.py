@@ -1,0 +1,20 @@
+"""Governance's answers to the catalog's domain events (catalog/events.py).
+
+They run inside the catalog service's transaction, so the catalog change, the stale approval,
+the re-review request and their audit events commit together or not at all.
+"""
+
+from django.dispatch import receiver
+
+from catalog import events
+from governance.approvals import services
+
+
+@receiver(events.model_changed, dispatch_uid="governance-refresh-approvals")
+def refresh_approvals(sender, *, model_service, cause, **kwargs):
+    services.approvals_refresh(model_service=model_service, cause=cause)
+
+
+@receiver(events.aliases_changed, dispatch_uid="governance-drift-check")
+def check_drift(sender, *, model_service, **kwargs):
+    services.drift_check(model_service=model_service)

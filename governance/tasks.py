@@ -1,0 +1,58 @@
+"""Celery adapters for approvals: notifications, expiry, reminders, registry write-back."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from common.request_context import request_context
+from governance.approvals import notifications, services, writeback
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def notify_request_submitted(request_pk: str) -> int:
+    return notifications.request_submitted(request_pk)
+
+
+@shared_task
+def notify_request_decided(request_pk: str) -> int:
+    return notifications.request_decided(request_pk)
+
+
+@shared_task
+def expire_approvals() -> int:
+    with request_context(source="task", request_id="expire-approvals"):
+        return services.approvals_expire()
+
+
+@shared_task
+def remind_expiring() -> int:
+    rows = services.approvals_due_for_reminder()
+    for row in rows:
+        notifications.approval_expiring(row)
+    return len(rows)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def writeback_request(self, request_pk: str) -> str:
+    """Tell the registry. Registry down: retry with backoff; the row's attempt counter (not
+    Celery's) decides when to give up, and the sweeper re-queues what a lost queue dropped."""
+    with request_context(source="task", request_id=f"writeback-{request_pk}"[:64]):
+        try:
+            return writeback.request_writeback(request_pk)
+        except writeback.WritebackRetry as exc:
+            if self.request.is_eager:
+                return f"registry unavailable: {exc}"
+            countdown = min(300, 5 * 2**self.request.retries)
+            raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task
+def sweep_writeback() -> int:
+    ids = writeback.pending_writebacks()
+    for pk in ids:
+        writeback_request.delay(str(pk))
+    return len(ids)
