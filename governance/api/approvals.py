@@ -184,7 +184,13 @@ class GateApi(APIView):
             raise Throttled(wait=wait, detail="Gate rate limit reached; retry later.")
         query = GateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        answer = gate.gate_answer(actor=request.user, **query.validated_data)
+        q = query.validated_data
+        answer = gate.gate_answer(
+            actor=request.user,
+            model_name=q["model"],
+            version=q["version"],
+            environment=q["environment"],
+        )
         return Response(
             answer.as_json(),
             status=status.HTTP_200_OK if answer.allowed else status.HTTP_409_CONFLICT,

@@ -15,6 +15,9 @@ import audit.services
 import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
+import governance.approvals.gate
+import governance.approvals.services
+import governance.approvals.writeback
 import governance.services
 from accounts.models import Team
 from audit.models import AuditEvent
@@ -30,6 +33,9 @@ MODULES = [
     catalog.services.sources,
     catalog.services.ingest,
     governance.services,
+    governance.approvals.services,
+    governance.approvals.gate,
+    governance.approvals.writeback,
 ]
 ANSWERS = {
     "role": "provider",
@@ -56,11 +62,96 @@ NO_EVENT = {
     "accounts.services.team_members_set": "composite: one member event per change",
     "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
     "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",
+    "governance.approvals.services.approvals_due_for_reminder": "reminder mark; no state change",
+    "governance.approvals.gate.evaluate": "read; gate_answer records the answer",
+    "governance.approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
+    "governance.approvals.writeback.pending_writebacks": "read",
+    "governance.approvals.writeback.retry_delay": "pure backoff arithmetic",
 }
 
 
 def _team(w):
     return w["team"]
+
+
+def approval_recipes(p):
+    """Recipes for deployment approvals, on a minimal-risk model with one version per recipe."""
+    from django.utils import timezone
+
+    from catalog.models import ModelVersion
+    from governance.approvals import gate, services
+    from tests.governance.approval_helpers import assessed_model
+
+    model = assessed_model(p, "minimal", versions=[str(n) for n in range(1, 10)])
+
+    def create(v, submit=True):
+        return services.deployment_request_create(
+            actor=p.owner,
+            model_version=model.versions.get(version=v),
+            environment="production",
+            justification="recipe",
+            submit=submit,
+        )
+
+    def approved(v):
+        return services.deployment_request_decide(
+            actor=p.compliance, request=create(v), verdict="approve"
+        )
+
+    def expire():
+        row = approved("6")
+        type(row).objects.filter(pk=row.pk).update(expires_at=timezone.now())
+        return services.approvals_expire()
+
+    def refresh():
+        approved("7")
+        ModelVersion.objects.filter(model_service=model, version="7").update(tags={"t": "2"})
+        return services.approvals_refresh(model_service=model, cause="recipe")
+
+    def drift():
+        ModelVersion.objects.filter(model_service=model, version="9").update(aliases=["production"])
+        return services.drift_check(model_service=model)
+
+    s, a = "governance.request_submitted", "governance.request_approved"
+    return {
+        "governance.approvals.services.deployment_request_create": (lambda: create("1"), [s]),
+        "governance.approvals.services.deployment_request_submit": (
+            lambda: services.deployment_request_submit(actor=p.owner, request=create("2", False)),
+            ["governance.request_drafted", s],
+        ),
+        "governance.approvals.services.deployment_request_withdraw": (
+            lambda: services.deployment_request_withdraw(actor=p.owner, request=create("3")),
+            [s, "governance.request_withdrawn"],
+        ),
+        "governance.approvals.services.deployment_request_decide": (lambda: approved("4"), [s, a]),
+        "governance.approvals.services.approval_revoke": (
+            lambda: services.approval_revoke(actor=p.compliance, request=approved("5"), reason="r"),
+            [s, a, "governance.approval_revoked"],
+        ),
+        "governance.approvals.services.approvals_expire": (
+            expire,
+            [s, a, "governance.approval_expired"],
+        ),
+        "governance.approvals.services.approvals_refresh": (
+            refresh,
+            [s, a, "governance.approval_staled", s],
+        ),
+        "governance.approvals.services.deployment_record": (
+            lambda: services.deployment_record(
+                actor=p.owner,
+                model_version=approved("8").model_version,
+                environment="production",
+            ),
+            [s, a, "governance.deployment_recorded"],
+        ),
+        "governance.approvals.services.drift_check": (drift, ["governance.drift_detected"]),
+        "governance.approvals.gate.gate_answer": (
+            lambda: gate.gate_answer(
+                actor=p.ci_bot, model_name=model.name, version="4", environment="production"
+            ),
+            ["governance.gate_answered"],
+        ),
+    }
 
 
 def recipes(p):
@@ -269,7 +360,7 @@ def public_services():
 
 @pytest.mark.django_db
 def test_every_service_is_accounted_for(personas):
-    covered = set(recipes(personas)) | set(NO_EVENT)
+    covered = set(recipes(personas)) | set(approval_recipes(personas)) | set(NO_EVENT)
     missing = public_services() - covered
     assert not missing, f"services without an audit expectation: {sorted(missing)}"
     assert not covered - public_services(), "stale rows in the completeness table"
@@ -278,7 +369,7 @@ def test_every_service_is_accounted_for(personas):
 @pytest.mark.django_db
 def test_each_service_records_exactly_its_events(personas):
     failures = []
-    for name, (call, expected) in recipes(personas).items():
+    for name, (call, expected) in (recipes(personas) | approval_recipes(personas)).items():
         before = AuditEvent.objects.count()
         call()
         actions = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", flat=True))

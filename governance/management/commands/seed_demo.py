@@ -48,9 +48,11 @@ class Command(BaseCommand):
             created = self._models(teams, users)
             self._access(teams, users)
             assessed = self._assessments(users)
+            requests = self._deployment_requests(users)
         self.stdout.write(
             f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
-            f"({ModelService.objects.count()} in the catalog), {assessed} new risk assessments. "
+            f"({ModelService.objects.count()} in the catalog), {assessed} new risk assessments, "
+            f"{requests} new deployment requests. "
             f"Password for every demo user: "
             f"{demo.DEMO_PASSWORD}"
         )
@@ -108,6 +110,53 @@ class Command(BaseCommand):
                 )
                 governance_services.obligation_update(
                     actor=carla, obligation=obligation, status=Obligation.Status.MET
+                )
+        return created
+
+    # model, requester, environment, what happens next (reviewer rita, compliance carla)
+    REQUESTS = [
+        ("churn-predictor", "dora", "production", "approve"),
+        ("credit-scoring-retail", "alice", "staging", "approve"),
+        ("credit-scoring-retail", "alice", "production", None),  # blocked: obligations open
+        ("support-chatbot", "paul", "staging", "approve"),
+        ("demand-forecasting", "dora", "production", None),  # in Rita's inbox
+        ("card-fraud-detector", "bob", "staging", "reject"),
+    ]
+
+    def _deployment_requests(self, users: dict[str, User]) -> int:
+        """A few requests in every state, so the inbox and the gate have something to show."""
+        from governance.approvals import services as approvals
+        from governance.models import DeploymentRequest
+
+        if DeploymentRequest.objects.exists():
+            return 0
+        created = 0
+        for name, requester, environment, outcome in self.REQUESTS:
+            model = ModelService.objects.filter(name=name).first()
+            version = model and model.versions.order_by("-version_number").first()
+            if version is None or not model.risk_tier:
+                continue
+            request = approvals.deployment_request_create(
+                actor=users[requester],
+                model_version=version,
+                environment=environment,
+                justification=(
+                    f"Retrained on the latest quarter; {name} v{version.version} beats the "
+                    "champion on the hold-out set."
+                ),
+                metrics=version.metrics or {},
+            )
+            created += 1
+            if outcome == "approve":
+                approvals.deployment_request_decide(
+                    actor=users["rita"], request=request, verdict="approve", comment="Looks good."
+                )
+            elif outcome == "reject":
+                approvals.deployment_request_decide(
+                    actor=users["rita"],
+                    request=request,
+                    verdict="reject",
+                    comment="The false-positive rate on small merchants doubled; fix first.",
                 )
         return created
 
