@@ -1,6 +1,10 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
+
+from accounts.models import ApiToken, User
+from accounts.roles import is_admin
 
 
 class SignInForm(AuthenticationForm):
@@ -23,3 +27,62 @@ class SignInForm(AuthenticationForm):
             raise forms.ValidationError(
                 "Password sign-in is switched off here. Use single sign-on.", code="sso_only"
             )
+
+
+class _TokenUserField(forms.ModelChoiceField):
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def label_from_instance(self, obj):
+        if obj.pk == self.actor.pk:
+            return f"{obj.username} (you)"
+        return f"{obj.username} (service account)"
+
+
+class ApiTokenCreateForm(forms.Form):
+    """Name, scopes and expiry of a new API token; administrators also pick whose token it is.
+
+    The service re-checks every rule; the form only makes the common mistakes readable.
+    """
+
+    name = forms.CharField(
+        max_length=120,
+        help_text="What uses it, so you recognise it later: e.g. “GitHub Actions: credit-scoring”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one scope."},
+        help_text="Grant only what the job needs. A scope never widens what the user may see.",
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        max_days = settings.ATTEST_TOKEN_MAX_DAYS
+        self.fields["expires_in_days"] = forms.IntegerField(
+            label="Expires in (days)",
+            min_value=1,
+            max_value=max_days,
+            initial=min(90, max_days),
+            help_text=f"Every token expires: 1 to {max_days} days.",
+            error_messages={
+                "required": f"Give an expiry between 1 and {max_days} days.",
+                "min_value": f"Expiry must be between 1 and {max_days} days.",
+                "max_value": f"Expiry must be between 1 and {max_days} days.",
+            },
+        )
+        if is_admin(actor):
+            # CI identities are service accounts; an administrator issues their tokens here.
+            self.fields["user"] = _TokenUserField(
+                actor=actor,
+                label="For user",
+                queryset=User.objects.filter(
+                    Q(pk=actor.pk) | Q(is_service_account=True, is_active=True)
+                ).order_by("is_service_account", "username"),
+                initial=actor.pk,
+                empty_label=None,
+                help_text="Yourself, or a service account that CI signs in as.",
+            )
+            self.order_fields(["user", "name", "scopes", "expires_in_days"])

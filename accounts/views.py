@@ -1,10 +1,19 @@
-"""Sign-in and sign-out pages (Django's views with our templates)."""
+"""Sign-in and sign-out pages, and the API token settings page. Adapters only."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from accounts.forms import SignInForm
+from accounts import services
+from accounts.forms import ApiTokenCreateForm, SignInForm
+from accounts.roles import is_admin
+from accounts.selectors import api_token_list, api_token_revocable
 from accounts.sso import sso_provider
 from common import ratelimit
 
@@ -39,3 +48,68 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     """POST only (Django 5): a link cannot sign someone out behind their back."""
+
+
+def _token_list_page(request, form, status=200):
+    return render(
+        request,
+        "accounts/token_list.html",
+        {
+            "form": form,
+            "tokens": api_token_list(user=request.user),
+            "show_owner": is_admin(request.user),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def token_list(request):
+    return _token_list_page(request, ApiTokenCreateForm(actor=request.user))
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create(request):
+    """Issue a token and show it once. It is rendered into this response only: never put in
+    the URL, the session, the messages store or a log, and the response is ``no-store``, so
+    neither the list page nor the browser's cache can show it again."""
+    form = ApiTokenCreateForm(request.POST, actor=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            token, token_string = services.api_token_create(
+                actor=request.user,
+                user=data.get("user") or request.user,
+                name=data["name"],
+                scopes=data["scopes"],
+                expires_in_days=data["expires_in_days"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(
+                request,
+                "accounts/token_created.html",
+                {"token": token, "token_string": token_string},
+            )
+    return _token_list_page(request, form, status=400)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    token = get_object_or_404(api_token_revocable(user=request.user), pk=token_id)
+    if token.revoked_at is not None:
+        messages.info(request, f"Token “{token.name}” was already revoked.")
+    else:
+        services.api_token_revoke(actor=request.user, token=token)
+        messages.success(
+            request,
+            f"Token “{token.name}” (attest_{token.key_id}_…) revoked. "
+            "Requests that present it now get 401.",
+        )
+    return redirect("accounts:token-list")

@@ -36,3 +36,20 @@ document.addEventListener("change", (event) => {
   form.addEventListener("change", () => { update(); update(); });
   update(); update();
 })();
+
+// Copy buttons: <button data-copy="#input-id">. The value never leaves the page otherwise.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  const done = () => {
+    button.textContent = button.dataset.copiedLabel || "Copied";
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
+  } else if (document.execCommand("copy")) {
+    done();
+  }
+});
