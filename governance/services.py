@@ -18,8 +18,8 @@ from catalog.models import ModelService
 from catalog.selectors import model_service_can_edit
 from catalog.services import model_service_governance_summary_set
 from governance import risk
-from governance.approvals.services import approvals_refresh
 from governance import ruleset as rulesets
+from governance.approvals.services import approvals_refresh
 from governance.models import Evidence, Obligation, RiskAssessment
 
 # Who may certify an obligation as met or not applicable: not the team that built the model.

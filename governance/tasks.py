@@ -39,19 +39,20 @@ def remind_expiring() -> int:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def writeback_request(self, request_pk: str) -> str:
     """Tell the registry. Registry down: retry with backoff; the row's attempt counter (not
-    Celery's) decides when to give up, and the sweeper re-queues what a lost queue dropped."""
+    Celery's) sets the delay and decides when to give up, and the sweeper re-queues what a lost
+    queue dropped. Eager (tests, no broker): the row stays owed and the sweeper retries it."""
     with request_context(source="task", request_id=f"writeback-{request_pk}"[:64]):
         try:
             return writeback.request_writeback(request_pk)
         except writeback.WritebackRetry as exc:
             if self.request.is_eager:
                 return f"registry unavailable: {exc}"
-            countdown = min(300, 5 * 2**self.request.retries)
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            raise self.retry(exc=exc, countdown=exc.delay) from exc
 
 
 @shared_task
 def sweep_writeback() -> int:
+    """Re-queue owed write-backs whose task was lost (beat, every two minutes)."""
     ids = writeback.pending_writebacks()
     for pk in ids:
         writeback_request.delay(str(pk))

@@ -85,30 +85,36 @@ class MlflowClient:
         ):
             yield parse_version(item)
 
-    # --- Write-back (approval tags and aliases); deleting what is absent is not an error ---
+    # --- Write-back (approval tags and aliases) ---
+    # MLflow's handlers read a JSON body on DELETE as on POST (handlers._get_request_message).
+    # Setting on a model or version the registry does not have is refused (nothing was written,
+    # retrying will not help); deleting what is absent is not an error.
+    def _write(self, method: str, path: str, body: dict) -> None:
+        if self._call(method, path, json=body) is None and method != "DELETE":
+            raise RegistryRequestRefused(
+                f"{method} {path}: {body.get('name')!r} version {body.get('version')!r} "
+                "is not in the registry."
+            )
+
     def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
-        self._call(
+        self._write(
             "POST",
             "model-versions/set-tag",
-            json={"name": name, "version": version, "key": key, "value": value},
+            {"name": name, "version": version, "key": key, "value": value},
         )
 
     def delete_version_tag(self, name: str, version: str, key: str) -> None:
-        self._call(
-            "DELETE",
-            "model-versions/delete-tag",
-            json={"name": name, "version": version, "key": key},
+        self._write(
+            "DELETE", "model-versions/delete-tag", {"name": name, "version": version, "key": key}
         )
 
     def set_alias(self, name: str, alias: str, version: str) -> None:
-        self._call(
-            "POST",
-            "registered-models/alias",
-            json={"name": name, "alias": alias, "version": version},
+        self._write(
+            "POST", "registered-models/alias", {"name": name, "alias": alias, "version": version}
         )
 
     def delete_alias(self, name: str, alias: str) -> None:
-        self._call("DELETE", "registered-models/alias", json={"name": name, "alias": alias})
+        self._write("DELETE", "registered-models/alias", {"name": name, "alias": alias})
 
     def create_webhook(self, *, name: str, url: str, secret: str, events: list[dict]) -> dict:
         data = self._call(

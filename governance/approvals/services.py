@@ -560,10 +560,13 @@ def deployment_record(
 
 
 # --- Governance drift -----------------------------------------------------------------------
-def drift_check(*, model_service: ModelService) -> list[DriftFinding]:
+def drift_check(*, model_service: ModelService, resolve_only: bool = False) -> list[DriftFinding]:
     """In the caller's transaction: every governed alias (ATTEST_ENVIRONMENT_ALIASES) sitting on
     a version without a valid approval for its environment opens a finding (audited once);
-    findings whose alias moved back to an approved version are resolved (audited)."""
+    findings whose alias moved back to an approved version (or whose version became approved)
+    are resolved (audited). ``resolve_only``: only resolve — for callers that know the registry
+    changed but the catalog has not ingested it yet (our own write-back), where an alias we just
+    removed still shows on a revoked version."""
     aliases = configuration.aliases()
     opened = []
     on_version = {}
@@ -598,7 +601,7 @@ def drift_check(*, model_service: ModelService) -> list[DriftFinding]:
                     subject_id=model_service.pk,
                     after={"alias": alias, "resolution": row.resolution},
                 )
-        if version is None or valid:
+        if version is None or valid or resolve_only:
             continue
         finding, created = DriftFinding.objects.get_or_create(
             model_service=model_service,

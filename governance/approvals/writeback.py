@@ -5,7 +5,11 @@ as the environment's alias; a revoked, expired or stale approval takes them away
 Runs in Celery after commit. The request row carries the durable "owed" flag and an attempt
 counter, so a lost queue is made good by the sweeper and a registry that keeps failing ends in
 a visible "write-back failed" instead of retrying forever. Idempotent: it writes the desired
-state of the version (all its valid approvals), not a delta.
+state of the version (all its valid approvals), not a delta, and writes only what differs.
+
+Serialised per registry model with the catalog's ingestion lock, and the request row is locked
+while the registry is written: a revoke decided during the write-back of the approval waits,
+then owes (and gets) its own write-back instead of being marked done by the approval's.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
 from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
+from catalog.services.ingest import _lock_registry_model
 from catalog.services.sources import registry_client
 from governance.approvals import configuration
 from governance.models import DeploymentRequest
@@ -29,12 +35,27 @@ TAGS = ("attest.status", "attest.approval_id", "attest.environment")
 
 
 class WritebackRetry(RuntimeError):
-    """The registry is unavailable; try again later."""
+    """The registry is unavailable; try again after ``delay`` seconds."""
+
+    def __init__(self, message: str, *, delay: int):
+        super().__init__(message)
+        self.delay = delay
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the ``attempts``-th failed attempt (5, 10, 20 … at most 300)."""
+    return min(300, 5 * 2 ** max(attempts - 1, 0))
+
+
+def _registry_name(request: DeploymentRequest) -> str:
+    model = request.model_service
+    return model.registry_name or model.name
 
 
 def _apply(request: DeploymentRequest) -> dict:
+    """Make the registry show what Attest knows now about the request's version."""
     model, version = request.model_service, request.model_version
-    name = model.registry_name or model.name
+    name = _registry_name(request)
     client = registry_client(model.registry_source)
     valid = list(
         DeploymentRequest.objects.filter(model_version=version, state=State.APPROVED).order_by(
@@ -42,89 +63,155 @@ def _apply(request: DeploymentRequest) -> dict:
         )
     )
     written: dict = {}
+    current = client.get_version(name, version.version)
     if valid:
-        latest = valid[-1]
-        values = {
+        if current is None:
+            raise RegistryRequestRefused(
+                f"{name!r} version {version.version} is not in the registry."
+            )
+        wanted = {
             "attest.status": "approved",
-            "attest.approval_id": str(latest.pk),
+            "attest.approval_id": str(valid[-1].pk),
             "attest.environment": ",".join(sorted({r.environment for r in valid})),
         }
-        for key, value in values.items():
-            client.set_version_tag(name, version.version, key, value)
-        written["tags"] = values
+        for key, value in wanted.items():
+            if current.tags.get(key) != value:
+                client.set_version_tag(name, version.version, key, value)
+        written["tags"] = wanted
     else:
         for key in TAGS:
-            client.delete_version_tag(name, version.version, key)
+            if current is not None and key in current.tags:
+                client.delete_version_tag(name, version.version, key)
         written["tags"] = "removed"
+
     alias = configuration.aliases().get(request.environment)
-    if alias:
-        if request.state == State.APPROVED:
-            client.set_alias(name, alias, version.version)
-            written["alias"] = f"{alias} → v{version.version}"
+    if not alias:
+        return written
+    state = client.get_model(name)
+    on = state.aliases.get(alias) if state is not None else None
+    if request.state == State.APPROVED:
+        newest = (
+            DeploymentRequest.objects.filter(
+                model_service=model, environment=request.environment, state=State.APPROVED
+            )
+            .order_by("-decided_at")
+            .select_related("model_version")
+            .first()
+        )
+        if newest is not None and newest.pk != request.pk:
+            # A late or retried write-back must not move the alias back to an older approval.
+            written["alias"] = f"{alias} left on the newer approval v{newest.model_version.version}"
         else:
-            state = client.get_model(name)
-            if state is not None and state.aliases.get(alias) == version.version:
-                client.delete_alias(name, alias)
-                written["alias"] = f"{alias} removed"
+            if on != version.version:
+                client.set_alias(name, alias, version.version)
+            written["alias"] = f"{alias} → v{version.version}"
+    elif on == version.version:
+        # Only our own alias is taken away: one moved elsewhere by hand is drift, not ours.
+        client.delete_alias(name, alias)
+        written["alias"] = f"{alias} removed"
     return written
 
 
 def request_writeback(request_pk: str) -> str:
-    request = (
-        DeploymentRequest.objects.select_related("model_service__registry_source", "model_version")
-        .filter(pk=request_pk, writeback_pending=True)
-        .first()
-    )
-    if request is None:
+    """Write one request's approval state to its registry. Returns "done", "failed" or
+    "nothing owed"; raises WritebackRetry while the registry is unavailable and attempts
+    remain (ATTEST_WRITEBACK_MAX_ATTEMPTS)."""
+    # The attempt is counted and committed first, so a write-back that kills its worker every
+    # time still ends after ATTEST_WRITEBACK_MAX_ATTEMPTS.
+    if not DeploymentRequest.objects.filter(pk=request_pk, writeback_pending=True).update(
+        writeback_attempts=F("writeback_attempts") + 1, updated_at=timezone.now()
+    ):
         return "nothing owed"
-    DeploymentRequest.objects.filter(pk=request.pk).update(
-        writeback_attempts=request.writeback_attempts + 1
+    request = DeploymentRequest.objects.select_related("model_service__registry_source").get(
+        pk=request_pk
     )
-    attempts = request.writeback_attempts + 1
+    if request.writeback_attempts > settings.ATTEST_WRITEBACK_MAX_ATTEMPTS:
+        # The last allowed attempt never reported back (its worker died): stop here.
+        return _failed(request, RuntimeError("the worker stopped during the write-back"))
     try:
-        written = _apply(request)
+        with transaction.atomic():
+            _lock_registry_model(request.model_service.registry_source, _registry_name(request))
+            request = (
+                DeploymentRequest.objects.select_for_update(of=("self",))
+                .select_related("model_service__registry_source", "model_version")
+                .get(pk=request_pk)
+            )
+            if not request.writeback_pending:
+                return "nothing owed"
+            written = _apply(request)
+            _finish(request, written=written)
+            return "done"
     except RegistryUnavailable as exc:
-        if attempts >= settings.ATTEST_WRITEBACK_MAX_ATTEMPTS:
-            _finish(request, error=f"gave up after {attempts} attempts: {exc}")
-            return "failed"
-        DeploymentRequest.objects.filter(pk=request.pk).update(writeback_error=str(exc)[:1000])
-        raise WritebackRetry(str(exc)) from exc
+        return _failed(request, exc)
     except RegistryRequestRefused as exc:
-        _finish(request, error=str(exc))
-        return "failed"
-    _finish(request, written=written)
-    return "done"
+        return _failed(request, exc, final=True)
+
+
+def _failed(request: DeploymentRequest, exc: Exception, *, final: bool = False) -> str:
+    """Record a failed attempt; give up (audited, logged at error level) when the registry
+    refused or no attempts remain, otherwise raise WritebackRetry with the backoff delay."""
+    with transaction.atomic():
+        _lock_registry_model(request.model_service.registry_source, _registry_name(request))
+        row = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
+        if not row.writeback_pending:
+            return "nothing owed"
+        attempts = row.writeback_attempts
+        if final or attempts >= settings.ATTEST_WRITEBACK_MAX_ATTEMPTS:
+            tried = min(attempts, settings.ATTEST_WRITEBACK_MAX_ATTEMPTS)
+            error = str(exc) if final else f"gave up after {tried} attempts: {exc}"
+            _finish(row, error=error)
+            return "failed"
+        DeploymentRequest.objects.filter(pk=row.pk).update(
+            writeback_error=str(exc)[:1000], updated_at=timezone.now()
+        )
+    logger.warning("registry write-back for %s failed (attempt %s): %s", row.pk, attempts, exc)
+    raise WritebackRetry(str(exc), delay=retry_delay(attempts)) from exc
 
 
 def _finish(request: DeploymentRequest, *, written: dict | None = None, error: str = "") -> None:
-    with transaction.atomic():
-        DeploymentRequest.objects.filter(pk=request.pk).update(
-            writeback_pending=False,
-            writeback_error=error[:1000],
-            writeback_done_at=timezone.now() if not error else None,
-        )
-        audit_record(
-            actor=None,
-            action="governance.registry_written_back"
-            if not error
-            else "governance.writeback_failed",
-            target=request,
-            subject_id=request.model_service_id,
-            after={
-                "state": request.state,
-                **(written or {}),
-                **({"error": error} if error else {}),
-            },
-        )
-    if error:
-        logger.error("registry write-back for request %s failed: %s", request.pk, error)
+    """In the caller's transaction: the write-back is no longer owed; audit what happened."""
+    DeploymentRequest.objects.filter(pk=request.pk).update(
+        writeback_pending=False,
+        writeback_error=error[:1000],
+        writeback_done_at=timezone.now() if not error else None,
+        updated_at=timezone.now(),
+    )
+    audit_record(
+        actor=None,
+        action="governance.registry_written_back" if not error else "governance.writeback_failed",
+        target=request,
+        subject_id=request.model_service_id,
+        after={
+            "state": request.state,
+            "attempts": request.writeback_attempts,
+            **(written or {}),
+            **({"error": error[:1000]} if error else {}),
+        },
+    )
+    from governance.approvals import services
+
+    if not error:
+        # An alias moved by hand onto a version that has since been approved is fine now. Only
+        # resolve: the catalog has not ingested this write-back yet, so an alias just removed
+        # from a revoked version still shows there.
+        services.drift_check(model_service=request.model_service, resolve_only=True)
+        return
+    # A revoke or expiry that could not be written leaves the alias on a version without a
+    # valid approval; no longer owed, drift_check now reports it instead of excusing it.
+    services.drift_check(model_service=request.model_service)
+    logger.error("registry write-back for request %s failed: %s", request.pk, error)
 
 
 def pending_writebacks(*, older_than_seconds: int = 60) -> list:
-    """Owed write-backs whose task was lost (queued more than a minute ago, still pending)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return list(
-        DeploymentRequest.objects.filter(writeback_pending=True, updated_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:500]
-    )
+    """Owed write-backs whose task was lost: untouched for a minute beyond their retry delay
+    (so a write-back waiting for its Celery retry is not queued twice)."""
+    now = timezone.now()
+    rows = DeploymentRequest.objects.filter(
+        writeback_pending=True, updated_at__lt=now - timedelta(seconds=older_than_seconds)
+    ).values_list("pk", "writeback_attempts", "updated_at")
+    return [
+        pk
+        for pk, attempts, updated_at in rows.order_by("updated_at")[:2000]
+        if updated_at
+        < now - timedelta(seconds=older_than_seconds + (retry_delay(attempts) if attempts else 0))
+    ][:500]
