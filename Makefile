@@ -13,7 +13,7 @@ help:
 	@echo "make run    - set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install test extras and run the whole suite on PostgreSQL + Redis"
 	@echo "make lint   - ruff check/format, manage.py check, makemigrations --check"
-	@echo "make bench  - audit chain append rate and verification time (PostgreSQL)"
+	@echo "make bench  - audit chain append rate and verification time; deploy gate latency (PostgreSQL)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,11 @@ check-services: install-test
 test: install-test check-services
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Speed figures (not tests): audit chain append rate and verification time on PostgreSQL.
+# Speed figures (not tests): audit chain append rate and verification time on PostgreSQL;
+# deploy gate latency over HTTP against gunicorn.
 bench: install-test check-services
 	$(PY) bench/audit_chain.py
+	$(PY) bench/gate.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -245,9 +245,14 @@ def _plain(value):
 def evidence_add(
     *, actor, obligation: Obligation, upload=None, link: str = "", description: str = ""
 ) -> Evidence:
-    """Attach a file (size and type limited, SHA-256 recorded) or a link to an obligation."""
+    """Attach a file (size and type limited, SHA-256 recorded) or a link to an obligation.
+
+    The owning team (its model owners, and its CI service accounts holding an
+    ``evidence:write`` token) and compliance officers add evidence."""
+    from governance.approvals.selectors import can_request
+
     model = obligation.model_service
-    if not (has_role(actor, *CERTIFIERS) or model_service_can_edit(actor, model)):
+    if not (has_role(actor, *CERTIFIERS) or can_request(actor, model)):
         raise PermissionDenied("Only the owning team and compliance officers add evidence.")
     if (upload is None) == (not link):
         raise ValidationError({"file": "Give either a file or a link."})

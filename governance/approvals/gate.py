@@ -65,7 +65,12 @@ def _why_not(version: ModelVersion, environment: str) -> list[str]:
     if latest.state == State.SUBMITTED:
         votes = latest.decisions.filter(verdict="approve").count()
         needed = latest.requirement.get("approvals", 1)
-        return [f"The request is awaiting review ({votes} of {needed} approvals)."]
+        pending = f"awaiting review ({votes} of {needed} approvals)"
+        previous = latest.supersedes
+        if previous is not None and previous.state == State.STALE:
+            # CI must learn why a version that was approved is blocked now.
+            return [f"The approval is stale: {previous.closed_reason}. A re-review is {pending}."]
+        return [f"The request is {pending}."]
     if latest.state == State.DRAFT:
         return ["The request is a draft: submit it for review."]
     if latest.state == State.REJECTED:
