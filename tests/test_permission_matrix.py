@@ -92,6 +92,14 @@ def world(personas):
         actor=personas.admin, model_service=owned, answers=answers
     )
     obligation = Obligation.objects.filter(model_service=owned).first()
+    from governance.approvals import services as approval_services
+
+    deployment_request = approval_services.deployment_request_create(
+        actor=personas.owner,
+        model_version=owned.versions.get(),
+        environment="production",
+        justification="matrix",
+    )
     evidence = governance_services.evidence_add(
         actor=personas.admin, obligation=obligation, upload=SimpleUploadedFile("e.txt", b"evidence")
     )
@@ -103,6 +111,7 @@ def world(personas):
         "delivery": delivery,
         "obligation": obligation,
         "evidence": evidence,
+        "request": deployment_request,
     }
 
 
@@ -145,8 +154,19 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "registries:reconcile",
     }:
         return 405 if signed_in else 302  # POST-only actions, behind sign-in
+    if name in {"accounts:token-create", "accounts:token-revoke"}:
+        return 405 if signed_in else 302  # POST-only token actions, behind sign-in
+    if name in {
+        "governance:request-decide",
+        "governance:request-submit",
+        "governance:request-withdraw",
+        "governance:request-revoke",
+    }:
+        return 405 if signed_in else 302  # POST-only request actions, behind sign-in
     if not signed_in:
         return 302  # to the sign-in page
+    if name == "accounts:token-list":
+        return 200  # everyone manages their own API tokens
     if name == "catalog:model-list":
         return 200
     if name == "catalog:model-detail":
@@ -173,6 +193,14 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 405  # POST-only
     if name == "governance:evidence-download":
         return 200 if persona in SEES["owned"] else 404
+    if name == "governance:inbox":
+        return 200  # everyone signed in has an inbox (empty unless they review)
+    if name == "governance:request-detail":
+        return 200 if persona in SEES["owned"] else 404  # the request is for the owned model
+    if name == "governance:request-create":
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] else 403  # the owning team (and admins) request
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
 
 
@@ -191,6 +219,8 @@ def page_urls(world):
             "revision": 1,
             "fmt": "jsonl",
             "seq": 1,
+            "token_id": ApiToken.objects.get(name="ci").pk,
+            "request_id": world["request"].pk,
         }
         if "model_id" in params:
             for which in ("owned", "foreign"):
@@ -319,6 +349,16 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         if persona not in SEES[which]:
             return 404
         return 400 if persona in EDITS[which] | {"compliance"} else 403  # empty body: 400
+    if path in {"/api/v1/deployment-requests/", "/api/v1/deployments/"}:
+        return 403 if persona == "ci_token" else 400  # token lacks the scope; empty body: 400
+    if path == "/api/v1/gate/":
+        return 403 if persona == "ci_token" else 400  # no gate:read; missing parameters: 400
+    if path == "/api/v1/deployment-requests/{request_id}/":
+        return 200 if persona in SEES["owned"] else 404
+    if path == "/api/v1/deployment-requests/{request_id}/decisions/":
+        if persona == "ci_token":
+            return 403  # tokens never decide
+        return 400 if persona in SEES["owned"] else 404  # empty body: 400
     if path == "/api/v1/audit-events/":
         return 200 if persona in AUDIT_READERS else 403  # (the CI token lacks audit:read)
     if "{obligation_id}" in path:  # evidence upload
@@ -343,9 +383,9 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
     # Every API route of the URL conf is in the schema, so this test covers all of them.
     api_routes = {
         "/"
-        + route.replace("<uuid:model_id>", "{model_id}").replace(
-            "<uuid:obligation_id>", "{obligation_id}"
-        )
+        + route.replace("<uuid:model_id>", "{model_id}")
+        .replace("<uuid:obligation_id>", "{obligation_id}")
+        .replace("<uuid:request_id>", "{request_id}")
         for _, route, _ in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }
@@ -360,6 +400,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
             for which, template in targets:
                 url = template.replace("{model_id}", str(world[which].pk)) if which else template
                 url = url.replace("{obligation_id}", str(world["obligation"].pk))
+                url = url.replace("{request_id}", str(world["request"].pk))
                 got = client.generic(
                     method.upper(), url, "{}", content_type="application/json"
                 ).status_code

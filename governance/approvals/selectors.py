@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Team, User
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, user_roles
 from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_can_edit, model_service_visible
 from governance.approvals import configuration, fingerprint, policy
@@ -98,7 +98,11 @@ def blockers(model: ModelService, requirement: policy.Requirement) -> list[str]:
 
 # --- Who may do what ------------------------------------------------------------------------
 def is_compliance(user) -> bool:
-    return has_role(user, Role.COMPLIANCE_OFFICER)
+    """Holds the compliance-officer role itself. Not ``has_role``: a break-glass superuser may
+    decide, but their approval must not stand in for a compliance officer's."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        Role.COMPLIANCE_OFFICER in user_roles(user)
+    )
 
 
 def can_request(user, model: ModelService) -> bool:
@@ -225,19 +229,19 @@ def approved_for(version: ModelVersion, environment: str) -> DeploymentRequest |
 
 
 def last_approved_before(request: DeploymentRequest) -> DeploymentRequest | None:
-    """The most recent earlier approval of the same model for the same environment."""
-    return (
-        DeploymentRequest.objects.filter(
-            model_service_id=request.model_service_id,
-            environment=request.environment,
-            decided_at__isnull=False,
-            state__in=[State.APPROVED, State.EXPIRED, State.STALE, State.REVOKED],
-        )
-        .exclude(pk=request.pk)
-        .select_related("model_version")
-        .order_by("-decided_at")
-        .first()
-    )
+    """The most recent earlier approval of the same model for the same environment: for an
+    open request the latest one; for a decided or closed one, the latest granted before that
+    (a later approval is not what its reviewers compared against)."""
+    rows = DeploymentRequest.objects.filter(
+        model_service_id=request.model_service_id,
+        environment=request.environment,
+        decided_at__isnull=False,
+        state__in=[State.APPROVED, State.EXPIRED, State.STALE, State.REVOKED],
+    ).exclude(pk=request.pk)
+    cutoff = request.decided_at or request.closed_at
+    if cutoff is not None:
+        rows = rows.filter(decided_at__lt=cutoff)
+    return rows.select_related("model_version").order_by("-decided_at").first()
 
 
 def drift_open(*, user=None, model: ModelService | None = None) -> QuerySet[DriftFinding]:

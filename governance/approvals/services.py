@@ -155,6 +155,8 @@ def deployment_request_create(
         raise ValidationError({"justification": ["At most 10,000 characters."]})
     requirement = _requirement_or_refuse(model, environment)
     metrics, links = _clean_metrics(metrics), _clean_links(links)
+    if model_version.registry_deleted_at is not None:
+        raise ValidationError({"version": ["This version was deleted in the registry."]})
     if model_version.status != ModelVersion.Status.READY:
         raise ValidationError({"version": ["Only a version that is ready can be deployed."]})
     if DeploymentRequest.objects.filter(
@@ -285,12 +287,12 @@ def deployment_request_decide(
     """
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": ["approve or reject"]})
-    comment = (comment or "").strip()
-    if verdict == Verdict.REJECT and not comment:
-        raise ValidationError({"comment": ["A rejection needs a comment saying why."]})
     refusal = selectors.decide_refusal(actor, request)
     if refusal:
         _refuse(actor, request, refusal, verdict)
+    comment = (comment or "").strip()
+    if verdict == Verdict.REJECT and not comment:
+        raise ValidationError({"comment": ["A rejection needs a comment saying why."]})
     with transaction.atomic():
         return _decide_locked(actor, request.pk, verdict, comment)
 

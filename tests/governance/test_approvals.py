@@ -327,3 +327,33 @@ def test_expiry_reminders_are_sent_once(personas):
     assert tasks.remind_expiring() == 1
     assert tasks.remind_expiring() == 0
     assert any("expiring" in m.subject for m in mail.outbox)
+
+
+def test_a_superuser_approval_does_not_stand_in_for_a_compliance_officer(personas):
+    model = assessed_model(personas, "high")
+    meet_all_obligations(personas, model)
+    request = _request(personas, model)
+    admin = personas.admin
+    admin.is_superuser = True
+    admin.save()
+    services.deployment_request_decide(actor=personas.reviewer, request=request, verdict="approve")
+    request = services.deployment_request_decide(actor=admin, request=request, verdict="approve")
+    assert request.state == State.SUBMITTED  # two approvals, none by a compliance officer
+    assert not request.decisions.get(approver=admin).as_compliance
+
+
+def test_a_version_deleted_in_the_registry_cannot_be_requested(personas):
+    model = assessed_model(personas, "minimal")
+    model.versions.update(registry_deleted_at=timezone.now())
+    with pytest.raises(ValidationError, match="deleted in the registry"):
+        _request(personas, model)
+
+
+def test_someone_who_may_not_decide_gets_403_even_for_an_empty_reject(personas):
+    model = assessed_model(personas, "minimal")
+    request = _request(personas, model)
+    with pytest.raises(PermissionDenied):
+        services.deployment_request_decide(
+            actor=personas.auditor, request=request, verdict="reject"
+        )
+    assert "governance.decision_refused" in _actions(model)
