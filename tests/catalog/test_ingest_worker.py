@@ -161,11 +161,18 @@ def worker(redis_server, tmp_path):
 
 
 def _reset_producer_pool() -> None:
-    """Make the next enqueue connect to the broker now configured."""
+    """Make the next enqueue connect to the broker now configured.
+
+    kombu keeps a process-wide registry of producer pools keyed by connection; closing the
+    app's pool without clearing it leaves later enqueues (even eager ones, which Celery still
+    routes through a producer) with "Acquire on closed pool"."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()
 
 
 def sweep_and_requeue() -> int:
