@@ -276,8 +276,10 @@ def test_c2_worker_killed_mid_batch_loses_nothing(client, worker, mlflow_server)
     assert done_before < 30, "the batch finished before the kill; nothing was tested"
     worker.start()
     sweep_and_requeue()
-    assert wait_until(
-        lambda: WebhookDelivery.objects.filter(status="processed").count() == 30, timeout=90
+    processed = lambda: WebhookDelivery.objects.filter(status="processed").count()  # noqa: E731
+    # Generous on a loaded 2-core machine; the property is that all 30 arrive, not how fast.
+    assert wait_until(lambda: processed() == 30, timeout=180), (
+        f"{processed()}/30 processed; worker log:\n{worker.log.read_text()[-3000:]}"
     )
     _assert_each_processed_once(source, name, 30)
     reruns = sum(WebhookDelivery.objects.values_list("attempts", flat=True)) - 30
