@@ -57,3 +57,26 @@ def sweep_writeback() -> int:
     for pk in ids:
         writeback_request.delay(str(pk))
     return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def render_document(self, document_pk: str) -> str:
+    """Render one requested document (WeasyPrint); failures are recorded on the row."""
+    from governance.documents import services as documents
+
+    with request_context(source="task", request_id=f"document-{document_pk}"[:64]):
+        try:
+            documents.document_render(document_pk=document_pk)
+        except Exception as exc:  # recorded on the row; the page shows it
+            return f"failed: {exc}"
+    return "done"
+
+
+@shared_task
+def sweep_documents() -> int:
+    from governance.documents import services as documents
+
+    ids = documents.documents_unfinished()
+    for pk in ids:
+        render_document.delay(str(pk))
+    return len(ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import approval_views, views
+from governance import approval_views, document_views, report_views, views
 
 app_name = "governance"
 
@@ -37,4 +37,24 @@ urlpatterns = [
     path(
         "requests/<uuid:request_id>/revoke/", approval_views.request_revoke, name="request-revoke"
     ),
+    # Generated documents
+    path("documents/<uuid:document_id>/", document_views.document_detail, name="document-detail"),
+    path(
+        "documents/<uuid:document_id>/download/",
+        document_views.document_download,
+        name="document-download",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/documents/<str:kind>/",
+        document_views.document_request_for_version,
+        name="document-request",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/card/",
+        document_views.model_card_detail,
+        name="model-card",
+    ),
+    # Reports (portfolio compliance reports)
+    path("reports/", report_views.report_list, name="report-list"),
+    path("reports/generate/", report_views.report_create, name="report-create"),
 ]

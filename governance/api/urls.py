@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.api import approvals, views
+from governance.api import approvals, documents, model_cards, reports, views
 
 app_name = "governance-api"
 
@@ -35,4 +35,25 @@ urlpatterns = [
     ),
     path("gate/", approvals.GateApi.as_view(), name="gate"),
     path("deployments/", approvals.DeploymentCreateApi.as_view(), name="deployment-create"),
+    path(
+        "documents/<uuid:document_id>/",
+        documents.DocumentDetailApi.as_view(),
+        name="document-detail",
+    ),
+    path(
+        "documents/<uuid:document_id>/download/",
+        documents.DocumentDownloadApi.as_view(),
+        name="document-download",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/model-card",
+        model_cards.ModelCardApi.as_view(),
+        name="model-card",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/technical-documentation",
+        reports.TechnicalDocumentationApi.as_view(),
+        name="technical-documentation",
+    ),
+    path("reports/portfolio", reports.PortfolioReportApi.as_view(), name="portfolio-reports"),
 ]

@@ -1,0 +1,665 @@
+"""EU AI Act technical documentation (Art. 11, Annex IV) for one version of a high-risk model.
+
+Annex IV asks for nine sections. Each required item below names where Attest keeps it: a
+catalog field the owning team maintains, the registry's record of the version, the risk
+assessment, or the evidence attached to one obligation of the checklist (documents Attest does
+not author, such as the declaration of conformity, live there). An item with nothing behind it
+is marked MISSING in its section and in the completeness checklist, with the place to fill it
+in — the document never pads a gap with boilerplate.
+
+An obligation-backed item counts as present when the obligation is met *and* has evidence, or
+is justified not applicable; "met" without evidence is a claim, not documentation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from catalog.models import ModelService, ModelVersion
+from governance.documents import charts
+from governance.documents.registry import Builder, register
+from governance.models import (
+    Deployment,
+    DeploymentRequest,
+    DriftFinding,
+    GeneratedDocument,
+    Obligation,
+    RiskAssessment,
+)
+
+TEMPLATE_VERSION = "annex-iv/1"
+
+# The nine sections of Annex IV (reference/eu-ai-act.md), then the checklist.
+SECTIONS = [
+    ("s1", "General description of the AI system"),
+    ("s2", "Elements of the system and its development process"),
+    ("s3", "Monitoring, functioning and control"),
+    ("s4", "Appropriateness of the performance metrics"),
+    ("s5", "Risk management system (Art. 9)"),
+    ("s6", "Relevant changes over the lifecycle"),
+    ("s7", "Harmonised standards and other solutions applied"),
+    ("s8", "EU declaration of conformity"),
+    ("s9", "Post-market monitoring system and plan (Art. 72)"),
+    ("completeness", "Completeness checklist"),
+]
+INLINE_SECTIONS = {"s4", "s6", "s7", "s8"}
+SECTION_SCOPE = {
+    "s1": "Intended purpose, provider, version and its relation to earlier versions, the "
+    "software it is delivered as, its users, and the instructions for use (Annex IV point 1).",
+    "s2": "Development methods, design specification, data requirements and datasheets, "
+    "validation and testing, cybersecurity (Annex IV point 2).",
+    "s3": "Capabilities and limitations, accuracy overall and for specific groups, foreseeable "
+    "unintended outcomes, human oversight, input-data specifications (Annex IV point 3).",
+    "s4": "Why the performance metrics used are appropriate for this system (Annex IV point 4).",
+    "s5": "The risk management system of Art. 9, with the classification that makes the system "
+    "high-risk and the state of its obligations (Annex IV point 5).",
+    "s6": "Relevant changes made through the lifecycle: versions, re-assessments, approvals and "
+    "deployments (Annex IV point 6).",
+    "s7": "Harmonised standards applied, or a description of the other solutions used to meet "
+    "Chapter III, Section 2 (Annex IV point 7).",
+    "s8": "A copy of the EU declaration of conformity of Art. 47 (Annex IV point 8).",
+    "s9": "The system that evaluates performance after placing on the market, with the "
+    "post-market monitoring plan of Art. 72(3) (Annex IV point 9).",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One required Annex IV item and where Attest keeps it."""
+
+    section: str
+    ref: str
+    title: str
+    source: str
+    fields: tuple[tuple[str, str], ...] = ()  # catalog fields (attribute, label)
+    obligation: str = ""  # obligation code whose evidence documents the item
+    check: str = ""  # a named special case, see _special
+    fix: str = ""
+
+
+CATALOG = "Catalog entry"
+ITEMS: tuple[Item, ...] = (
+    Item(
+        "s1",
+        "1(a)",
+        "Intended purpose",
+        f"{CATALOG}: intended use; purpose and business context",
+        fields=(("intended_use", "Intended use"), ("purpose", "Purpose and business context")),
+        fix="Fill in the intended use on the model page.",
+    ),
+    Item("s1", "1(a)", "Provider", f"{CATALOG}: owner team", check="provider"),
+    Item(
+        "s1",
+        "1(a)",
+        "Version and relation to earlier versions",
+        "Model registry: versions of this model",
+        check="versions",
+    ),
+    Item(
+        "s1",
+        "1(b), 1(c)",
+        "Software delivered, and its interaction with other systems",
+        "Model registry: artefact URI, training run, version tags",
+        check="artefact",
+        fix="Register the version from the model registry so its artefact and run are known.",
+    ),
+    Item(
+        "s1",
+        "1(g)",
+        "Intended users (deployers)",
+        f"{CATALOG}: intended users",
+        fields=(("intended_users", "Intended users"),),
+        fix="Fill in the intended users on the model page.",
+    ),
+    Item(
+        "s1",
+        "1(h)",
+        "Instructions for use",
+        "Evidence on obligation Art. 13 (instructions for use)",
+        obligation="art13_instructions",
+    ),
+    Item(
+        "s2",
+        "2(a), 2(b)",
+        "Development methods and design specification",
+        f"{CATALOG}: description",
+        fields=(("description", "Description"),),
+        fix="Describe the method, algorithms and key design choices on the model page.",
+    ),
+    Item(
+        "s2",
+        "2(b)",
+        "Parameters and what the system optimises",
+        f"{CATALOG}: parameters",
+        fields=(("parameters", "Parameters"),),
+        fix="Fill in the parameters on the model page.",
+    ),
+    Item(
+        "s2",
+        "2(d)",
+        "Training data (datasheet: provenance, scope, characteristics)",
+        f"{CATALOG}: training data",
+        fields=(("training_data", "Training data"),),
+        fix="Describe the training data on the model page.",
+    ),
+    Item(
+        "s2",
+        "2(d)",
+        "Data governance: collection, labelling, cleaning",
+        "Evidence on obligation Art. 10 (data governance)",
+        obligation="art10_data_governance",
+    ),
+    Item(
+        "s2",
+        "2(g)",
+        "Validation and testing procedures",
+        f"{CATALOG}: reproduction guidelines",
+        fields=(("reproduction", "Reproduction guidelines"),),
+        fix="Describe how the version is validated and reproduced on the model page.",
+    ),
+    Item(
+        "s2",
+        "2(g)",
+        "Test metrics of this version",
+        "Model registry: version metrics; CI: metrics sent with deployment requests",
+        check="metrics",
+        fix="Log evaluation metrics on the registry version, or send them with the deployment "
+        "request from CI.",
+    ),
+    Item(
+        "s2",
+        "2(h)",
+        "Cybersecurity, accuracy and robustness measures",
+        "Evidence on obligation Art. 15 (accuracy, robustness, cybersecurity)",
+        obligation="art15_accuracy_robustness",
+    ),
+    Item(
+        "s3",
+        "3",
+        "Capabilities and limitations",
+        f"{CATALOG}: limitations",
+        fields=(("limitations", "Limitations"),),
+        fix="Fill in the limitations on the model page.",
+    ),
+    Item(
+        "s3",
+        "3",
+        "Accuracy overall and for specific groups",
+        f"{CATALOG}: results",
+        fields=(("results", "Results"),),
+        fix="Report overall and per-group results on the model page.",
+    ),
+    Item(
+        "s3",
+        "3",
+        "Foreseeable unintended outcomes and misuse",
+        f"{CATALOG}: out-of-scope use; stakeholders",
+        fields=(("out_of_scope_use", "Out-of-scope use"), ("stakeholders", "Stakeholders")),
+        fix="Fill in the out-of-scope use on the model page.",
+    ),
+    Item(
+        "s3",
+        "2(e), 3",
+        "Human-oversight measures",
+        "Evidence on obligation Art. 14 (human oversight)",
+        obligation="art14_human_oversight",
+    ),
+    Item(
+        "s3",
+        "3",
+        "Input-data specifications",
+        f"{CATALOG}: input features",
+        fields=(("input_features", "Input features"),),
+        fix="List the input features on the model page.",
+    ),
+    Item(
+        "s4",
+        "4",
+        "Performance metrics and why they are appropriate",
+        f"Model registry: version metrics; {CATALOG}: results",
+        check="metrics_rationale",
+        fix="Log the metrics on the version and explain in the model's results why they fit.",
+    ),
+    Item(
+        "s5",
+        "5",
+        "Risk classification with reasons",
+        "Risk assessment (EU AI Act questionnaire)",
+        check="assessment",
+        fix="Submit the risk questionnaire.",
+    ),
+    Item(
+        "s5",
+        "5",
+        "Risk management system",
+        "Evidence on obligation Art. 9 (risk management system)",
+        obligation="art9_risk_management",
+    ),
+    Item(
+        "s6",
+        "6",
+        "Assessment and version history",
+        "Risk assessment revisions; model registry versions",
+        check="history",
+        fix="Submit the risk questionnaire.",
+    ),
+    Item(
+        "s7",
+        "7",
+        "Harmonised standards or other solutions applied",
+        "Evidence on obligation Art. 17 (quality management system)",
+        obligation="art17_qms",
+    ),
+    Item(
+        "s8",
+        "8",
+        "Copy of the EU declaration of conformity",
+        "Evidence on obligation Art. 43, 47, 48 (conformity assessment, declaration)",
+        obligation="art43_conformity",
+    ),
+    Item(
+        "s9",
+        "9",
+        "Post-market monitoring plan",
+        "Evidence on obligation Art. 72 (post-market monitoring)",
+        obligation="art72_post_market",
+    ),
+    Item(
+        "s9",
+        "9",
+        "Automatic logging of events",
+        "Evidence on obligation Art. 12 (record-keeping)",
+        obligation="art12_logging",
+    ),
+    Item(
+        "s9",
+        "9",
+        "Serious-incident reporting procedure",
+        "Evidence on obligation Art. 73 (serious incidents)",
+        obligation="art73_incidents",
+    ),
+)
+
+
+def _utc(value):
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+# Bidirectional overrides and isolates can make a name read differently from what it is
+# ("‮gpj.exe" shows as "exe.jpg"): names in documents show them as visible code points.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(text: str) -> str:
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text or "")
+
+
+def article_number(article: str) -> int:
+    """Sort key: "Art. 43, 47, 48" gives 43, so Art. 9 comes before Art. 10."""
+    match = re.search(r"\d+", article)
+    return int(match.group()) if match else 10_000
+
+
+def date_text(value) -> str:
+    return _utc(value).strftime("%Y-%m-%d") if value else ""
+
+
+def time_text(value) -> str:
+    return _utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def person(user) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.username
+
+
+def _metric(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _evidence(obligation: Obligation) -> list[dict]:
+    return [
+        {
+            "kind": "file" if e.file_name else "link",
+            # shown as text, never as a link: a hostile URL must not become clickable
+            "name": e.file_name or e.link,
+            "sha256": e.sha256,
+            "description": e.description,
+            "added": date_text(e.created_at),
+            "by": person(e.uploaded_by),
+        }
+        for e in sorted(obligation.evidence.all(), key=lambda e: (e.created_at, e.pk))
+    ]
+
+
+def _obligation(o: Obligation) -> dict:
+    evidence = _evidence(o)
+    if o.status == Obligation.Status.MET:
+        documented = bool(evidence)
+        gap = "" if documented else "Marked met, but no evidence is attached."
+    elif o.status == Obligation.Status.NOT_APPLICABLE:
+        documented = bool(o.justification.strip())
+        gap = "" if documented else "Marked not applicable without a justification."
+    else:
+        documented = False
+        gap = f"The obligation is {o.get_status_display().lower()}" + (
+            f" and has {len(evidence)} evidence item(s)." if evidence else " with no evidence."
+        )
+    return {
+        "code": o.code,
+        "article": o.article,
+        "title": o.title,
+        "status": o.status,
+        "status_label": o.get_status_display(),
+        "owner": person(o.owner) if o.owner_id else "",
+        "due": date_text(o.due_date),
+        "applies_from": date_text(o.applies_from),
+        "justification": o.justification,
+        "evidence": evidence,
+        "documented": documented,
+        "gap": gap,
+    }
+
+
+def _versions(model: ModelService, version: ModelVersion) -> list[dict]:
+    rows = ModelVersion.objects.filter(model_service=model).order_by(
+        "-version_number", "-created_at"
+    )
+    return [
+        {
+            "version": v.version,
+            "this": v.pk == version.pk,
+            "registered": date_text(v.registry_created_at or v.created_at),
+            "status": v.get_status_display(),
+            "aliases": list(v.aliases or []),
+            "run_id": v.run_id,
+            "deleted": bool(v.registry_deleted_at),
+        }
+        for v in rows[:50]
+    ]
+
+
+def _assessments(model: ModelService) -> list[RiskAssessment]:
+    return list(
+        RiskAssessment.objects.filter(model_service=model, status=RiskAssessment.Status.SUBMITTED)
+        .select_related("submitted_by")
+        .order_by("-revision")
+    )
+
+
+def _assessment(a: RiskAssessment | None) -> dict | None:
+    if a is None:
+        return None
+    result = a.result or {}
+    return {
+        "revision": a.revision,
+        "tier": a.tier,
+        "tier_label": a.get_tier_display(),
+        "ruleset": a.ruleset_version,
+        "submitted_at": time_text(a.submitted_at),
+        "submitted_by": person(a.submitted_by),
+        "internal_rating": a.internal_rating,
+        "decided_by": result.get("decided_by") or {},
+        "reasons": [
+            {"article": r.get("article", ""), "text": r.get("text", "")}
+            for r in result.get("reasons") or []
+        ],
+        "transparency": [
+            {"article": r.get("article", ""), "text": r.get("text", "")}
+            for r in result.get("transparency_duties") or []
+        ],
+        "notes": list(result.get("notes") or []),
+        "derogation": bool(result.get("derogation_applied")),
+    }
+
+
+def _requests(version: ModelVersion) -> list[dict]:
+    rows = (
+        DeploymentRequest.objects.filter(model_version=version)
+        .select_related("requested_by")
+        .prefetch_related("decisions__approver")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "environment": r.environment,
+            "state": r.state,
+            "state_label": r.get_state_display(),
+            "requested_by": person(r.requested_by),
+            "requested": date_text(r.submitted_at or r.created_at),
+            "decided": date_text(r.decided_at),
+            "expires": date_text(r.expires_at),
+            "justification": r.justification,
+            "metrics": [[k, _metric(v)] for k, v in sorted((r.metrics or {}).items())],
+            "decisions": [
+                {
+                    "approver": person(d.approver),
+                    "verdict": d.get_verdict_display(),
+                    "as_compliance": d.as_compliance,
+                    "when": date_text(d.created_at),
+                    "comment": d.comment,
+                }
+                for d in sorted(r.decisions.all(), key=lambda d: (d.created_at, d.pk))
+            ],
+            "closed_reason": r.closed_reason,
+        }
+        for r in rows
+    ]
+
+
+def _special(check: str, ctx: dict) -> tuple[bool, list[tuple[str, str]]]:
+    """(present, fields shown) for the items that are not a plain field or obligation."""
+    model, version = ctx["model"], ctx["version"]
+    metrics = ctx["metrics"]
+    if check == "provider":
+        team = model.owner_team.name if model.owner_team_id else ""
+        return bool(team), [("Owner team", team)]
+    if check == "versions":
+        earlier = [v["version"] for v in ctx["versions"] if not v["this"]]
+        relation = (
+            f"Earlier versions: {', '.join('v' + e for e in earlier[:20])}." if earlier else ""
+        ) or "This is the only registered version."
+        return True, [("This version", f"v{version.version}"), ("Earlier versions", relation)]
+    if check == "artefact":
+        return bool(version.source_uri or version.run_id), [
+            ("Artefact", version.source_uri),
+            ("Training run", version.run_id),
+            ("Registry", str(model.registry_source or "")),
+        ]
+    if check == "metrics":
+        shown = ", ".join(f"{k} = {v}" for k, v in metrics)
+        return bool(metrics), [("Metrics", shown)]
+    if check == "metrics_rationale":
+        shown = ", ".join(f"{k} = {v}" for k, v in metrics)
+        return bool(metrics and model.results.strip()), [
+            ("Metrics", shown),
+            ("Why they fit (results)", model.results),
+        ]
+    if check == "assessment":
+        a = ctx["assessment"]
+        return a is not None, []
+    if check == "history":
+        return bool(ctx["assessments"]), []
+    raise ValueError(f"unknown check {check!r}")
+
+
+def _items(ctx: dict) -> list[dict]:
+    model, obligations = ctx["model"], ctx["obligations"]
+    out = []
+    for item in ITEMS:
+        row = {
+            "section": item.section,
+            "ref": item.ref,
+            "title": item.title,
+            "source": item.source,
+            "fields": [],
+            "obligation": None,
+            "fix": item.fix,
+        }
+        if item.fields:
+            row["fields"] = [[label, getattr(model, attr) or ""] for attr, label in item.fields]
+            row["present"] = bool((getattr(model, item.fields[0][0]) or "").strip())
+        elif item.obligation:
+            o = obligations.get(item.obligation)
+            row["obligation"] = o
+            row["present"] = bool(o and o["documented"])
+            row["fix"] = (
+                f"{o['gap']} Attach the document as evidence to {o['article']} "
+                f"({o['title']}) or justify it as not applicable."
+                if o
+                else f"The checklist has no {item.source.split('obligation ')[-1]} item: "
+                "re-assess the model."
+            )
+        else:
+            present, fields = _special(item.check, ctx)
+            row["present"], row["fields"] = present, [[k, v] for k, v in fields]
+        out.append(row)
+    return out
+
+
+def compose(document: GeneratedDocument) -> dict:
+    version = ModelVersion.objects.select_related(
+        "model_service__owner_team", "model_service__registry_source"
+    ).get(pk=document.model_version_id)
+    model = version.model_service
+    assessments = _assessments(model)
+    obligation_rows = sorted(
+        Obligation.objects.filter(model_service=model, is_current=True)
+        .select_related("owner")
+        .prefetch_related("evidence__uploaded_by"),
+        key=lambda o: (article_number(o.article), o.article, o.code),
+    )
+    obligations = {o.code: _obligation(o) for o in obligation_rows}
+    requests = _requests(version)
+    metrics = [[k, _metric(v)] for k, v in sorted((version.metrics or {}).items())]
+    if not metrics:  # CI may have sent them with the deployment request instead
+        seen = {}
+        for r in requests:
+            seen.update(dict(r["metrics"]))
+        metrics = sorted([k, v] for k, v in seen.items())
+    ctx = {
+        "model": model,
+        "version": version,
+        "versions": _versions(model, version),
+        "assessments": assessments,
+        "assessment": _assessment(assessments[0] if assessments else None),
+        "obligations": obligations,
+        "metrics": metrics,
+    }
+    items = _items(ctx)
+    present = sum(1 for i in items if i["present"])
+    percent = (100 * present) // len(items)
+    deployments = (
+        Deployment.objects.filter(model_version=version)
+        .select_related("deployed_by")
+        .order_by("deployed_at")
+    )
+    drift = DriftFinding.objects.filter(model_service=model).order_by("created_at")
+    return {
+        "sections": [list(s) for s in SECTIONS],
+        "chapters": [
+            {
+                "anchor": anchor,
+                # short sections follow on the same page; the long ones start a new page
+                "inline": anchor in INLINE_SECTIONS,
+                "number": n,
+                "title": title,
+                "scope": SECTION_SCOPE[anchor],
+                "items": [i for i in items if i["section"] == anchor],
+            }
+            for n, (anchor, title) in enumerate(SECTIONS[:9], start=1)
+        ],
+        "model": {
+            "id": str(model.pk),
+            "name": shown_name(model.name),
+            "team": shown_name(model.owner_team.name) if model.owner_team_id else "",
+            "lifecycle": model.get_lifecycle_status_display(),
+            "tier": model.risk_tier,
+            "tier_label": model.get_risk_tier_display(),
+            "registry": str(model.registry_source or ""),
+            "registry_name": model.registry_name,
+            "tags": list(model.tags or []),
+            "obligations_completeness": model.obligations_completeness,
+        },
+        "version": {
+            "version": version.version,
+            "registered": date_text(version.registry_created_at or version.created_at),
+            "status": version.get_status_display(),
+            "source_uri": version.source_uri,
+            "run_id": version.run_id,
+            "aliases": list(version.aliases or []),
+            "tags": [[k, str(v)] for k, v in sorted((version.tags or {}).items())],
+            "description": version.description,
+        },
+        "metrics": metrics,
+        "versions": ctx["versions"],
+        "assessment": ctx["assessment"],
+        "assessment_history": [
+            {
+                "revision": a.revision,
+                "tier_label": a.get_tier_display(),
+                "ruleset": a.ruleset_version,
+                "submitted_at": time_text(a.submitted_at),
+                "submitted_by": person(a.submitted_by),
+            }
+            for a in assessments
+        ],
+        "obligations": [obligations[o.code] for o in obligation_rows],
+        "requests": requests,
+        "deployments": [
+            {
+                "environment": d.environment,
+                "when": time_text(d.deployed_at),
+                "by": person(d.deployed_by),
+                "reference": d.reference,
+            }
+            for d in deployments
+        ],
+        "drift": [
+            {
+                "environment": f.environment,
+                "alias": f.alias,
+                "detail": f.detail,
+                "raised": date_text(f.created_at),
+                "resolved": date_text(f.resolved_at),
+                "resolution": f.resolution,
+            }
+            for f in drift
+        ],
+        "items": items,
+        "completeness": {
+            "present": present,
+            "required": len(items),
+            "missing": len(items) - present,
+            "percent": percent,
+            "chart": charts.donut_chart(
+                [("Present", present), ("Missing", len(items) - present)],
+                title=f"{present} of {len(items)} required items present",
+                center=f"{percent}%",
+                colors=["#16a34a", "#dc2626"],
+            ),
+        },
+    }
+
+
+def title(document: GeneratedDocument) -> str:
+    return (
+        f"Technical documentation — {shown_name(document.model_service.name)} "
+        f"v{document.model_version.version}"
+    )
+
+
+BUILDER: Builder = register(
+    Builder(
+        kind=GeneratedDocument.Kind.ANNEX_IV,
+        template="governance/documents/annex_iv.html",
+        template_version=TEMPLATE_VERSION,
+        compose=compose,
+        title=title,
+    )
+)

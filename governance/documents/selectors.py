@@ -1,0 +1,50 @@
+"""Who may see which generated document: documents about a model follow the model's
+visibility; portfolio reports are for their requester and the portfolio roles."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role, has_role
+from catalog.selectors import model_service_visible
+from governance.models import GeneratedDocument
+
+PORTFOLIO_READERS = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR)
+
+
+def document_visible(*, user) -> QuerySet[GeneratedDocument]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return GeneratedDocument.objects.none()
+    about_models = Q(model_service__in=model_service_visible(user=user))
+    portfolio = Q(kind=GeneratedDocument.Kind.PORTFOLIO) & (
+        Q(requested_by=user) if not has_role(user, *PORTFOLIO_READERS) else Q()
+    )
+    return GeneratedDocument.objects.filter(about_models | portfolio).select_related(
+        "model_service", "model_version", "requested_by"
+    )
+
+
+def document_get(*, user, pk) -> GeneratedDocument:
+    try:
+        return document_visible(user=user).get(pk=pk)
+    except (GeneratedDocument.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such document.") from exc
+
+
+def document_history(document: GeneratedDocument) -> QuerySet[GeneratedDocument]:
+    """Every version of the same document (same kind and subject), newest first."""
+    rows = GeneratedDocument.objects.filter(kind=document.kind)
+    if document.model_version_id:
+        rows = rows.filter(model_version_id=document.model_version_id)
+    else:
+        rows = rows.filter(model_version__isnull=True, requested_by_id=document.requested_by_id)
+    return rows.order_by("-revision")
+
+
+def latest_document(*, kind: str, model_version=None) -> GeneratedDocument | None:
+    rows = GeneratedDocument.objects.filter(kind=kind, status=GeneratedDocument.Status.DONE)
+    if model_version is not None:
+        rows = rows.filter(model_version=model_version)
+    return rows.order_by("-revision").first()
