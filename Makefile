@@ -50,6 +50,7 @@ test: install-test check-services
 bench: install-test check-services
 	$(PY) bench/audit_chain.py
 	$(PY) bench/gate.py
+	$(PY) bench/documents.py
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -81,6 +81,7 @@ class ApiToken(BaseModel):
         ASSESSMENTS_WRITE = "assessments:write", "Answer the risk questionnaire"
         EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
         AUDIT_READ = "audit:read", "Read the audit trail"
+        METRICS_WRITE = "metrics:write", "Post production metrics and input schemas"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

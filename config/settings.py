@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "audit",
     "catalog",
     "governance",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -401,3 +402,30 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- Generated documents (model cards, Annex IV, portfolio reports) ---------------------------
+ATTEST_DOCUMENT_MAX_ATTEMPTS = env_int("ATTEST_DOCUMENT_MAX_ATTEMPTS", 3)
+CELERY_BEAT_SCHEDULE["documents-sweep"] = {
+    "task": "governance.tasks.sweep_documents",
+    "schedule": 300.0,
+}
+
+# --- Production monitoring (metrics, alerts, model age, incidents, recertification) ---------
+# Largest metric batch (items) and body (bytes) accepted by POST /api/v1/metrics/.
+ATTEST_METRICS_MAX_ITEMS = env_int("ATTEST_METRICS_MAX_ITEMS", 10_000)
+ATTEST_METRICS_MAX_BYTES = env_int("ATTEST_METRICS_MAX_BYTES", 8 * 1024 * 1024)
+# Metric timestamps may run this far ahead of our clock (the poster's clock may be off).
+ATTEST_METRICS_FUTURE_TOLERANCE_SECONDS = env_int("ATTEST_METRICS_FUTURE_TOLERANCE_SECONDS", 600)
+# Longest time a deployment may run per risk tier before it is flagged "stale in production",
+# and the environments this applies to. Tiers not listed are not checked.
+ATTEST_MAX_AGE_DAYS = env_str("ATTEST_MAX_AGE_DAYS", "high=365,limited=540,minimal=730")
+ATTEST_MAX_AGE_ENVIRONMENTS = env_list("ATTEST_MAX_AGE_ENVIRONMENTS", ["production"])
+# Months between recertification reviews per risk tier, and the reminder before one is due.
+ATTEST_RECERTIFICATION_MONTHS = env_str(
+    "ATTEST_RECERTIFICATION_MONTHS", "high=6,limited=12,minimal=24"
+)
+ATTEST_RECERTIFICATION_REMINDER_DAYS = env_int("ATTEST_RECERTIFICATION_REMINDER_DAYS", 14)
+CELERY_BEAT_SCHEDULE["monitoring-daily"] = {
+    "task": "monitoring.tasks.daily_checks",
+    "schedule": 24 * 3600.0,
+}

@@ -22,10 +22,12 @@ urlpatterns = [
     path("models/", include("catalog.urls")),
     path("audit/", include("audit.urls")),
     path("", include("governance.urls")),
+    path("", include("monitoring.urls")),
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/v1/", include("audit.api.urls")),
+    path("api/v1/", include("monitoring.api.urls")),
     path(
         "webhooks/<slug:source_slug>/", catalog_webhooks.registry_webhook, name="registry-webhook"
     ),

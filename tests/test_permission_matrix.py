@@ -103,7 +103,9 @@ def world(personas):
     evidence = governance_services.evidence_add(
         actor=personas.admin, obligation=obligation, upload=SimpleUploadedFile("e.txt", b"evidence")
     )
+    monitoring = _monitoring_world(personas, owned)
     return {
+        **monitoring,
         "owned": owned,
         "foreign": foreign,
         "token": token,
@@ -112,7 +114,50 @@ def world(personas):
         "obligation": obligation,
         "evidence": evidence,
         "request": deployment_request,
+        "document": _finished_model_card(owned, personas.owner),
     }
+
+
+def _monitoring_world(personas, owned) -> dict:
+    """A threshold, an open alert, an incident and a recertification review of the owned model."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from monitoring import services as monitoring_services
+    from monitoring.models import Alert, RecertificationReview
+
+    threshold = monitoring_services.threshold_create(
+        actor=personas.owner, model_service=owned, metric="auc", min_value=0.5
+    )
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            model_service=owned, kind="below_minimum", metric="auc", title="matrix",
+            last_seen_at=timezone.now(),
+        )  # fmt: skip
+    incident = monitoring_services.incident_register(
+        actor=personas.owner, model_service=owned, title="t", description="d",
+        aware_at=timezone.now(),
+    )  # fmt: skip
+    review = RecertificationReview.objects.create(
+        model_service=owned, tier="minimal", due_on=timezone.localdate()
+    )
+    return {"threshold": threshold, "alert": alert, "incident": incident, "review": review}
+
+
+def _finished_model_card(model, owner):
+    """A stored model-card version (set-up data: the pipeline itself is tested elsewhere)."""
+    from django.core.files.base import ContentFile
+
+    from governance.models import GeneratedDocument
+
+    return GeneratedDocument.objects.create(
+        kind="model_card",
+        status="done",
+        model_service=model,
+        model_version=model.versions.get(),
+        requested_by=owner,
+        file=ContentFile(b"%PDF-1.4 matrix", name="card.pdf"),
+    )
 
 
 def client_for(persona, personas, world) -> Client:
@@ -136,6 +181,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "socialaccount_login_cancelled",
     }:
         return 200
+    if name == "governance:document-request":
+        return 405  # POST only, checked before sign-in
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401
     if name in {"accounts:logout", "account_logout", "registry-webhook"}:
@@ -163,6 +210,15 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "governance:request-revoke",
     }:
         return 405 if signed_in else 302  # POST-only request actions, behind sign-in
+    if name == "governance:report-create":
+        return 405 if signed_in else 302  # POST-only: generate a portfolio report
+    if name in {
+        "monitoring:alert-acknowledge",
+        "monitoring:alert-resolve",
+        "monitoring:threshold-delete",
+        "monitoring:review-complete",
+    }:
+        return 405 if signed_in else 302  # POST-only monitoring actions, behind sign-in
     if not signed_in:
         return 302  # to the sign-in page
     if name == "accounts:token-list":
@@ -197,6 +253,34 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "governance:request-detail":
         return 200 if persona in SEES["owned"] else 404  # the request is for the owned model
+    if name == "governance:model-card":
+        return 200 if persona in SEES[which] else 404  # a version's card follows its model
+    if name == "governance:report-list":
+        return 200  # everyone signed in may generate reports on what they see
+    if name == "monitoring:alert-list":
+        return 200  # alerts of every model the persona may see
+    if name in {"monitoring:model-monitoring", "monitoring:incident-list"}:
+        return 200 if persona in SEES[which] else 404
+    if name in {"monitoring:alert-detail", "monitoring:incident-detail"}:
+        return 200 if persona in SEES["owned"] else 404  # they belong to the owned model
+    if name == "monitoring:threshold-create":
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] else 403  # the owning team sets thresholds
+    if name == "monitoring:threshold-edit":
+        if persona not in SEES["owned"]:
+            return 404
+        return 200 if persona in EDITS["owned"] else 403
+    if name == "monitoring:incident-create":
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] | {"compliance"} else 403
+    if name == "monitoring:incident-edit":
+        if persona not in SEES["owned"]:
+            return 404
+        return 200 if persona in EDITS["owned"] | {"compliance"} else 403
+    if name in {"governance:document-detail", "governance:document-download"}:
+        return 200 if persona in SEES["owned"] else 404
     if name == "governance:request-create":
         if persona not in SEES[which]:
             return 404
@@ -221,6 +305,13 @@ def page_urls(world):
             "seq": 1,
             "token_id": ApiToken.objects.get(name="ci").pk,
             "request_id": world["request"].pk,
+            "document_id": world["document"].pk,
+            "kind": "model_card",
+            "version": "1",
+            "threshold_id": world["threshold"].pk,
+            "alert_id": world["alert"].pk,
+            "incident_id": world["incident"].pk,
+            "review_id": world["review"].pk,
         }
         if "model_id" in params:
             for which in ("owned", "foreign"):
@@ -367,6 +458,25 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         if persona not in SEES["owned"]:
             return 404
         return 400 if persona in EDITS["owned"] | {"compliance"} else 403
+    if path.startswith("/api/v1/documents/{document_id}/"):
+        return 200 if persona in SEES["owned"] else 404  # the CI token has catalog:read
+    if path == "/api/v1/reports/portfolio":
+        return 202 if method == "post" else 200  # catalog:read; scope is what you may see
+    if path.endswith("/technical-documentation"):
+        if persona not in SEES[which]:
+            return 404
+        # POST: neither model is high-risk (400); GET: nothing generated yet (404)
+        return 400 if method == "post" else 404
+    if path == "/api/v1/metrics/":
+        return 403 if persona == "ci_token" else 400  # token lacks metrics:write; empty body
+    if path.endswith("/schema/"):  # input schema of a version
+        if persona == "ci_token":
+            return 403  # the token lacks metrics:write
+        if persona not in SEES[which]:
+            return 404
+        return 400 if persona in EDITS[which] else 403  # the owning team posts; empty body
+    if path.endswith("/model-card"):  # Model Card Toolkit JSON by default (catalog:read)
+        return 200 if persona in SEES[which] else 404
     if which is None:
         return 200
     if persona not in SEES[which]:
@@ -386,6 +496,8 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
         + route.replace("<uuid:model_id>", "{model_id}")
         .replace("<uuid:obligation_id>", "{obligation_id}")
         .replace("<uuid:request_id>", "{request_id}")
+        .replace("<uuid:document_id>", "{document_id}")
+        .replace("<str:version>", "{version}")
         for _, route, _ in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }
@@ -401,6 +513,8 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
                 url = template.replace("{model_id}", str(world[which].pk)) if which else template
                 url = url.replace("{obligation_id}", str(world["obligation"].pk))
                 url = url.replace("{request_id}", str(world["request"].pk))
+                url = url.replace("{document_id}", str(world["document"].pk))
+                url = url.replace("{version}", "1")
                 got = client.generic(
                     method.upper(), url, "{}", content_type="application/json"
                 ).status_code

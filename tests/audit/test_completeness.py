@@ -19,6 +19,13 @@ import governance.approvals.gate
 import governance.approvals.services
 import governance.approvals.writeback
 import governance.services
+import monitoring.services.alerts
+import monitoring.services.deployments
+import monitoring.services.incidents
+import monitoring.services.metrics
+import monitoring.services.reviews
+import monitoring.services.schemas
+import monitoring.services.thresholds
 from accounts.models import Team
 from audit.models import AuditEvent
 from catalog.models import WebhookDelivery
@@ -36,6 +43,13 @@ MODULES = [
     governance.approvals.services,
     governance.approvals.gate,
     governance.approvals.writeback,
+    monitoring.services.alerts,
+    monitoring.services.metrics,
+    monitoring.services.thresholds,
+    monitoring.services.deployments,
+    monitoring.services.schemas,
+    monitoring.services.incidents,
+    monitoring.services.reviews,
 ]
 ANSWERS = {
     "role": "provider",
@@ -67,6 +81,7 @@ NO_EVENT = {
     "governance.approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
     "governance.approvals.writeback.pending_writebacks": "read",
     "governance.approvals.writeback.retry_delay": "pure backoff arithmetic",
+    "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
 }
 
 
@@ -349,6 +364,147 @@ def recipes(p):
     }
 
 
+def monitoring_recipes(p):
+    """Recipes for production monitoring. They run before the other recipes (see the tests
+    below), so the only deployments the daily checks see are the ones made here."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.approvals import services as approvals
+    from governance.models import Deployment
+    from monitoring.models import Alert, RecertificationReview
+    from monitoring.payloads import MetricItem
+    from tests.governance.approval_helpers import assessed_model
+
+    now = timezone.now()
+    # Deployed 740 days ago (minimal risk: at most 730 days).
+    deployed = assessed_model(p, "minimal")
+    version = deployed.versions.get()
+    approvals.deployment_request_decide(
+        actor=p.compliance,
+        request=approvals.deployment_request_create(
+            actor=p.owner, model_version=version, environment="production", justification="r"
+        ),
+        verdict="approve",
+    )
+    approvals.deployment_record(actor=p.ci_bot, model_version=version, environment="production")
+    Deployment.objects.filter(model_service=deployed).update(deployed_at=now - timedelta(days=740))
+    RecertificationReview.objects.create(  # recertified recently: the next review is not overdue
+        model_service=deployed,
+        tier="minimal",
+        due_on=timezone.localdate(),
+        completed_at=now,
+        outcome="recertified",
+        comment="c",
+    )
+    # Not deployed: an overdue review, a review due later, alerts, an overdue serious incident.
+    quiet, other = assessed_model(p, "minimal"), assessed_model(p, "minimal")
+    overdue = RecertificationReview.objects.create(
+        model_service=quiet, tier="minimal", due_on=timezone.localdate() - timedelta(days=3)
+    )
+    upcoming = RecertificationReview.objects.create(
+        model_service=other, tier="minimal", due_on=timezone.localdate() + timedelta(days=30)
+    )
+
+    def alert(metric):
+        return Alert.objects.create(
+            model_service=quiet, kind="above_maximum", metric=metric, title="t", last_seen_at=now
+        )
+
+    def incident(**extra):
+        return monitoring.services.incidents.incident_register(
+            actor=p.owner, model_service=quiet, title="t", description="d", **extra
+        )
+
+    incident(serious=True, serious_category="general", aware_at=now - timedelta(days=20))
+
+    def threshold(metric, **bounds):
+        return monitoring.services.thresholds.threshold_create(
+            actor=p.owner, model_service=deployed, metric=metric, **bounds
+        )
+
+    def record():
+        threshold("auc", min_value=0.9)
+        item = MetricItem(0, deployed.name, "1", "production", "auc", 0.5, now)
+        return monitoring.services.metrics.metrics_record(actor=p.ci_bot, items=[item])
+
+    created = "monitoring.threshold_created"
+    m = "monitoring.services"
+    return {
+        f"{m}.alerts.alert_acknowledge": (
+            lambda: monitoring.services.alerts.alert_acknowledge(
+                actor=p.owner, alert=alert("a"), comment="c"
+            ),
+            ["monitoring.alert_acknowledged"],
+        ),
+        f"{m}.alerts.alert_resolve": (
+            lambda: monitoring.services.alerts.alert_resolve(
+                actor=p.reviewer, alert=alert("b"), comment="c"
+            ),
+            ["monitoring.alert_resolved"],
+        ),
+        f"{m}.metrics.metrics_record": (
+            record,
+            [created, "monitoring.metrics_recorded", "monitoring.alert_opened"],
+        ),
+        f"{m}.thresholds.threshold_create": (lambda: threshold("t1", max_value=1), [created]),
+        f"{m}.thresholds.threshold_update": (
+            lambda: monitoring.services.thresholds.threshold_update(
+                actor=p.owner, threshold=threshold("t2", max_value=1), changes={"max_value": 2}
+            ),
+            [created, "monitoring.threshold_updated"],
+        ),
+        f"{m}.thresholds.threshold_delete": (
+            lambda: monitoring.services.thresholds.threshold_delete(
+                actor=p.owner, threshold=threshold("t3", max_value=1)
+            ),
+            [created, "monitoring.threshold_deleted"],
+        ),
+        f"{m}.deployments.deployments_check_age": (
+            monitoring.services.deployments.deployments_check_age,
+            ["monitoring.alert_opened"],
+        ),
+        f"{m}.schemas.schema_record": (
+            lambda: monitoring.services.schemas.schema_record(
+                actor=p.ci_bot,
+                model_version=version,
+                environment="production",
+                features={"a": "int"},
+            ),
+            ["monitoring.schema_recorded"],
+        ),
+        f"{m}.incidents.incident_register": (
+            lambda: incident(aware_at=now),
+            ["monitoring.incident_registered"],
+        ),
+        f"{m}.incidents.incident_update": (
+            lambda: monitoring.services.incidents.incident_update(
+                actor=p.compliance, incident=incident(aware_at=now), changes={"severity": "high"}
+            ),
+            ["monitoring.incident_registered", "monitoring.incident_updated"],
+        ),
+        f"{m}.incidents.incidents_check_overdue": (
+            monitoring.services.incidents.incidents_check_overdue,
+            ["monitoring.alert_opened"],
+        ),
+        f"{m}.reviews.reviews_schedule": (
+            monitoring.services.reviews.reviews_schedule,
+            ["monitoring.review_scheduled"],
+        ),
+        f"{m}.reviews.reviews_check_overdue": (
+            lambda: (overdue, monitoring.services.reviews.reviews_check_overdue()),
+            ["monitoring.alert_opened"],
+        ),
+        f"{m}.reviews.review_complete": (
+            lambda: monitoring.services.reviews.review_complete(
+                actor=p.reviewer, review=upcoming, outcome="recertified", comment="c"
+            ),
+            ["monitoring.review_completed", "monitoring.review_scheduled"],
+        ),
+    }
+
+
 def public_services():
     names = set()
     for module in MODULES:
@@ -360,7 +516,12 @@ def public_services():
 
 @pytest.mark.django_db
 def test_every_service_is_accounted_for(personas):
-    covered = set(recipes(personas)) | set(approval_recipes(personas)) | set(NO_EVENT)
+    covered = (
+        set(recipes(personas))
+        | set(approval_recipes(personas))
+        | set(monitoring_recipes(personas))
+        | set(NO_EVENT)
+    )
     missing = public_services() - covered
     assert not missing, f"services without an audit expectation: {sorted(missing)}"
     assert not covered - public_services(), "stale rows in the completeness table"
@@ -369,7 +530,9 @@ def test_every_service_is_accounted_for(personas):
 @pytest.mark.django_db
 def test_each_service_records_exactly_its_events(personas):
     failures = []
-    for name, (call, expected) in (recipes(personas) | approval_recipes(personas)).items():
+    # Monitoring first: its daily checks must see only the deployments its recipes made.
+    all_recipes = monitoring_recipes(personas) | recipes(personas) | approval_recipes(personas)
+    for name, (call, expected) in all_recipes.items():
         before = AuditEvent.objects.count()
         call()
         actions = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", flat=True))
