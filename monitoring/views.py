@@ -399,3 +399,11 @@ def review_complete(request, review_id):
     else:
         messages.error(request, "Choose an outcome and say what was reviewed.")
     return redirect("monitoring:model-monitoring", model_id=review.model_service_id)
+
+
+@login_required
+def dashboard(request):
+    """Portfolio at a glance: tiers, approvals waiting, alerts, overdue work, recent activity."""
+    from monitoring.dashboard import dashboard_data
+
+    return render(request, "monitoring/dashboard.html", dashboard_data(user=request.user))
