@@ -18,3 +18,10 @@ def exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "errors": {}}
     return response
+
+
+def validation_error_from_django(exc) -> exceptions.ValidationError:
+    """A service's Django ``ValidationError`` as DRF's, keeping the per-field messages."""
+    return exceptions.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from accounts.permissions import TokenHasScope
 from catalog.models import ModelVersion
 from catalog.selectors import model_service_visible
 from common import ratelimit
+from common.api.errors import validation_error_from_django
 from common.api.schema import ERROR_RESPONSES, ErrorOutput
 from governance.api.serializers import (
     DecisionInput,
@@ -32,12 +33,6 @@ from governance.approvals import gate, selectors, services
 from governance.models import DeploymentRequest
 
 CONFLICT = {409: OpenApiResponse(ErrorOutput, description="Conflicts with the current state.")}
-
-
-def _errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 def _conflict(exc: services.Conflict) -> Response:
@@ -104,7 +99,7 @@ class DeploymentRequestCreateApi(APIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+            raise validation_error_from_django(exc) from exc
         except services.Conflict as exc:
             return _conflict(exc)
         return Response(_output(row), status=status.HTTP_201_CREATED)
@@ -150,7 +145,7 @@ class DecisionCreateApi(APIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+            raise validation_error_from_django(exc) from exc
         except services.Conflict as exc:
             return _conflict(exc)
         return Response(_output(row))
@@ -221,7 +216,7 @@ class DeploymentCreateApi(APIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+            raise validation_error_from_django(exc) from exc
         except services.Conflict as exc:
             return _conflict(exc)
         return Response(DeploymentOutput(deployment).data, status=status.HTTP_201_CREATED)

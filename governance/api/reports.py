@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog.models import ModelVersion
 from catalog.selectors import model_service_get
+from common.api.errors import validation_error_from_django
 from common.api.schema import ERROR_RESPONSES
 from governance.api.documents import DocumentOutput, document_status_response, pdf_response
 from governance.documents import selectors, services
@@ -49,12 +50,6 @@ PortfolioReportInput = inline_serializer(
         ),
     },
 )
-
-
-def _invalid(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 def _version(user, model_id, version: str) -> ModelVersion:
@@ -105,7 +100,7 @@ class TechnicalDocumentationApi(generics.GenericAPIView):
                 actor=request.user, kind=Kind.ANNEX_IV, model_version=row
             )
         except DjangoValidationError as exc:
-            raise _invalid(exc) from exc
+            raise validation_error_from_django(exc) from exc
         return document_status_response(document, status=202)
 
 
@@ -146,5 +141,5 @@ class PortfolioReportApi(generics.ListAPIView):
                 actor=request.user, kind=Kind.PORTFOLIO, parameters=parameters
             )
         except DjangoValidationError as exc:
-            raise _invalid(exc) from exc
+            raise validation_error_from_django(exc) from exc
         return document_status_response(document, status=202)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog.selectors import model_service_get, model_service_visible
+from common.api.errors import validation_error_from_django
 from common.api.schema import ERROR_RESPONSES
 from governance import selectors, services
 from governance.api.serializers import (
@@ -26,12 +27,6 @@ from governance.api.serializers import (
     RiskAssessmentOutput,
 )
 from governance.models import Obligation
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 class RiskAssessmentApi(APIView):
@@ -133,5 +128,5 @@ class EvidenceCreateApi(APIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+            raise validation_error_from_django(exc) from exc
         return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)

@@ -16,7 +16,10 @@ import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
 import governance.approvals.gate
-import governance.approvals.services
+import governance.approvals.services.decisions
+import governance.approvals.services.deployments
+import governance.approvals.services.lifecycle
+import governance.approvals.services.requests
 import governance.approvals.writeback
 import governance.services
 import monitoring.services.alerts
@@ -40,7 +43,10 @@ MODULES = [
     catalog.services.sources,
     catalog.services.ingest,
     governance.services,
-    governance.approvals.services,
+    governance.approvals.services.requests,
+    governance.approvals.services.decisions,
+    governance.approvals.services.lifecycle,
+    governance.approvals.services.deployments,
     governance.approvals.gate,
     governance.approvals.writeback,
     monitoring.services.alerts,
@@ -76,7 +82,7 @@ NO_EVENT = {
     "accounts.services.team_members_set": "composite: one member event per change",
     "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
     "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",
-    "governance.approvals.services.approvals_due_for_reminder": "reminder mark; no state change",
+    "governance.approvals.services.lifecycle.approvals_due_for_reminder": "reminder mark only",
     "governance.approvals.gate.evaluate": "read; gate_answer records the answer",
     "governance.approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
     "governance.approvals.writeback.pending_writebacks": "read",
@@ -129,29 +135,35 @@ def approval_recipes(p):
 
     s, a = "governance.request_submitted", "governance.request_approved"
     return {
-        "governance.approvals.services.deployment_request_create": (lambda: create("1"), [s]),
-        "governance.approvals.services.deployment_request_submit": (
+        "governance.approvals.services.requests.deployment_request_create": (
+            lambda: create("1"),
+            [s],
+        ),
+        "governance.approvals.services.requests.deployment_request_submit": (
             lambda: services.deployment_request_submit(actor=p.owner, request=create("2", False)),
             ["governance.request_drafted", s],
         ),
-        "governance.approvals.services.deployment_request_withdraw": (
+        "governance.approvals.services.requests.deployment_request_withdraw": (
             lambda: services.deployment_request_withdraw(actor=p.owner, request=create("3")),
             [s, "governance.request_withdrawn"],
         ),
-        "governance.approvals.services.deployment_request_decide": (lambda: approved("4"), [s, a]),
-        "governance.approvals.services.approval_revoke": (
+        "governance.approvals.services.decisions.deployment_request_decide": (
+            lambda: approved("4"),
+            [s, a],
+        ),
+        "governance.approvals.services.lifecycle.approval_revoke": (
             lambda: services.approval_revoke(actor=p.compliance, request=approved("5"), reason="r"),
             [s, a, "governance.approval_revoked"],
         ),
-        "governance.approvals.services.approvals_expire": (
+        "governance.approvals.services.lifecycle.approvals_expire": (
             expire,
             [s, a, "governance.approval_expired"],
         ),
-        "governance.approvals.services.approvals_refresh": (
+        "governance.approvals.services.lifecycle.approvals_refresh": (
             refresh,
             [s, a, "governance.approval_staled", s],
         ),
-        "governance.approvals.services.deployment_record": (
+        "governance.approvals.services.deployments.deployment_record": (
             lambda: services.deployment_record(
                 actor=p.owner,
                 model_version=approved("8").model_version,
@@ -159,7 +171,10 @@ def approval_recipes(p):
             ),
             [s, a, "governance.deployment_recorded"],
         ),
-        "governance.approvals.services.drift_check": (drift, ["governance.drift_detected"]),
+        "governance.approvals.services.deployments.drift_check": (
+            drift,
+            ["governance.drift_detected"],
+        ),
         "governance.approvals.gate.gate_answer": (
             lambda: gate.gate_answer(
                 actor=p.ci_bot, model_name=model.name, version="4", environment="production"
