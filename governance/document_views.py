@@ -90,6 +90,6 @@ def model_card_detail(request, model_id, version):
             "version": row,
             "data": data,
             "pdfs": pdfs,
-            "current_pdf": model_card.current_pdf(row, data),
+            "current_pdf": selectors.model_card_current(row, data),
         },
     )

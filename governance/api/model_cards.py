@@ -25,6 +25,7 @@ from catalog.selectors import model_service_get
 from common.api.schema import ERROR_RESPONSES
 from governance.api.documents import DocumentOutput, document_status_response, pdf_response
 from governance.documents import model_card_formats, services
+from governance.documents import selectors as document_selectors
 from governance.documents.kinds import model_card
 
 FORMATS = {"json": "application/json", "markdown": "text/markdown", "pdf": "application/pdf"}
@@ -112,10 +113,10 @@ class ModelCardApi(APIView):
         data = model_card.card_data(row)
         filename = f"model-card-{model.name}-v{row.version}"
         if fmt == "pdf":
-            document = model_card.current_pdf(row, data)
+            document = document_selectors.model_card_current(row, data)
             if document is not None:
                 return pdf_response(document)
-            document = model_card.pending_pdf(row) or services.document_request(
+            document = document_selectors.model_card_pending(row) or services.document_request(
                 actor=request.user, kind=model_card.KIND, model_version=row
             )
             return document_status_response(document, status=202)

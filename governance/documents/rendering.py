@@ -90,3 +90,14 @@ def content_hash(html_without_volatile_fields: str) -> str:
     """The document's content hash: over the HTML rendered without id, time and hash, so the
     same inputs and template give the same hash on every regeneration."""
     return hashlib.sha256(html_without_volatile_fields.encode()).hexdigest()
+
+
+def inputs_hash(data: dict) -> str:
+    """SHA-256 of a document's composed data (canonical JSON), stored as ``inputs_hash`` so a
+    stored PDF can be matched to the current records."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return content_hash(canonical)

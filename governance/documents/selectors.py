@@ -48,3 +48,37 @@ def latest_document(*, kind: str, model_version=None) -> GeneratedDocument | Non
     if model_version is not None:
         rows = rows.filter(model_version=model_version)
     return rows.order_by("-revision").first()
+
+
+def model_card_current(version, data: dict) -> GeneratedDocument | None:
+    """The newest finished model-card PDF of ``version`` made from exactly ``data`` with the
+    current template, if any."""
+    from governance.documents.kinds import model_card
+    from governance.documents.rendering import inputs_hash
+
+    return (
+        GeneratedDocument.objects.filter(
+            kind=GeneratedDocument.Kind.MODEL_CARD,
+            model_version=version,
+            status=GeneratedDocument.Status.DONE,
+            template_version=model_card.TEMPLATE_VERSION,
+            inputs_hash=inputs_hash(data),
+        )
+        .select_related("model_service", "model_version")
+        .order_by("-revision")
+        .first()
+    )
+
+
+def model_card_pending(version) -> GeneratedDocument | None:
+    """A model-card PDF of ``version`` still queued or rendering (it will use current data)."""
+    return (
+        GeneratedDocument.objects.filter(
+            kind=GeneratedDocument.Kind.MODEL_CARD,
+            model_version=version,
+            status__in=[GeneratedDocument.Status.QUEUED, GeneratedDocument.Status.RENDERING],
+        )
+        .select_related("model_service", "model_version")
+        .order_by("-revision")
+        .first()
+    )

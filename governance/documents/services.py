@@ -8,7 +8,6 @@ A sweeper re-queues requests a lost queue dropped.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 
@@ -16,7 +15,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -110,8 +108,7 @@ def document_render(*, document_pk) -> GeneratedDocument:
         builder = builder_for(document.kind)
         _progress(document, 10, "Collecting the data")
         data = builder.compose(document)
-        canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-        inputs_hash = rendering.content_hash(canonical)
+        inputs_hash = rendering.inputs_hash(data)
         _progress(document, 35, "Laying out the document")
         document.content_hash = rendering.content_hash(
             _html(builder, document, data, volatile=False)

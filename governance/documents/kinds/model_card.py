@@ -13,17 +13,20 @@ encode it. The metrics chart is geometry only (numbers and label strings), drawn
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-
 from catalog.models import ModelService, ModelVersion
-from governance.documents import rendering
+from governance.documents.kinds.model_card_metrics import (  # noqa: F401
+    MAX_CHART_BARS,
+    _is_number,
+    bar_chart,
+    format_number,
+    metric_rows,
+)
 from governance.documents.registry import Builder, register
+from governance.documents.rendering import inputs_hash  # noqa: F401
 from governance.models import (
     ApprovalDecision,
     Deployment,
@@ -55,7 +58,6 @@ SECTIONS = [
 HUMAN_OVERSIGHT_CODES = ("art14_human_oversight", "art26_oversight")
 POST_MARKET_CODES = ("art72_post_market", "art26_monitoring")
 DATA_GOVERNANCE_CODES = ("art10_data_governance", "art26_input_data")
-MAX_CHART_BARS = 24
 MAX_REQUESTS_PER_ENVIRONMENT = 5
 MAX_DEPLOYMENTS_PER_ENVIRONMENT = 5
 
@@ -73,112 +75,6 @@ def _person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
-
-
-def format_number(value: float | int) -> str:
-    """A metric as people read it: ``0.8123``, ``12``, ``1,234.57``, ``1.2e-05``."""
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
-        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
-    if abs(value) >= 1000:
-        return f"{value:,.2f}"
-    if abs(value) < 0.0001:
-        return f"{value:.3g}"
-    return f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def metric_rows(metrics: dict | None) -> list[dict]:
-    """Metrics sorted by name; non-numeric values are shown but not charted."""
-    rows = []
-    for name, value in sorted((metrics or {}).items(), key=lambda item: str(item[0])):
-        numeric = _is_number(value)
-        rows.append(
-            {
-                "name": str(name),
-                "value": float(value) if numeric else None,
-                "display": format_number(value) if numeric else str(value)[:500],
-            }
-        )
-    return rows
-
-
-def _nice_ticks(lo: float, hi: float) -> list[float]:
-    span = hi - lo
-    raw = span / 4
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.floor(lo / step) * step
-    ticks, value = [], first
-    while value <= hi + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
-
-
-def bar_chart(rows: list[dict], *, title: str) -> dict | None:
-    """Geometry of a horizontal bar chart of the numeric ``rows`` (``metric_rows``): only
-    numbers and label strings, so the SVG template that draws it cannot be handed markup."""
-    bars = [r for r in rows if r["value"] is not None]
-    if not bars:
-        return None
-    omitted = max(0, len(bars) - MAX_CHART_BARS)
-    bars = bars[:MAX_CHART_BARS]
-    values = [b["value"] for b in bars]
-    lo, hi = min(0.0, *values), max(0.0, *values)
-    if lo >= 0 and hi <= 1:
-        hi = 1.0  # rates and scores: show them against the full 0–1 range
-    if hi == lo:
-        hi = lo + 1.0
-    ticks = _nice_ticks(lo, hi)
-    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
-    labels = [b["name"] if len(b["name"]) <= 32 else b["name"][:31] + "…" for b in bars]
-    # Room for the longest label (about 6 px a character at 10 px DejaVu Sans).
-    label_width = min(190, max(40, 6 * max(len(label) for label in labels) + 4))
-    plot_left, plot_width, row_height, top = label_width + 10, 330, 22, 8
-    width = plot_left + plot_width + 80
-
-    def x(value: float) -> float:
-        return round(plot_left + (value - lo) / (hi - lo) * plot_width, 1)
-
-    zero = x(0.0)
-    drawn = []
-    for i, (bar, label) in enumerate(zip(bars, labels, strict=True)):
-        end = x(bar["value"])
-        y = top + i * row_height
-        drawn.append(
-            {
-                "label": label,
-                "display": bar["display"],
-                "x": min(zero, end),
-                "y": y + 4,
-                "width": max(round(abs(end - zero), 1), 0.8),
-                "text_y": y + 15,
-                "value_x": round(max(zero, end) + 5, 1),
-                "negative": bar["value"] < 0,
-            }
-        )
-    axis_y = top + len(bars) * row_height + 2
-    return {
-        "title": title,
-        "width": width,
-        "height": axis_y + 18,
-        "label_x": label_width,
-        "plot_left": plot_left,
-        "plot_right": plot_left + plot_width,
-        "zero_x": zero,
-        "axis_y": axis_y,
-        "top": top,
-        "bars": drawn,
-        "ticks": [{"x": x(t), "label": format_number(t)} for t in ticks],
-        "omitted": omitted,
-    }
 
 
 # --- Composition ----------------------------------------------------------------------------
@@ -556,44 +452,6 @@ def card_data(version: ModelVersion) -> dict:
         "approvals": _approvals(version),
         "references": references,
     }
-
-
-def inputs_hash(data: dict) -> str:
-    """The document's ``inputs_hash`` for ``data``: the same canonical JSON as
-    ``services.document_render``, so a stored PDF can be matched to the current records."""
-    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return rendering.content_hash(canonical)
-
-
-def current_pdf(version: ModelVersion, data: dict) -> GeneratedDocument | None:
-    """The newest finished model-card PDF of ``version`` made from exactly ``data`` with the
-    current template, if any."""
-    return (
-        GeneratedDocument.objects.filter(
-            kind=KIND,
-            model_version=version,
-            status=GeneratedDocument.Status.DONE,
-            template_version=TEMPLATE_VERSION,
-            inputs_hash=inputs_hash(data),
-        )
-        .select_related("model_service", "model_version")
-        .order_by("-revision")
-        .first()
-    )
-
-
-def pending_pdf(version: ModelVersion) -> GeneratedDocument | None:
-    """A model-card PDF of ``version`` still queued or rendering (it will use current data)."""
-    return (
-        GeneratedDocument.objects.filter(
-            kind=KIND,
-            model_version=version,
-            status__in=[GeneratedDocument.Status.QUEUED, GeneratedDocument.Status.RENDERING],
-        )
-        .select_related("model_service", "model_version")
-        .order_by("-revision")
-        .first()
-    )
 
 
 def compose(document: GeneratedDocument) -> dict:
