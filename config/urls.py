@@ -14,7 +14,7 @@ handler404 = "common.views.error_404"
 handler500 = "common.views.error_500"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="catalog:model-list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="monitoring:dashboard", permanent=False)),
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),

@@ -41,7 +41,7 @@ class ThresholdForm(forms.Form):
         help_text="Compared with the value in the approved deployment request, e.g. 5.",
     )
     mark_for_rereview = forms.BooleanField(
-        label="Ask the reviewers to re-review the approval on a breach",
+        label="Mark the approval for re-review on a breach",
         required=False,
     )
 

@@ -83,7 +83,7 @@ class Threshold(BaseModel):
     )
     mark_for_rereview = models.BooleanField(
         default=False,
-        help_text="A breach asks the reviewers to re-review the approval in force.",
+        help_text="A breach marks the approval in force stale and opens a re-review request.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -41,12 +41,16 @@ def alert_opened(alert_pk: str) -> int:
         lines.append(f"Environment: {alert.environment}")
     lines += ["", alert.title, "", alert.detail, ""]
     if alert.rereview_requested and alert.approval_id:
+        # Link the re-review request the breach opened; the stale approval if there is none
+        # (a prohibited or unassessed model gets no re-review request).
+        rereview = alert.approval.superseded_by.order_by("-created_at").first()
         approval_link = settings.ATTEST_BASE_URL + reverse(
-            "governance:request-detail", args=[alert.approval_id]
+            "governance:request-detail", args=[(rereview or alert.approval).pk]
         )
         lines += [
-            "Re-review requested: the threshold asks the reviewers to look at the approval in",
-            f"force and revoke it if the model should no longer run: {approval_link}",
+            "Re-review requested: the threshold marked the approval in force stale (the gate",
+            "refuses new deployments under it) and opened a re-review request for the",
+            f"reviewers: {approval_link}",
             "",
         ]
     lines += [f"Acknowledge or resolve it: {link}", ""]

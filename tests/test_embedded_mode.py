@@ -79,7 +79,10 @@ def test_embedded_demo_serves_catalog_to_a_demo_user(embedded_server):
     form = urllib.parse.urlencode(
         {"username": "carla", "password": "attest-demo", "csrfmiddlewaretoken": csrf}
     ).encode()
-    page = opener.open(f"{base}/accounts/sign-in/", data=form).read().decode()
+    home = opener.open(f"{base}/accounts/sign-in/", data=form).read().decode()
+    assert "<title>Dashboard" in home  # sign-in lands on the dashboard
+    assert "churn-predictor" in home  # the demo's monitoring alert is on it
+    page = opener.open(f"{base}/models/").read().decode()
     match = re.search(r"(\d+) models? visible to you", page)
     assert match, page[:500]
     assert int(match.group(1)) >= 25

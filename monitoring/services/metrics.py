@@ -13,6 +13,7 @@ from django.db.models import Q
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_visible
+from governance.approvals import services as approval_services
 from monitoring import payloads, selectors, thresholds
 from monitoring.models import Alert, MetricPoint, Threshold
 from monitoring.services.alerts import AlertSpec, _alert_raise
@@ -184,8 +185,9 @@ def _check_thresholds(points: list[MetricPoint], models: dict) -> tuple[list, li
             )
             if rereview:
                 detail += (
-                    " The threshold asks for a re-review of the approval in force: reviewers, "
-                    "open it and revoke it if the model should no longer run."
+                    " The threshold asks for a re-review: the approval in force is marked stale "
+                    "(the gate refuses new deployments under it) and a re-review request is "
+                    "open for the reviewers."
                 )
             alert, created = _alert_raise(
                 AlertSpec(
@@ -206,9 +208,11 @@ def _check_thresholds(points: list[MetricPoint], models: dict) -> tuple[list, li
                     seen_at=p.observed_at,
                 )
             )
-            # TODO(governance): a threshold flagged "mark for re-review" only asks the reviewers
-            # (alert + e-mail with the approval's link). Making the approval stale automatically
-            # needs a governance service (approvals_refresh only reacts to fingerprint changes);
-            # monitoring must not change governance's rows itself.
+            if created and rereview:
+                # Only when the alert opens: later breaches counted on it change nothing more.
+                approval_services.approval_mark_for_rereview(
+                    request=approval,
+                    reason=f"Monitoring threshold breached: {alert.title}",
+                )
             (opened if created else repeated).append(alert)
     return opened, repeated

@@ -103,7 +103,7 @@ def approval_recipes(p):
     from governance.approvals import gate, services
     from tests.governance.approval_helpers import assessed_model
 
-    model = assessed_model(p, "minimal", versions=[str(n) for n in range(1, 10)])
+    model = assessed_model(p, "minimal", versions=[str(n) for n in range(1, 11)])
 
     def create(v, submit=True):
         return services.deployment_request_create(
@@ -158,6 +158,10 @@ def approval_recipes(p):
         "governance.approvals.services.lifecycle.approvals_expire": (
             expire,
             [s, a, "governance.approval_expired"],
+        ),
+        "governance.approvals.services.lifecycle.approval_mark_for_rereview": (
+            lambda: services.approval_mark_for_rereview(request=approved("10"), reason="recipe"),
+            [s, a, "governance.approval_staled", s],
         ),
         "governance.approvals.services.lifecycle.approvals_refresh": (
             refresh,

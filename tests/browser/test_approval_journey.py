@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from governance import services as governance_services
 from governance.models import DeploymentRequest, Obligation
+from tests.browser.journeys import sign_in
 from tests.governance.approval_helpers import assessed_model, meet_all_obligations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,14 +21,6 @@ EVIDENCE = {
 }
 DESKTOP = {"width": 1360, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("attest-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
 
 
 def sign_out(page):

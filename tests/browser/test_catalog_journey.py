@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditEvent
+from tests.browser.journeys import HOME, open_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +24,8 @@ def test_sign_in_search_open_and_edit_a_model(live_server, page, screenshot, dem
     page.get_by_label("Password").fill("attest-demo")
     page.get_by_role("button", name="Sign in").click()
 
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)  # sign-in lands on the dashboard
+    open_catalog(page)
     # alice owns the Credit Risk team's five models and sees nothing else.
     assert "5 models visible to you" in page.text_content("main")
     # The stylesheet is served and applied (not a bare HTML page).
@@ -39,7 +41,7 @@ def test_sign_in_search_open_and_edit_a_model(live_server, page, screenshot, dem
     assert all("default" in rows.nth(i).inner_text().lower() for i in range(rows.count()))
     screenshot(page, "03-catalog-search")
 
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/models/")
     page.get_by_role("link", name="credit-scoring-retail").click()
     page.wait_for_selector("h1:has-text('credit-scoring-retail')")
     assert page.locator("text=Versions").count() >= 1

@@ -21,18 +21,11 @@ from governance.approvals import services as approvals
 from governance.models import Deployment
 from monitoring import services as monitoring
 from monitoring.models import Alert
+from tests.browser.journeys import sign_in
 from tests.governance.approval_helpers import assessed_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("attest-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
 
 
 def daily(name, start_value, *, days=60, decay_from=None, decay_to=None, wobble=0.006, **extra):
@@ -84,7 +77,12 @@ def running_model():
         deployed_at=timezone.now() - timedelta(days=200)
     )
     monitoring.threshold_create(
-        actor=alice, model_service=model, metric="auc", min_value=0.75, max_relative_drop=0.05
+        actor=alice,
+        model_service=model,
+        metric="auc",
+        min_value=0.75,
+        max_relative_drop=0.05,
+        mark_for_rereview=True,
     )
     monitoring.threshold_create(actor=alice, model_service=model, metric="ks", min_value=0.35)
     _, token = account_services.api_token_create(
@@ -143,6 +141,9 @@ def test_owner_sees_the_decay_and_resolves_the_alert(live_server, page, screensh
     # Acknowledge, then resolve, the minimum breach.
     page.get_by_role("link", name="auc in production: 0.7").first.click()
     page.wait_for_selector("h2:has-text('What happened')")
+    # The threshold asked for a re-review: the approval went stale and a request is open.
+    assert "this approval was marked stale" in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="Open the re-review request").count() == 1
     page.get_by_label("Comment").first.fill("Income feed lagging since Monday; investigating.")
     page.get_by_role("button", name="Acknowledge").click()
     page.wait_for_selector("text=Alert acknowledged")

@@ -9,16 +9,9 @@ from django.core.management import call_command
 
 from catalog.models import ModelService
 from governance.models import GeneratedDocument
+from tests.browser.journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("attest-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
 
 
 @pytest.fixture

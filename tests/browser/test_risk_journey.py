@@ -8,16 +8,9 @@ from django.core.management import call_command
 
 from catalog.models import ModelService
 from governance.models import Obligation
+from tests.browser.journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("attest-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
 
 
 def test_owner_assesses_and_compliance_certifies(live_server, page, screenshot, tmp_path):

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from accounts.models import Team, User
 from accounts.roles import user_roles
 from audit.models import AuditEvent
+from tests.browser.journeys import HOME, open_catalog
 from tests.sso_provider import CLIENT_ID, CLIENT_SECRET, start_identity_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +100,8 @@ def test_sso_sign_in_maps_groups_and_resync_removes_them(
     start_sso(page, live_server)
     key_during_flow = portal_session_key(page, live_server)
     idp_sign_in(page, "sso-alice", "idp-pass-1")
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)
+    open_catalog(page)
     assert "5 models visible to you" in page.text_content("main")
     screenshot(page, "10-sso-signed-in")
 
@@ -113,7 +115,8 @@ def test_sso_sign_in_maps_groups_and_resync_removes_them(
     idp.set_groups("sso-alice")
     page.get_by_role("button", name="Sign out").click()
     start_sso(page, live_server)  # still signed in at the provider: straight back
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)
+    open_catalog(page)
     assert "0 models visible to you" in page.text_content("main")
     user = User.objects.get(pk=user.pk)
     assert user_roles(user) == frozenset()
@@ -165,7 +168,8 @@ def test_identity_with_victims_email_does_not_become_the_victim(live_server, pag
     victim = User.objects.get(username="alice")
     start_sso(page, live_server)
     idp_sign_in(page, "mallory", "idp-pass-2")
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)
+    open_catalog(page)
     account = SocialAccount.objects.get(provider="sso")
     assert account.user != victim
     assert account.user.email == victim.email  # same address, different account
@@ -186,4 +190,4 @@ def test_local_password_sign_in_can_be_switched_off_except_break_glass(
     page.get_by_label("Username").fill("admin")  # a superuser: break-glass
     page.get_by_label("Password").fill("attest-demo")
     page.get_by_role("button", name="Sign in with a password").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from accounts import services
 from accounts.models import ApiToken
 from audit.models import AuditEvent
+from tests.browser.journeys import HOME
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +50,7 @@ def test_admin_issues_copies_and_revokes_a_ci_token(live_server, page, screensho
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill("attest-demo")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)
 
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_selector("h1:has-text('API tokens')")
@@ -102,7 +103,7 @@ def test_model_owner_manages_only_their_own_tokens(live_server, page, screenshot
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("attest-demo")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Model catalog')")
+    page.wait_for_selector(HOME)
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_selector("h2:has-text('No tokens yet')")
     assert page.get_by_label("For user").count() == 0  # tokens are for yourself

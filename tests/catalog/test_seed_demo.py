@@ -37,6 +37,24 @@ def test_seed_demo_builds_a_believable_portfolio_and_is_idempotent():
 
 
 @pytest.mark.django_db
+def test_seed_demo_gives_the_dashboard_and_monitoring_pages_something_to_show():
+    from monitoring.models import Alert, Incident, MetricPoint, Threshold
+
+    out = StringIO()
+    call_command("seed_demo", "--allow-production", stdout=out)
+    assert "+ monitoring: 3 deployments" in out.getvalue()
+    churn = ModelService.objects.get(name="churn-predictor")
+    assert MetricPoint.objects.filter(model_service=churn, metric="auc").count() == 60
+    assert Threshold.objects.count() == 5
+    # The churn model's AUC slides below its minimum in the last days: one open alert.
+    alert = Alert.objects.get(state="open")
+    assert (alert.model_service, alert.metric, alert.kind) == (churn, "auc", "below_minimum")
+    incident = Incident.objects.get()
+    assert incident.serious and incident.report_deadline is not None
+    assert AuditEvent.objects.filter(action="monitoring.metrics_recorded").count() == 3
+
+
+@pytest.mark.django_db
 def test_seed_demo_refuses_production_without_flag():
     with override_settings(DEBUG=False), pytest.raises(CommandError, match="allow-production"):
         call_command("seed_demo")

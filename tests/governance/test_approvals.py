@@ -312,6 +312,23 @@ def test_approval_expires_and_revocation_needs_a_reason(personas):
     assert "governance.approval_revoked" in _actions(model)
 
 
+def test_marking_for_rereview_stales_only_an_approval_in_force_and_needs_a_reason(personas):
+    model = assessed_model(personas, "minimal")
+    approval = services.deployment_request_decide(
+        actor=personas.reviewer, request=_request(personas, model), verdict="approve"
+    )
+    with pytest.raises(ValidationError):
+        services.approval_mark_for_rereview(request=approval, reason="  ")
+    rereview = services.approval_mark_for_rereview(request=approval, reason="AUC fell to 0.61")
+    approval.refresh_from_db()
+    assert approval.state == State.STALE and approval.closed_reason == "AUC fell to 0.61"
+    assert rereview.supersedes == approval and rereview.state == State.SUBMITTED
+    # Already stale: nothing changes, no second re-review request.
+    assert services.approval_mark_for_rereview(request=approval, reason="again") is None
+    assert _actions(model).count("governance.approval_staled") == 1
+    assert DeploymentRequest.objects.filter(supersedes=approval).count() == 1
+
+
 def test_expiry_reminders_are_sent_once(personas):
     model = assessed_model(personas, "minimal")
     request = services.deployment_request_decide(

@@ -160,8 +160,8 @@ def test_slices_are_checked_against_absolute_bounds_only(personas, deployed, ci)
     assert "slice age>75" in Alert.objects.get().detail
 
 
-def test_a_threshold_marked_for_rereview_asks_the_reviewers(
-    personas, deployed, ci, django_capture_on_commit_callbacks
+def test_a_threshold_marked_for_rereview_stales_the_approval_and_opens_a_rereview(
+    personas, deployed, ci, api_token, django_capture_on_commit_callbacks
 ):
     services.threshold_create(
         actor=personas.owner,
@@ -175,11 +175,43 @@ def test_a_threshold_marked_for_rereview_asks_the_reviewers(
         post(ci, {"items": [item(0.7)]})
     alert = Alert.objects.get()
     assert alert.rereview_requested and alert.approval == deployed.approval
+    approval = deployed.approval
+    approval.refresh_from_db()
+    assert approval.state == "stale"
+    assert approval.closed_reason.startswith("Monitoring threshold breached: auc in production")
+    rereview = approval.superseded_by.get()
+    assert (rereview.state, rereview.channel) == ("submitted", "system")
+    assert (rereview.model_version, rereview.environment) == (
+        approval.model_version,
+        "production",
+    )
+    staled = AuditEvent.objects.get(action="governance.approval_staled")
+    assert staled.target_id == str(approval.pk) and staled.after["state"] == "stale"
     body = next(m.body for m in mail.outbox if m.to == ["reviewer@example.com"])
-    assert "Re-review requested" in body
-    assert f"/requests/{deployed.approval.pk}/" in body
+    assert "Re-review requested" in body and f"/requests/{rereview.pk}/" in body
+    # The gate now refuses new deployments under the stale approval.
+    gate = Client(HTTP_AUTHORIZATION=f"Bearer {api_token(scopes=[ApiToken.Scope.GATE_READ])}")
+    answer = gate.get(
+        "/api/v1/gate/",
+        {"model": deployed.model.name, "version": "1", "environment": "production"},
+    )
+    assert answer.status_code == 409 and "stale" in " ".join(answer.json()["reasons"])
+
+    # A later breach is counted on the open alert and changes nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(ci, {"items": [item(0.6)]})
+    assert AuditEvent.objects.filter(action="governance.approval_staled").count() == 1
+    assert approval.superseded_by.count() == 1
+
+
+def test_a_threshold_without_rereview_leaves_the_approval_in_force(personas, deployed, ci):
+    services.threshold_create(
+        actor=personas.owner, model_service=deployed.model, metric="auc", min_value=0.75
+    )
+    post(ci, {"items": [item(0.7)]})
+    assert not Alert.objects.get().rereview_requested
     deployed.approval.refresh_from_db()
-    assert deployed.approval.state == "approved"  # reviewers decide; nothing is revoked for them
+    assert deployed.approval.state == "approved"
 
 
 def test_the_team_can_post_from_a_signed_in_session(personas, deployed, client_for):

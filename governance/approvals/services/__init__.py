@@ -10,6 +10,7 @@ from governance.approvals.services._common import Conflict, GateRefused
 from governance.approvals.services.decisions import deployment_request_decide
 from governance.approvals.services.deployments import deployment_record, drift_check
 from governance.approvals.services.lifecycle import (
+    approval_mark_for_rereview,
     approval_revoke,
     approvals_due_for_reminder,
     approvals_expire,
@@ -24,6 +25,7 @@ from governance.approvals.services.requests import (
 __all__ = [
     "Conflict",
     "GateRefused",
+    "approval_mark_for_rereview",
     "approval_revoke",
     "approvals_due_for_reminder",
     "approvals_expire",

@@ -126,35 +126,73 @@ def approvals_refresh(*, model_service: ModelService, cause: str, actor=None) ->
             extra={"changed": changed, "fingerprint": inputs.digest()},
         )
         stale.append(request)
-        requirement = selectors.requirement_for(request.model_service, request.environment)
-        if requirement is None or not requirement.submittable:
-            continue  # a prohibited or unassessed model gets no re-review request
-        rereview = DeploymentRequest.objects.create(
-            model_service=request.model_service,
-            model_version=request.model_version,
-            environment=request.environment,
-            requested_by_id=request.requested_by_id,
-            channel=DeploymentRequest.Channel.SYSTEM,
-            justification=request.justification,
-            metrics=request.metrics,
-            links=request.links,
-            risk_tier=request.model_service.risk_tier,
-            requirement=requirement.as_dict(),
-            state=State.SUBMITTED,
-            submitted_at=timezone.now(),
-            supersedes=request,
-        )
-        audit_record(
-            actor=actor,
-            action="governance.request_submitted",
-            target=rereview,
-            subject_id=request.model_service_id,
-            after={
-                "version": request.model_version.version,
-                "environment": request.environment,
-                "re_review_of": str(request.pk),
-                "reason": reason,
-            },
-        )
-        _on_commit_task("notify_request_submitted", str(rereview.pk))
+        _open_rereview(request, actor=actor, reason=reason)
     return stale
+
+
+def approval_mark_for_rereview(
+    *, request: DeploymentRequest, reason: str, actor=None
+) -> DeploymentRequest | None:
+    """Call a valid approval into question for a reason its fingerprint cannot see (a monitoring
+    threshold set to ask for a re-review was breached), in the caller's transaction.
+
+    The approval becomes stale exactly as after a fingerprint change: audited, the gate denies
+    new deployments, the registry alias is removed after commit, and a re-review request for the
+    same version and environment is opened for the reviewers. Returns that request, or None
+    when the approval was no longer in force (nothing changes then)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the approval needs a re-review."]})
+    request = (
+        DeploymentRequest.objects.select_for_update()
+        .select_related("model_version", "model_service")
+        .get(pk=request.pk)
+    )
+    if request.state != State.APPROVED:
+        return None
+    _close_approval(
+        request,
+        State.STALE,
+        actor=actor,
+        reason=reason,
+        action="governance.approval_staled",
+        extra={"cause": "re-review requested"},
+    )
+    return _open_rereview(request, actor=actor, reason=reason)
+
+
+def _open_rereview(request: DeploymentRequest, *, actor, reason: str) -> DeploymentRequest | None:
+    """A new submitted request for the stale approval's version and environment (audited,
+    reviewers notified after commit); None for a prohibited or unassessed model."""
+    requirement = selectors.requirement_for(request.model_service, request.environment)
+    if requirement is None or not requirement.submittable:
+        return None
+    rereview = DeploymentRequest.objects.create(
+        model_service=request.model_service,
+        model_version=request.model_version,
+        environment=request.environment,
+        requested_by_id=request.requested_by_id,
+        channel=DeploymentRequest.Channel.SYSTEM,
+        justification=request.justification,
+        metrics=request.metrics,
+        links=request.links,
+        risk_tier=request.model_service.risk_tier,
+        requirement=requirement.as_dict(),
+        state=State.SUBMITTED,
+        submitted_at=timezone.now(),
+        supersedes=request,
+    )
+    audit_record(
+        actor=actor,
+        action="governance.request_submitted",
+        target=rereview,
+        subject_id=request.model_service_id,
+        after={
+            "version": request.model_version.version,
+            "environment": request.environment,
+            "re_review_of": str(request.pk),
+            "reason": reason,
+        },
+    )
+    _on_commit_task("notify_request_submitted", str(rereview.pk))
+    return rereview

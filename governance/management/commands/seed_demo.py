@@ -23,6 +23,7 @@ from catalog.models import ModelService
 from common.request_context import request_context
 from governance import demo as risk_demo
 from governance import services as governance_services
+from governance.events import demo_seeded
 from governance.models import Obligation, RiskAssessment
 
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             self._access(teams, users)
             assessed = self._assessments(users)
             requests = self._deployment_requests(users)
+            # Later apps add their demo data (monitoring: metrics, alerts, an incident).
+            extras = [line for _, line in demo_seeded.send(sender=Command, users=users) if line]
         self.stdout.write(
             f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
             f"({ModelService.objects.count()} in the catalog), {assessed} new risk assessments, "
@@ -56,6 +59,8 @@ class Command(BaseCommand):
             f"Password for every demo user: "
             f"{demo.DEMO_PASSWORD}"
         )
+        for line in extras:
+            self.stdout.write(f"  + {line}")
 
     def _teams(self) -> dict[str, Team]:
         teams = {}
