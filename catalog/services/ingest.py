@@ -204,7 +204,7 @@ def _mark_failed(row: WebhookDelivery, error: str) -> None:
     )
 
 
-def _lock_registry_model(source: RegistrySource, name: str) -> None:
+def registry_model_lock(source: RegistrySource, name: str) -> None:
     """Serialise all work on one registry model (webhooks and reconciliation) until commit.
 
     Reading the registry *after* taking the lock means a later writer always saw a state at
@@ -220,7 +220,7 @@ def _lock_registry_model(source: RegistrySource, name: str) -> None:
 
 
 def _apply_event(source: RegistrySource, event: mlflow.WebhookEvent) -> str:
-    _lock_registry_model(source, event.model_name)
+    registry_model_lock(source, event.model_name)
     client = registry_client(source)
     state = client.get_model(event.model_name)
     if state is None:
@@ -500,7 +500,7 @@ def registry_reconcile(
 
     for name, state in registry.items():
         with transaction.atomic():
-            _lock_registry_model(source, name)
+            registry_model_lock(source, name)
             entry, changes = _sync_model(source, state, entries.get(name))
             if "registered" in changes:
                 counts["models_added"] += 1

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
-from catalog.services.ingest import _lock_registry_model
+from catalog.services.ingest import registry_model_lock
 from catalog.services.sources import registry_client
 from governance.approvals import configuration
 from governance.models import DeploymentRequest
@@ -130,7 +130,7 @@ def request_writeback(request_pk: str) -> str:
         return _failed(request, RuntimeError("the worker stopped during the write-back"))
     try:
         with transaction.atomic():
-            _lock_registry_model(request.model_service.registry_source, _registry_name(request))
+            registry_model_lock(request.model_service.registry_source, _registry_name(request))
             request = (
                 DeploymentRequest.objects.select_for_update(of=("self",))
                 .select_related("model_service__registry_source", "model_version")
@@ -151,7 +151,7 @@ def _failed(request: DeploymentRequest, exc: Exception, *, final: bool = False) 
     """Record a failed attempt; give up (audited, logged at error level) when the registry
     refused or no attempts remain, otherwise raise WritebackRetry with the backoff delay."""
     with transaction.atomic():
-        _lock_registry_model(request.model_service.registry_source, _registry_name(request))
+        registry_model_lock(request.model_service.registry_source, _registry_name(request))
         row = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
         if not row.writeback_pending:
             return "nothing owed"

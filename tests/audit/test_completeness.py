@@ -75,6 +75,7 @@ NO_EVENT = {
     "catalog.services.ingest.registry_inbox_sweep": "re-queue; C7 tests its event",
     "catalog.services.ingest.registry_delivery_process": "audited via what it applies",
     "catalog.services.ingest.registry_reconcile": "W6 tests its events",
+    "catalog.services.ingest.registry_model_lock": "a lock; changes nothing",
     "catalog.services.sources.registry_source_webhook_register": "needs MLflow; journey test",
     "governance.services.can_assess": "read",
     "governance.services.subject_snapshot": "read",
