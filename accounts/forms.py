@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -58,8 +60,14 @@ class ApiTokenCreateForm(forms.Form):
         help_text="Grant only what the job needs. A scope never widens what the user may see.",
     )
 
+    # A one-time key per rendered form: re-sending the same POST (reload, double click) must not
+    # issue a second token the person never sees (views.token_create keeps the used keys).
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_key"] = secrets.token_urlsafe(16)
         max_days = settings.ATTEST_TOKEN_MAX_DAYS
         self.fields["expires_in_days"] = forms.IntegerField(
             label="Expires in (days)",

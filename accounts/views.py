@@ -69,6 +69,10 @@ def token_list(request):
     return _token_list_page(request, ApiTokenCreateForm(actor=request.user))
 
 
+# Session key holding the last 20 submission keys that issued a token (not a secret).
+USED_TOKEN_FORMS = "used_token_forms"  # noqa: S105
+
+
 @never_cache
 @login_required
 @require_POST
@@ -79,6 +83,14 @@ def token_create(request):
     form = ApiTokenCreateForm(request.POST, actor=request.user)
     if form.is_valid():
         data = form.cleaned_data
+        used = request.session.get(USED_TOKEN_FORMS, [])
+        if data["submission_key"] and data["submission_key"] in used:
+            messages.warning(
+                request,
+                "That form was already sent: its token was created then and is shown only once. "
+                "If you did not copy it, revoke it below and create a new one.",
+            )
+            return redirect("accounts:token-list")
         try:
             token, token_string = services.api_token_create(
                 actor=request.user,
@@ -91,6 +103,8 @@ def token_create(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            if data["submission_key"]:
+                request.session[USED_TOKEN_FORMS] = [*used, data["submission_key"]][-20:]
             return render(
                 request,
                 "accounts/token_created.html",

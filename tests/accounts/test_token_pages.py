@@ -218,3 +218,21 @@ def test_creating_and_revoking_never_logs_the_token(personas, client_for, caplog
     secret = shown_token(create(client)).split("_")[2]
     client.post(reverse("accounts:token-revoke", args=[ApiToken.objects.get().pk]))
     assert secret not in caplog.text
+
+
+def test_sending_the_same_form_twice_issues_one_token(personas, client_for):
+    """A reload of the shown-once page re-sends the POST: the second one must not issue a token
+    the person never sees."""
+    client = client_for(personas.owner)
+    key = client.get(LIST).context["form"].initial["submission_key"]
+    first = create(client, submission_key=key)
+    assert TOKEN_RE.search(first.content.decode())
+    again = create(client, submission_key=key)
+    assert again.status_code == 302 and again["Location"] == LIST
+    assert "already sent" in client.get(LIST).content.decode()
+    assert ApiToken.objects.count() == 1
+    assert AuditEvent.objects.filter(action="accounts.token_created").count() == 1
+    # A freshly rendered form has a new key and works.
+    fresh = client.get(LIST).context["form"].initial["submission_key"]
+    assert fresh != key and TOKEN_RE.search(create(client, submission_key=fresh).content.decode())
+    assert ApiToken.objects.count() == 2
