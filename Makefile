@@ -7,13 +7,14 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-test migrate seed serve check-services clean help
+.PHONY: run test lint bench bench-quick install install-test migrate seed serve check-services clean help
 
 help:
 	@echo "make run    - set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install test extras and run the whole suite on PostgreSQL + Redis"
 	@echo "make lint   - ruff check/format, manage.py check, makemigrations --check"
-	@echo "make bench  - audit chain append rate and verification time; deploy gate latency (PostgreSQL)"
+	@echo "make bench  - full benchmark against MLflow and the other peers (bench/README.md; up to 60 min)"
+	@echo "make bench-quick - the same scenarios on smaller data (about 5 minutes)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,12 +46,13 @@ check-services: install-test
 test: install-test check-services
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Speed figures (not tests): audit chain append rate and verification time on PostgreSQL;
-# deploy gate latency over HTTP against gunicorn.
+# Speed figures (not tests), each beside its peer measured in the same run: gunicorn +
+# PostgreSQL + Redis + a Celery worker, and a real MLflow server (bench/README.md).
 bench: install-test check-services
-	$(PY) bench/audit_chain.py
-	$(PY) bench/gate.py
-	$(PY) bench/documents.py
+	$(PY) bench/run.py
+
+bench-quick: install-test check-services
+	$(PY) bench/run.py --quick
 
 lint: install-test
 	$(VENV)/bin/ruff check .

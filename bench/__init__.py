@@ -1,0 +1,1 @@
+"""Benchmarks of Attest against its peers (not tests: figures go to the README)."""

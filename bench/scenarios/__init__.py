@@ -1,0 +1,1 @@
+"""One module per scenario, each exposing ``run(stack) -> list[dict]`` (rows from results.row)."""
