@@ -75,7 +75,9 @@ def model_service_register(
         registry_name=registry_name,
         **(metadata or {}),
     )
-    model.full_clean()
+    # Not the id: a uuid4 generated just now, so checking it is unique only costs a query (the
+    # primary key still guards it). Likewise for versions below.
+    model.full_clean(exclude=["id"])
     model.save()
     audit_record(
         actor=actor,
@@ -170,7 +172,7 @@ def model_version_register(
         registry_created_at=registry_created_at,
         registry_updated_at=registry_updated_at,
     )
-    model_version.full_clean()
+    model_version.full_clean(exclude=["id"])
     model_version.save()
     audit_record(
         actor=actor,
@@ -183,8 +185,12 @@ def model_version_register(
 
 
 def _permissions(codenames: tuple[str, ...]) -> list[Permission]:
+    # With their content type: guardian's save() compares it with the object's, which would
+    # otherwise cost a query per permission granted (every new model from the registry).
     return list(
-        Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
+        Permission.objects.select_related("content_type").filter(
+            content_type__app_label="catalog", codename__in=codenames
+        )
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Team
@@ -226,7 +226,9 @@ def _apply_event(source: RegistrySource, event: mlflow.WebhookEvent) -> str:
     if state is None:
         # MLflow's test ping ("example_model") and events for since-deleted models land here.
         return f"{event.model_name!r} is not in the registry: nothing to apply."
-    entry, changes = _sync_model(source, state)
+    # Every registry read comes before the first write: a write may append to the audit
+    # chain, whose lock (one for the whole trail) is then held to commit, and no other audited
+    # action anywhere should wait behind an HTTP round trip to the registry.
     if event.version and event.entity in {"model_version", "model_version_tag"}:
         version = client.get_version(event.model_name, event.version)
         states = [version] if version is not None else []
@@ -234,8 +236,11 @@ def _apply_event(source: RegistrySource, event: mlflow.WebhookEvent) -> str:
         # Model and alias events re-read every version: MLflow sends nothing for renames, so
         # this is how versions announced under an old name reach the catalog.
         states = list(client.search_versions(event.model_name))
+    entry, changes = _sync_model(source, state)
+    # Many versions: read their rows in one query, not one per version (still under the lock).
+    rows = _version_rows(entry) if len(states) > 1 else None
     for version in states:
-        changes += _sync_version(entry, version)
+        changes += _sync_version(entry, version, rows)
     changes += _sync_aliases(entry, state.aliases)
     return f"{entry.name}: {', '.join(changes) or 'up to date'}."
 
@@ -253,13 +258,17 @@ def _catalog_name_for(source: RegistrySource, registry_name: str) -> str:
 def _sync_model(
     source: RegistrySource, state: mlflow.RegistryModel, entry: ModelService | None = None
 ) -> tuple[ModelService, list[str]]:
+    # Read here, under the caller's per-registry-model lock (webhooks), or handed in by
+    # reconciliation, which read it before taking the lock and so needs it read again below.
+    read_under_lock = entry is None
     entry = (
         entry
         or ModelService.objects.filter(registry_source=source, registry_name=state.name).first()
     )
     if entry is None:
-        # A registry tag "team" naming an Attest team makes that team the owner.
-        team = Team.objects.filter(slug=state.tags.get("team", "")).first()
+        # A registry tag "team" naming an Attest team makes that team the owner. The group comes
+        # along: model_service_register grants it access (saves a query per new model).
+        team = Team.objects.select_related("group").filter(slug=state.tags.get("team", "")).first()
         entry = model_service_register(
             actor=None,
             name=_catalog_name_for(source, state.name),
@@ -274,7 +283,10 @@ def _sync_model(
             registry_created_at=state.created_at,
             registry_updated_at=state.updated_at,
         )
-        entry.refresh_from_db()
+        # The row was inserted by this transaction a moment ago: set what the UPDATE wrote
+        # instead of reading the whole row back.
+        entry.registry_description, entry.registry_tags = state.description, state.tags
+        entry.registry_created_at, entry.registry_updated_at = state.created_at, state.updated_at
         return entry, ["registered"]
     if _stale(entry.registry_updated_at, state.updated_at):
         return entry, []
@@ -288,15 +300,26 @@ def _sync_model(
     if entry.registry_deleted_at is not None:
         before["registry_deleted_at"] = entry.registry_deleted_at.isoformat()
         after["registry_deleted_at"] = None
+    # Written even when nothing changed: touching updated_at on every applied delivery (a new
+    # version, say) is what keeps "recently updated" sorting meaningful in the catalog.
+    now = timezone.now()
     ModelService.objects.filter(pk=entry.pk).update(
         registry_description=state.description,
         registry_tags=state.tags,
         registry_created_at=state.created_at,
         registry_updated_at=state.updated_at,
         registry_deleted_at=None,
-        updated_at=timezone.now(),
+        updated_at=now,
     )
-    entry.refresh_from_db()
+    if read_under_lock:
+        # Read a moment ago in this transaction, under the per-registry-model lock: set what
+        # the UPDATE wrote rather than reading the row back (one query less per delivery).
+        # What follows uses only the pk, the name and these fields.
+        entry.registry_description, entry.registry_tags = state.description, state.tags
+        entry.registry_created_at, entry.registry_updated_at = state.created_at, state.updated_at
+        entry.registry_deleted_at, entry.updated_at = None, now
+    else:
+        entry.refresh_from_db()
     if after:
         audit_record(
             actor=None,
@@ -310,8 +333,26 @@ def _sync_model(
     return entry, []
 
 
-def _sync_version(entry: ModelService, state: mlflow.RegistryVersion) -> list[str]:
-    row = ModelVersion.objects.filter(model_service=entry, version=state.version).first()
+def _version_rows(entry: ModelService) -> dict[str, ModelVersion]:
+    """The entry's version rows by version, for syncing many versions at once. Read through
+    the related manager so each row knows its entry (audit labels use its name) and without
+    the default ordering, which joins the model table only to sort."""
+    return {row.version: row for row in entry.versions.order_by()}
+
+
+def _sync_version(
+    entry: ModelService,
+    state: mlflow.RegistryVersion,
+    rows: dict[str, ModelVersion] | None = None,
+) -> list[str]:
+    """``rows``: the entry's version rows read in this transaction after the per-registry-model
+    lock (``_version_rows``); without it, the one row is read here."""
+    if rows is not None:
+        row = rows.get(state.version)
+    else:
+        # Related manager: the row comes back knowing its entry, so the audit label
+        # ("<name> v<n>") costs no query. Unordered: the default ordering joins the model table.
+        row = entry.versions.filter(version=state.version).order_by().first()
     status = mlflow.version_status(state.status)
     if row is None:
         model_version_register(
@@ -348,6 +389,16 @@ def _sync_version(entry: ModelService, state: mlflow.RegistryVersion) -> list[st
         "run_id": state.run_id,
     }
     before = {f: getattr(row, f) for f, v in fields.items() if getattr(row, f) != v}
+    if (
+        not changes
+        and not before
+        and row.registry_deleted_at is None
+        and row.registry_updated_at == state.updated_at
+        and row.registry_created_at == state.created_at
+    ):
+        # The registry says exactly what the row holds (a duplicate, or a model or alias event
+        # re-reading every version): writing it again would only move updated_at.
+        return []
     if before or row.registry_deleted_at is not None:
         audit_record(
             actor=None,
@@ -376,7 +427,14 @@ def _sync_version(entry: ModelService, state: mlflow.RegistryVersion) -> list[st
 
 def _sync_aliases(entry: ModelService, aliases: dict[str, str]) -> list[str]:
     """Make every version's aliases exactly what the registry says; one event per moved alias."""
-    versions = list(ModelVersion.objects.filter(model_service=entry))
+    # Only versions that hold an alias or should hold one can change: the rest (nearly every
+    # version of a long-lived model) need not be read on every delivery. Ordered as before
+    # (newest first) without joining the model table.
+    versions = list(
+        entry.versions.filter(Q(version__in=set(aliases.values())) | ~Q(aliases=[])).order_by(
+            "-version_number", "-version"
+        )
+    )
     current = {alias: v.version for v in versions for alias in v.aliases}
     changes = []
     for alias in sorted(set(current) | set(aliases)):
@@ -507,9 +565,10 @@ def registry_reconcile(
             elif changes:
                 counts["models_updated"] += 1
             seen = set()
+            rows = _version_rows(entry)  # read after the lock: one query, not one per version
             for version in versions[name]:
                 seen.add(version.version)
-                for change in _sync_version(entry, version):
+                for change in _sync_version(entry, version, rows):
                     counts[
                         "versions_added" if change.endswith("registered") else "versions_updated"
                     ] += 1
