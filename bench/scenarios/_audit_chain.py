@@ -47,25 +47,8 @@ ACTIONS = [
     ("catalog.access_granted", "catalog.modelservice", 1),
 ]
 SOURCES = ["web", "api", "ci", "webhook", "task"]
-COLUMNS = (
-    "id",
-    "seq",
-    "prev_hash",
-    "hash",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "source",
-    "action",
-    "target_type",
-    "target_id",
-    "target_label",
-    "subject_id",
-    "before",
-    "after",
-    "request_id",
-    "ip_address",
-)
+# The table's columns for COPY: the id, the hash, and what the hash covers (audit.chain).
+COLUMNS = ("id", "hash", *chain.FIELDS)
 
 
 def actor_label(n: int) -> str:

@@ -24,7 +24,7 @@ from accounts.models import Team
 from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_visible
 from governance.approvals import configuration
-from governance.documents import charts
+from governance.documents.kinds import portfolio_charts
 from governance.documents.kinds.annex_iv import (
     article_number,
     date_text,
@@ -32,6 +32,7 @@ from governance.documents.kinds.annex_iv import (
     shown_name,
     time_text,
 )
+from governance.documents.kinds.portfolio_charts import TIER_LABELS, TIER_ORDER
 from governance.documents.registry import Builder, register
 from governance.models import (
     Deployment,
@@ -45,8 +46,6 @@ TEMPLATE_VERSION = "portfolio/1"
 # Same threshold as the reviewers' inbox highlight (governance/approval_views.py).
 REVIEW_SLA = timedelta(days=2)
 EVENTS_SHOWN = 200
-TIER_ORDER = ("prohibited", "high", "limited", "minimal", "unassessed")
-TIER_LABELS = dict(ModelService.RiskTier.choices)
 State = DeploymentRequest.State
 CLOSED = (State.REJECTED, State.REVOKED, State.EXPIRED, State.STALE)
 
@@ -429,49 +428,13 @@ def compose(document: GeneratedDocument) -> dict:
         "deployments": deployments[:EVENTS_SHOWN],
         "deployments_more": len(deployments) > EVENTS_SHOWN,
         "register": register_rows,
-        "charts": {
-            "tiers": charts.bar_chart(
-                [(TIER_LABELS[t], n) for t, n in tiers],
-                title="Models by risk tier",
-                colors=[charts.TIER_COLORS[t] for t in TIER_ORDER],
-            ),
-            "approvals": charts.stacked_bar_chart(
-                environments,
-                [
-                    (
-                        "Approved",
-                        [approval_counts[e].get("approved", 0) for e in environments],
-                        "#16a34a",
-                    ),
-                    (
-                        "Awaiting review",
-                        [approval_counts[e].get("pending", 0) for e in environments],
-                        "#d97706",
-                    ),
-                    (
-                        "Rejected, expired or revoked",
-                        [approval_counts[e].get("closed", 0) for e in environments],
-                        "#dc2626",
-                    ),
-                    (
-                        "Never requested",
-                        [approval_counts[e].get("none", 0) for e in environments],
-                        "#cbd5e1",
-                    ),
-                ],
-                title="Approval status per environment (models)",
-            ),
-            "completeness": charts.bar_chart(
-                [(label, buckets.get(label, 0)) for label in _BUCKET_LABELS],
-                title="Models by obligations completeness",
-                colors=["#16a34a", "#65a30d", "#d97706", "#ea580c", "#dc2626", "#94a3b8"],
-            ),
-            "open_by_article": charts.bar_chart(
-                [(o["article"], o["n"]) for o in open_by_article],
-                title="Open obligations by article",
-                colors=["#1d4ed8"] * len(open_by_article),
-            ),
-        },
+        "charts": portfolio_charts.charts(
+            tiers=tiers,
+            environments=environments,
+            approval_counts=approval_counts,
+            buckets=[(label, buckets.get(label, 0)) for label in _BUCKET_LABELS],
+            open_by_article=open_by_article,
+        ),
     }
 
 
