@@ -12,7 +12,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install test extras and run the whole suite on PostgreSQL + Redis"
-	@echo "make lint   - ruff check/format, manage.py check, makemigrations --check"
+	@echo "make lint   - ruff check/format, import layers (lint-imports), manage.py check, makemigrations --check"
 	@echo "make bench  - full benchmark against MLflow and the other peers (bench/README.md; up to 60 min)"
 	@echo "make bench-quick - the same scenarios on smaller data (about 5 minutes)"
 
@@ -57,6 +57,7 @@ bench-quick: install-test check-services
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=true $(PY) manage.py check
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 

@@ -1,14 +1,28 @@
-"""Admin pages for administrators. Every change goes through a service, so it is audited."""
+"""Admin pages for administrators. Every change goes through a service, so it is audited.
 
+Records without a service are read-only here (the outbox too: its one action re-runs the relay),
+and third-party registrations that would let an admin edit identity bindings or role groups
+directly (bypassing the audit trail) are replaced by read-only ones. They live in accounts, not
+common, because who may see them is the admin role, which accounts defines.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import ApiToken, Team, User
 from accounts.roles import Role, is_admin, user_roles
+from common.models import OutboxMessage
+from common.outbox import outbox_relay
 
 
 class AdminRoleRequiredMixin:
@@ -201,4 +215,102 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
 
     def has_revoke_permission(self, request):
+        return is_admin(request.user)
+
+
+# --- Read-only pages: role groups, SSO bindings, the outbox --------------------------------
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visible to holders of the admin role; nothing can be added, changed or deleted."""
+
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (Group, SocialAccount, SocialApp, SocialToken, EmailAddress):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdmin):
+    """Role and team groups are managed through users and teams (audited)."""
+
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(ReadOnlyAdmin):
+    """Which SSO identity (provider, subject) is bound to which user."""
+
+    list_display = ("user", "provider", "uid", "last_login")
+    search_fields = ("user__username", "uid")
+    exclude = ("extra_data",)
+
+
+class OutboxFailingFilter(admin.SimpleListFilter):
+    """Messages still undelivered after ``OutboxMessage.failing_after()`` attempts."""
+
+    title = _("delivery")
+    parameter_name = "failing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Failing")), ("no", _("Not failing"))]
+
+    def queryset(self, request, queryset):
+        failing = Q(
+            status=OutboxMessage.Status.PENDING, attempts__gte=OutboxMessage.failing_after()
+        )
+        if self.value() == "yes":
+            return queryset.filter(failing)
+        if self.value() == "no":
+            return queryset.exclude(failing)
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Side effects owed (e-mails, registry write-backs, renderings) and their delivery.
+
+    Rows that keep failing mean the broker has been down for a while or no worker knows the
+    task. Nothing here is edited; "Retry now" relays the selected pending messages at once.
+    """
+
+    list_display = ("task_name", "status", "attempts", "next_attempt_at", "error", "created_at")
+    list_filter = ("status", OutboxFailingFilter, "task_name")
+    search_fields = ("task_name",)
+    actions = ["retry_now"]
+
+    @admin.display(description=_("last error"))
+    def error(self, message):
+        return Truncator(message.last_error).chars(120)
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        ids = list(
+            queryset.filter(status=OutboxMessage.Status.PENDING).values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+        sent = outbox_relay(ids=ids)
+        level = messages.SUCCESS if sent == len(ids) else messages.WARNING
+        self.message_user(
+            request,
+            _("Delivered %(sent)d of %(total)d pending message(s).")
+            % {"sent": sent, "total": len(ids)},
+            level,
+        )
+
+    def has_retry_permission(self, request):
         return is_admin(request.user)

@@ -25,6 +25,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         parts = header.split()
+        if not parts:  # e.g. a lone non-breaking space: a malformed header, not "no credentials"
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: use 'Bearer <token>'."
+            )
         if parts[0].lower() != self.keyword.lower():
             return None
         if len(parts) != 2:

@@ -18,9 +18,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+# The role sets, each with one name. Portfolio roles answer for every model (they see the whole
+# catalog, every portfolio report and the audit log); oversight roles are the second line that
+# certifies, decides any request and handles any alert.
+PORTFOLIO_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR)
+OVERSIGHT_ROLES = (Role.COMPLIANCE_OFFICER, Role.ADMIN)
 # Roles that may read the whole audit log (not only a model's timeline). The data migration
 # gives these groups the ``audit.view_auditevent`` permission, which the audit app checks.
-AUDIT_LOG_READERS = (Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
+AUDIT_LOG_READERS = PORTFOLIO_ROLES
 
 
 def user_roles(user) -> frozenset[str]:

@@ -11,6 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import tokens
+from accounts.audit_actions import (
+    ROLE_GRANTED,
+    ROLE_REVOKED,
+    SIGN_IN_FAILED,
+    SIGNED_IN,
+    SIGNED_OUT,
+    TEAM_CREATED,
+    TEAM_MEMBER_ADDED,
+    TEAM_MEMBER_REMOVED,
+    TEAM_REVIEWER_ADDED,
+    TEAM_REVIEWER_REMOVED,
+    TEAM_UPDATED,
+    TOKEN_CREATED,
+    TOKEN_REVOKED,
+)
 from accounts.models import ApiToken, Team, User
 from accounts.roles import Role
 from audit.services import audit_record
@@ -34,7 +49,7 @@ def team_save(*, actor: User | None, team: Team) -> Team:
         team.save()
         audit_record(
             actor=actor,
-            action="accounts.team_created",
+            action=TEAM_CREATED,
             target=team,
             after={"name": team.name, "slug": team.slug},
         )
@@ -52,7 +67,7 @@ def team_save(*, actor: User | None, team: Team) -> Team:
         team.save(update_fields=[*before, "updated_at"])
         audit_record(
             actor=actor,
-            action="accounts.team_updated",
+            action=TEAM_UPDATED,
             target=team,
             before=before,
             after={f: getattr(team, f) for f in before},
@@ -68,7 +83,7 @@ def team_member_add(*, actor: User | None, team: Team, user: User) -> bool:
     user.groups.add(team.group_id)
     audit_record(
         actor=actor,
-        action="accounts.team_member_added",
+        action=TEAM_MEMBER_ADDED,
         target=team,
         after={"member": user.username},
     )
@@ -83,7 +98,7 @@ def team_member_remove(*, actor: User | None, team: Team, user: User) -> bool:
     user.groups.remove(team.group_id)
     audit_record(
         actor=actor,
-        action="accounts.team_member_removed",
+        action=TEAM_MEMBER_REMOVED,
         target=team,
         before={"member": user.username},
     )
@@ -98,7 +113,7 @@ def team_reviewer_add(*, actor: User | None, team: Team, user: User) -> bool:
     team.reviewers.add(user)
     audit_record(
         actor=actor,
-        action="accounts.team_reviewer_added",
+        action=TEAM_REVIEWER_ADDED,
         target=team,
         after={"reviewer": user.username},
     )
@@ -113,7 +128,7 @@ def team_reviewer_remove(*, actor: User | None, team: Team, user: User) -> bool:
     team.reviewers.remove(user)
     audit_record(
         actor=actor,
-        action="accounts.team_reviewer_removed",
+        action=TEAM_REVIEWER_REMOVED,
         target=team,
         before={"reviewer": user.username},
     )
@@ -149,9 +164,7 @@ def user_role_grant(*, actor: User | None, user: User, role: Role | str) -> bool
         return False
     user.groups.add(group)
     user.__dict__.pop("_attest_roles", None)
-    audit_record(
-        actor=actor, action="accounts.role_granted", target=user, after={"role": role.value}
-    )
+    audit_record(actor=actor, action=ROLE_GRANTED, target=user, after={"role": role.value})
     return True
 
 
@@ -164,9 +177,7 @@ def user_role_revoke(*, actor: User | None, user: User, role: Role | str) -> boo
         return False
     user.groups.remove(group)
     user.__dict__.pop("_attest_roles", None)
-    audit_record(
-        actor=actor, action="accounts.role_revoked", target=user, before={"role": role.value}
-    )
+    audit_record(actor=actor, action=ROLE_REVOKED, target=user, before={"role": role.value})
     return True
 
 
@@ -229,7 +240,7 @@ def api_token_create(
     )
     audit_record(
         actor=actor,
-        action="accounts.token_created",
+        action=TOKEN_CREATED,
         target=token,
         after={
             "user": user.username,
@@ -249,23 +260,21 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(
-        actor=actor, action="accounts.token_revoked", target=token, after={"key_id": token.key_id}
-    )
+    audit_record(actor=actor, action=TOKEN_REVOKED, target=token, after={"key_id": token.key_id})
     return token
 
 
 @transaction.atomic
 def session_signed_in(*, user: User) -> None:
     """Record a successful sign-in (called by the auth signal adapter)."""
-    audit_record(actor=user, action="accounts.signed_in", target=user)
+    audit_record(actor=user, action=SIGNED_IN, target=user)
 
 
 @transaction.atomic
 def session_signed_out(*, user: User | None) -> None:
     """Record a sign-out."""
     if user is not None and user.is_authenticated:
-        audit_record(actor=user, action="accounts.signed_out", target=user)
+        audit_record(actor=user, action=SIGNED_OUT, target=user)
 
 
 @transaction.atomic
@@ -273,7 +282,7 @@ def session_sign_in_failed(*, username: str) -> None:
     """Record a failed sign-in. The password is never recorded."""
     audit_record(
         actor=None,
-        action="accounts.sign_in_failed",
+        action=SIGN_IN_FAILED,
         target_type="accounts.user",
         target_label=username[:150],
         after={"username": username[:150]},

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,6 +15,7 @@ from accounts.roles import is_admin
 from accounts.selectors import api_token_list, api_token_revocable
 from accounts.sso import sso_provider
 from common import ratelimit
+from common.forms import form_errors
 
 
 class SignInView(auth_views.LoginView):
@@ -91,7 +91,7 @@ def token_create(request):
                 "If you did not copy it, revoke it below and create a new one.",
             )
             return redirect("accounts:token-list")
-        try:
+        with form_errors(form) as call:
             token, token_string = services.api_token_create(
                 actor=request.user,
                 user=data.get("user") or request.user,
@@ -99,10 +99,7 @@ def token_create(request):
                 scopes=data["scopes"],
                 expires_in_days=data["expires_in_days"],
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if call.ok:
             if data["submission_key"]:
                 request.session[USED_TOKEN_FORMS] = [*used, data["submission_key"]][-20:]
             return render(

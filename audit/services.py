@@ -55,7 +55,12 @@ def audit_record(
     head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
     if target is not None:
         meta = target._meta
-        target_type = target_type or f"{meta.app_label}.{meta.model_name}"
+        # A model moved between apps keeps the type its earlier events carry (AUDIT_TARGET_TYPE).
+        target_type = (
+            target_type
+            or getattr(target, "AUDIT_TARGET_TYPE", "")
+            or f"{meta.app_label}.{meta.model_name}"
+        )
         target_id = target_id or str(target.pk)
         target_label = target_label or _label(target)
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)

@@ -9,6 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
 from audit import chain
+from audit.actions import label_for
 from audit.checkpoints import latest_checkpoint, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -18,6 +19,7 @@ from audit.selectors import (
     audit_event_page,
     audit_target_types,
 )
+from common.spreadsheet import neutralise_row
 
 
 class AuditFilterForm(forms.Form):
@@ -120,10 +122,18 @@ def event_export(request, fmt: str):
         columns = ["id", "hash", *chain.FIELDS]
 
         def csv_lines():
-            yield writer.writerow(columns)
+            # The chain fields, then the label people read (not hashed; JSON Lines has no label).
+            yield writer.writerow([*columns, "action_label"])
             for row in _export_rows(events):
+                # Text people typed must not run as a spreadsheet formula (common/spreadsheet.py).
                 yield writer.writerow(
-                    [json.dumps(row[c]) if c in ("before", "after") else row[c] for c in columns]
+                    neutralise_row(
+                        [
+                            json.dumps(row[c]) if c in ("before", "after") else row[c]
+                            for c in columns
+                        ]
+                        + [str(label_for(row["action"]))]
+                    )
                 )
 
         response = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")

@@ -4,11 +4,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
+from accounts.admin import ReadOnlyAdmin
 from accounts.models import User
 from accounts.roles import Role, is_admin
 from catalog import services
 from catalog.models import ModelService, ModelVersion, RegistrySource
-from common.admin import ReadOnlyAdmin
 
 
 @admin.register(RegistrySource)

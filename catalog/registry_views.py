@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog import selectors, services
 from catalog.models import RegistrySource, WebhookDelivery
 from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
+from common.forms import form_errors, message_errors
 
 
 class RegistrySourceForm(forms.Form):
@@ -54,7 +54,7 @@ def registry_create(request):
     form = RegistrySourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form) as call:
             source = services.registry_source_create(
                 actor=request.user,
                 kind=data["kind"],
@@ -64,10 +64,7 @@ def registry_create(request):
                 secret=data["secret"],
                 credentials={"token": data["api_token"]} if data["api_token"] else None,
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if call.ok:
             messages.success(request, f"Registry {source.slug} added.")
             return redirect("registries:detail", slug=source.slug)
     return render(
@@ -125,11 +122,10 @@ def registry_secret_retire(request, slug, secret_id):
     if secret is None:
         messages.error(request, "No such secret.")
     else:
-        try:
+        with message_errors(request) as call:
             services.webhook_secret_retire(actor=request.user, secret=secret)
+        if call.ok:
             messages.success(request, "Secret retired: deliveries signed with it are refused.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
     return redirect("registries:detail", slug=slug)
 
 

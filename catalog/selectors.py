@@ -22,17 +22,20 @@ from django.http import Http404
 
 from accounts.models import Team
 from accounts.roles import Role, has_role
+
+# The predicates live in catalog/access.py; the names stay importable from here.
+from catalog.access import (  # noqa: F401
+    CHANGE_PERMISSION,
+    PORTFOLIO_ROLES,
+    VIEW_PERMISSION,
+    model_service_can_edit,
+    model_service_can_view,
+)
+from catalog.access import granted_ids as _granted_ids
 from catalog.models import (
     ModelService,
-    ModelServiceGroupPermission,
-    ModelServiceUserPermission,
     ModelVersion,
 )
-
-VIEW_PERMISSION = "view_modelservice"
-CHANGE_PERMISSION = "change_modelservice"
-# Roles that see the whole catalog.
-PORTFOLIO_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR)
 
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
@@ -53,17 +56,6 @@ class CatalogFilters:
     lifecycle: str = ""
     risk_tier: str = ""
     sort: str = "name"
-
-
-def _granted_ids(user, codename: str) -> Q:
-    """Entries on which ``user`` holds ``codename`` directly or through one of their groups."""
-    via_groups = ModelServiceGroupPermission.objects.filter(
-        permission__codename=codename, group__user=user
-    ).values("content_object_id")
-    via_user = ModelServiceUserPermission.objects.filter(
-        permission__codename=codename, user=user
-    ).values("content_object_id")
-    return Q(pk__in=via_groups) | Q(pk__in=via_user)
 
 
 def model_service_visible(*, user) -> QuerySet[ModelService]:
@@ -129,43 +121,41 @@ def model_service_get(*, user, model_id: UUID | str) -> ModelService:
     return model
 
 
+def model_version_get(*, user, model_id: UUID | str, version: str) -> ModelVersion:
+    """One version of a model ``user`` may see, by the model's id, or 404 (the same answer for
+    a model outside the caller's scope, a missing model and a missing version). Every child
+    object of a model (requests, documents, metrics) is reached through this or its siblings."""
+    model = model_service_get(user=user, model_id=model_id)
+    row = model.versions.filter(version=version).select_related("model_service").first()
+    if row is None:
+        raise Http404(f"Model {model.name!r} has no version {str(version)[:64]!r}.")
+    return row
+
+
+def model_service_get_by_name(*, user, name: str) -> ModelService:
+    """A visible model by its catalog name, or else its registry name (CI knows models by
+    name), or 404."""
+    visible = model_service_visible(user=user)
+    model = visible.filter(name=name).first() or visible.filter(registry_name=name).first()
+    if model is None:
+        raise Http404(f"No model named {str(name)[:200]!r} that you may see.")
+    return model
+
+
+def model_version_get_by_name(*, user, name: str, version: str) -> ModelVersion:
+    """One version of a visible model known by name (see ``model_service_get_by_name``), or
+    404."""
+    model = model_service_get_by_name(user=user, name=name)
+    row = model.versions.filter(version=version).select_related("model_service").first()
+    if row is None:
+        raise Http404(f"Model {model.name!r} has no version {str(version)[:64]!r}.")
+    return row
+
+
 def model_version_list(*, user, model_service: ModelService) -> QuerySet[ModelVersion]:
     """Versions of an entry the caller has already been allowed to see, newest first."""
     return ModelVersion.objects.filter(model_service=model_service).order_by(
         "-version_number", "-created_at"
-    )
-
-
-def model_service_can_view(user, model_service: ModelService) -> bool:
-    """The rule of ``model_service_visible`` for one entry, as index lookups on that entry
-    (filtering the whole visible set by pk costs a scan of the user's grants at 10k models)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if has_role(user, *PORTFOLIO_ROLES):
-        return True
-    pk = model_service.pk
-    return (
-        ModelServiceGroupPermission.objects.filter(
-            content_object_id=pk, permission__codename=VIEW_PERMISSION, group__user=user
-        ).exists()
-        or ModelServiceUserPermission.objects.filter(
-            content_object_id=pk, permission__codename=VIEW_PERMISSION, user=user
-        ).exists()
-        or Team.objects.filter(pk=model_service.owner_team_id, reviewers=user).exists()
-    )
-
-
-def model_service_can_edit(user, model_service: ModelService) -> bool:
-    """Admins, and model owners holding the change permission (the owning team's members)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if has_role(user, Role.ADMIN):
-        return True
-    return (
-        has_role(user, Role.MODEL_OWNER)
-        and ModelService.objects.filter(pk=model_service.pk)
-        .filter(_granted_ids(user, CHANGE_PERMISSION))
-        .exists()
     )
 
 

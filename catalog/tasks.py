@@ -14,7 +14,13 @@ from common.request_context import request_context
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(
+    name="catalog.tasks.process_delivery",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
 def process_delivery(self, delivery_pk: str) -> str:
     """Apply one inbox row. Registry down: retry with exponential backoff (the attempt counter
     in the row, not Celery's, decides when to give up)."""
@@ -28,7 +34,7 @@ def process_delivery(self, delivery_pk: str) -> str:
             raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task
+@shared_task(name="catalog.tasks.sweep_inbox")
 def sweep_inbox() -> int:
     """Re-queue inbox rows that a lost queue or a dead worker left behind."""
     with request_context(source="task", request_id="sweep-inbox"):
@@ -40,7 +46,7 @@ def sweep_inbox() -> int:
     return len(ids)
 
 
-@shared_task
+@shared_task(name="catalog.tasks.reconcile_all_sources")
 def reconcile_all_sources() -> dict:
     results = {}
     for source in RegistrySource.objects.filter(is_active=True):

@@ -1,11 +1,15 @@
-"""Request id and channel for every request, so audit events can be traced to the request."""
+"""Request id, channel and client address for every request, so audit events can be traced to
+the request and rate limits count the real client (common/client_address.py)."""
 
 from __future__ import annotations
 
 import re
 import uuid
 
+from django.conf import settings
+
 from common import request_context
+from common.client_address import client_address, parse_trusted_proxies
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -30,9 +34,15 @@ class RequestContextMiddleware:
         else:
             source = "web"
         request.request_id = request_id
+        # The client, not the proxy in front of us (X-Forwarded-For only from trusted proxies).
+        request.client_address = client_address(
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            parse_trusted_proxies(settings.ATTEST_TRUSTED_PROXIES),
+        )
         token = request_context.set_for_request(
             request_context.RequestContext(
-                request_id=request_id, source=source, ip_address=request.META.get("REMOTE_ADDR")
+                request_id=request_id, source=source, ip_address=request.client_address or None
             )
         )
         try:
@@ -41,3 +51,35 @@ class RequestContextMiddleware:
             request_context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ServiceErrorPageMiddleware:
+    """A typed service error that reached a page unhandled answers its own 4xx page, not a 500.
+
+    Pages normally catch service errors through ``common.forms.form_errors`` and show them by
+    the form; this is the net under that (a ``Conflict`` from a service a page calls outside
+    the helper). The API has its own handler (``common.api.errors``); 403 and 404 have Django's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ValidationError
+        from django.http import Http404
+        from django.shortcuts import render
+
+        from common.errors import RequestRefused
+
+        if request.path.startswith("/api/") or isinstance(exception, Http404):
+            return None
+        if isinstance(exception, RequestRefused):
+            status, detail = exception.status_code, exception.detail
+        elif isinstance(exception, ValidationError):
+            status, detail = 400, " ".join(exception.messages)
+        else:
+            return None
+        return render(request, "refused.html", {"status": status, "detail": detail}, status=status)

@@ -47,4 +47,7 @@ def hit(scope: str, identity: str, rate: str) -> int | None:
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The real client (set by RequestContextMiddleware from trusted proxies' headers)."""
+    return (
+        getattr(request, "client_address", "") or request.META.get("REMOTE_ADDR", "") or "unknown"
+    )

@@ -55,8 +55,12 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "catalog",
-    "governance",
+    "governance",  # migrations only (the pre-split tables); no code
+    "risk",
+    "approvals",
     "monitoring",
+    "documents",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "common.middleware.ServiceErrorPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "common.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -106,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "monitoring:dashboard"  # the home page
+LOGIN_REDIRECT_URL = "portal:dashboard"  # the home page
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,7 +220,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # Publishing happens right after commit inside web requests (common/outbox.py): with Redis
+    # unreachable or hung it must fail within seconds and leave the message to the relay, not
+    # hold the request (socket timeouts are unbounded by default). 5 s stays above the
+    # worker's 1 s BRPOP poll.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_TASK_DEFAULT_QUEUE = env_str("ATTEST_CELERY_QUEUE", "attest")
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": 15 * 60.0},
@@ -225,7 +238,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "catalog.tasks.reconcile_all_sources",
         "schedule": float(env_int("ATTEST_RECONCILE_INTERVAL_SECONDS", 3600)),
     },
+    # Side effects whose after-commit publish failed (broker outage) are retried from the
+    # outbox (common/outbox.py); a stale tick is useless, a newer one follows.
+    "outbox-relay": {"task": "common.outbox_relay", "schedule": 15.0, "options": {"expires": 60}},
 }
+# Outbox messages still undelivered after this many attempts show as failing in the admin.
+ATTEST_OUTBOX_FAILING_AFTER = env_int("ATTEST_OUTBOX_FAILING_AFTER", 5)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -318,6 +336,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies whose X-Forwarded-For is believed (common/client_address.py): networks
+# ("10.0.0.0/8,127.0.0.1") or a hop count ("1"). Empty: no proxy is trusted and the connecting
+# address is the client. Rate limits, audit events and sign-in records use the client found.
+ATTEST_TRUSTED_PROXIES = env_str("ATTEST_TRUSTED_PROXIES", "")
 
 # Content-Security-Policy (django-csp 4): scripts only from this origin, no inline scripts.
 # Inline *styles* are allowed because Django's admin and Redoc set style attributes.
@@ -384,7 +406,7 @@ ATTEST_ENVIRONMENTS = env_list("ATTEST_ENVIRONMENTS", ["staging", "production"])
 # Registry alias Attest sets on approval (and removes on revoke/expiry) per environment, and
 # watches for drift: "production=production,staging=staging". Empty: tags only.
 ATTEST_ENVIRONMENT_ALIASES = env_str("ATTEST_ENVIRONMENT_ALIASES", "production=production")
-# JSON overrides of the approval policy (governance/approvals/policy.py), e.g.
+# JSON overrides of the approval policy (approvals/policy.py), e.g.
 # {"high": {"staging": {"approvals": 2}}}; also ATTEST_APPROVAL_POLICY_FILE.
 ATTEST_APPROVAL_POLICY = env_str("ATTEST_APPROVAL_POLICY", "")
 # Remind requester and reviewers this many days before an approval expires.

@@ -14,18 +14,23 @@ handler404 = "common.views.error_404"
 handler500 = "common.views.error_500"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="monitoring:dashboard", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("accounts.sso.urls")),
     path("models/", include("catalog.urls")),
     path("audit/", include("audit.urls")),
-    path("", include("governance.urls")),
+    path("", include("risk.urls")),
+    path("", include("approvals.urls")),
+    path("", include("documents.urls")),
     path("", include("monitoring.urls")),
+    path("", include("portal.urls")),
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),
-    path("api/v1/", include("governance.api.urls")),
+    path("api/v1/", include("risk.api.urls")),
+    path("api/v1/", include("approvals.api.urls")),
+    path("api/v1/", include("documents.api.urls")),
     path("api/v1/", include("audit.api.urls")),
     path("api/v1/", include("monitoring.api.urls")),
     path(

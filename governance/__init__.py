@@ -1,0 +1,2 @@
+"""Kept only for its migrations: the tables it created now belong to risk, approvals and documents
+(same table names). Holds no code."""

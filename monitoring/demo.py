@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from approvals import selectors as approval_selectors
+from approvals import services as approvals
 from catalog.models import ModelService
-from governance.approvals import selectors as approval_selectors
-from governance.approvals import services as approvals
 from monitoring import services
 from monitoring.models import Threshold
 from monitoring.payloads import MetricItem

@@ -187,7 +187,7 @@ class Alert(BaseModel):
         Threshold, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     approval = models.ForeignKey(
-        "governance.DeploymentRequest",
+        "approvals.DeploymentRequest",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -45,7 +45,7 @@ def alert_opened(alert_pk: str) -> int:
         # (a prohibited or unassessed model gets no re-review request).
         rereview = alert.approval.superseded_by.order_by("-created_at").first()
         approval_link = settings.ATTEST_BASE_URL + reverse(
-            "governance:request-detail", args=[(rereview or alert.approval).pk]
+            "approvals:request-detail", args=[(rereview or alert.approval).pk]
         )
         lines += [
             "Re-review requested: the threshold marked the approval in force stale (the gate",

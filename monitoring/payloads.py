@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from common.errors import RequestRefused
+
 # At most this many per-item problems are listed in one answer (a 10,000-item batch with the
 # same mistake everywhere should not answer with 10,000 lines).
 MAX_LISTED = 50
@@ -21,14 +23,13 @@ ITEM_FIELDS = {"model", "version", "environment", "metric", "value", "timestamp"
 REQUIRED = ("model", "version", "environment", "metric", "value", "timestamp")
 
 
-class PayloadError(Exception):
-    """The body is unusable: HTTP ``status`` with ``detail`` and per-field ``errors``."""
+class PayloadError(RequestRefused):
+    """The body is unusable: HTTP ``status`` (400, 413) with ``detail`` and per-field
+    ``errors``; the API's error handler answers with exactly that."""
 
     def __init__(self, status: int, detail: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(detail)
+        super().__init__(detail, errors, status_code=status)
         self.status = status
-        self.detail = detail
-        self.errors = errors or {}
 
 
 @dataclass(frozen=True)

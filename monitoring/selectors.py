@@ -19,13 +19,22 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Team, User
-from accounts.roles import Role, has_role
+from accounts.models import User
+from accounts.roles import Role
+from approvals import selectors as approval_selectors
+from approvals.models import Deployment, DeploymentRequest
 from catalog.models import ModelService, ModelVersion
-from catalog.selectors import model_service_can_edit, model_service_visible
-from governance.approvals import selectors as approval_selectors
-from governance.models import Deployment, DeploymentRequest
+from catalog.selectors import model_service_visible
 from monitoring import charts, configuration, deadlines, thresholds
+
+# Predicates live in monitoring/access.py; the names stay importable from here.
+from monitoring.access import (  # noqa: F401
+    can_complete_review,
+    can_handle_alerts,
+    can_manage_incidents,
+    can_manage_thresholds,
+    can_write_metrics,
+)
 from monitoring.models import (
     Alert,
     Incident,
@@ -42,56 +51,6 @@ DECIDED_APPROVAL_STATES = (
     DeploymentRequest.State.STALE,
     DeploymentRequest.State.REVOKED,
 )
-
-
-# --- Who may do what ------------------------------------------------------------------------
-def _person(user) -> bool:
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and user.is_active
-        and not getattr(user, "is_service_account", False)
-    )
-
-
-def _team_reviewer(user, model: ModelService) -> bool:
-    return (
-        has_role(user, Role.REVIEWER)
-        and model.owner_team_id is not None
-        and Team.objects.filter(pk=model.owner_team_id, reviewers=user).exists()
-    )
-
-
-def can_write_metrics(user, model: ModelService) -> bool:
-    """Post metrics and input schemas: the owning team (people and its CI accounts), admins."""
-    return approval_selectors.can_request(user, model)
-
-
-def can_manage_thresholds(user, model: ModelService) -> bool:
-    return model_service_can_edit(user, model)
-
-
-def can_handle_alerts(user, model: ModelService) -> bool:
-    if not _person(user):
-        return False
-    return (
-        has_role(user, Role.COMPLIANCE_OFFICER, Role.ADMIN)
-        or model_service_can_edit(user, model)
-        or _team_reviewer(user, model)
-    )
-
-
-def can_manage_incidents(user, model: ModelService) -> bool:
-    if not _person(user):
-        return False
-    return has_role(user, Role.COMPLIANCE_OFFICER, Role.ADMIN) or model_service_can_edit(
-        user, model
-    )
-
-
-def can_complete_review(user, model: ModelService) -> bool:
-    if not _person(user):
-        return False
-    return has_role(user, Role.COMPLIANCE_OFFICER, Role.ADMIN) or _team_reviewer(user, model)
 
 
 def notification_recipients(model: ModelService, *, compliance: bool = False) -> list[str]:
@@ -326,6 +285,12 @@ def schemas_for_model(model: ModelService) -> QuerySet[InputSchema]:
 
 def incidents_for_model(model: ModelService) -> QuerySet[Incident]:
     return Incident.objects.filter(model_service=model).select_related("model_version")
+
+
+def incident_visible(*, user) -> QuerySet[Incident]:
+    """Incidents of every model ``user`` may see (the register follows the model's visibility),
+    for reports across models such as the portfolio report."""
+    return Incident.objects.filter(model_service__in=model_service_visible(user=user))
 
 
 def incident_get(*, user, pk) -> Incident:

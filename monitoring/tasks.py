@@ -8,12 +8,12 @@ from common.request_context import request_context
 from monitoring import notifications, services
 
 
-@shared_task
+@shared_task(name="monitoring.tasks.notify_alert_opened")
 def notify_alert_opened(alert_pk: str) -> int:
     return notifications.alert_opened(alert_pk)
 
 
-@shared_task
+@shared_task(name="monitoring.tasks.daily_checks")
 def daily_checks() -> dict:
     """Stale deployments, overdue Art. 73 reports, recertification reviews (schedule, remind,
     overdue). Each check commits on its own, so one failure does not hold back the others."""

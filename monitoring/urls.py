@@ -13,7 +13,6 @@ urlpatterns = [
     ),
     path("thresholds/<uuid:threshold_id>/", views.threshold_edit, name="threshold-edit"),
     path("thresholds/<uuid:threshold_id>/delete/", views.threshold_delete, name="threshold-delete"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/<uuid:alert_id>/", views.alert_detail, name="alert-detail"),
     path("alerts/<uuid:alert_id>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),

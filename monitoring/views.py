@@ -6,28 +6,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals import configuration as approval_configuration
 from catalog.models import ModelVersion
 from catalog.selectors import model_service_get
-from governance.approvals import configuration as approval_configuration
+from common.forms import form_errors, message_errors
 from monitoring import selectors, services
 from monitoring.forms import CommentForm, IncidentForm, ReviewCompleteForm, ThresholdForm
 from monitoring.models import Alert, MetricPoint
 
 Kind = Alert.Kind
-
-
-def _errors_to_form(form, exc: ValidationError, aliases: dict | None = None) -> None:
-    """Put a service's ValidationError next to the field it names (else above the form)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, messages_ in errors.items():
-        field = (aliases or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 # --- The model's monitoring page ------------------------------------------------------------
@@ -108,13 +101,11 @@ def threshold_create(request, model_id):
     if request.method == "POST":
         form = ThresholdForm(request.POST, environments=environments)
         if form.is_valid():
-            try:
+            with form_errors(form, aliases=_THRESHOLD_ALIASES) as call:
                 threshold = services.threshold_create(
                     actor=request.user, model_service=model, **form.service_kwargs()
                 )
-            except ValidationError as exc:
-                _errors_to_form(form, exc, _THRESHOLD_ALIASES)
-            else:
+            if call.ok:
                 messages.success(request, f"Threshold for {threshold} saved.")
                 return redirect("monitoring:model-monitoring", model_id=model.pk)
         messages.error(request, "The threshold was not saved; see below.")
@@ -138,13 +129,11 @@ def threshold_edit(request, threshold_id):
     if request.method == "POST":
         form = ThresholdForm(request.POST, environments=environments)
         if form.is_valid():
-            try:
+            with form_errors(form, aliases=_THRESHOLD_ALIASES) as call:
                 changed = services.threshold_update(
                     actor=request.user, threshold=threshold, changes=form.service_kwargs()
                 )
-            except ValidationError as exc:
-                _errors_to_form(form, exc, _THRESHOLD_ALIASES)
-            else:
+            if call.ok:
                 if changed:
                     messages.success(request, f"Threshold for {threshold} updated.")
                 else:
@@ -222,14 +211,12 @@ def _alert_action(request, alert_id, *, prefix: str, service, done: str):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     form = CommentForm(request.POST, prefix=prefix)
     if form.is_valid():
-        try:
+        with form_errors(form) as call:
             service(actor=request.user, alert=alert, comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except services.Conflict as exc:
-            messages.error(request, str(exc))
+        if call.conflict:  # said above the alert: the comment was fine, the alert moved on
+            messages.error(request, call.message)
             return redirect("monitoring:alert-detail", alert_id=alert.pk)
-        else:
+        if call.ok:
             messages.success(request, done)
             return redirect("monitoring:alert-detail", alert_id=alert.pk)
     messages.error(request, "Nothing was recorded; see below.")
@@ -306,13 +293,11 @@ def incident_create(request, model_id):
     if request.method == "POST":
         form = IncidentForm(request.POST, versions=_versions(model))
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 incident = services.incident_register(
                     actor=request.user, model_service=model, **form.values()
                 )
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, "Incident registered.")
                 return redirect("monitoring:incident-detail", incident_id=incident.pk)
         messages.error(request, "The incident was not registered; see below.")
@@ -355,13 +340,11 @@ def incident_edit(request, incident_id):
     if request.method == "POST":
         form = IncidentForm(request.POST, versions=_versions(model))
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 changed = services.incident_update(
                     actor=request.user, incident=incident, changes=form.values()
                 )
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
+            if call.ok:
                 if changed:
                     messages.success(request, "Incident updated.")
                 else:
@@ -380,13 +363,9 @@ def review_complete(request, review_id):
     review = selectors.review_get(user=request.user, pk=review_id)
     form = ReviewCompleteForm(request.POST)
     if form.is_valid():
-        try:
+        with message_errors(request, prefix="Not recorded: ") as call:
             services.review_complete(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "Not recorded: " + " ".join(exc.messages))
-        except services.Conflict as exc:
-            messages.error(request, str(exc))
-        else:
+        if call.ok:
             messages.success(
                 request,
                 "Review recorded."
@@ -399,11 +378,3 @@ def review_complete(request, review_id):
     else:
         messages.error(request, "Choose an outcome and say what was reviewed.")
     return redirect("monitoring:model-monitoring", model_id=review.model_service_id)
-
-
-@login_required
-def dashboard(request):
-    """Portfolio at a glance: tiers, approvals waiting, alerts, overdue work, recent activity."""
-    from monitoring.dashboard import dashboard_data
-
-    return render(request, "monitoring/dashboard.html", dashboard_data(user=request.user))

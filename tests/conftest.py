@@ -17,6 +17,9 @@ from accounts import services as account_services
 from accounts.models import ApiToken, Team, User
 from tests.factories import ModelServiceFactory, TeamFactory, UserFactory
 
+# Broker-outage fixtures (redis_broker, running_broker).
+pytest_plugins = ["tests.brokers"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in
 # a thread with a running loop unless told this is fine (it is: the loop belongs to Playwright).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -14,12 +14,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.roles import Role
+from approvals.models import ApprovalDecision, DeploymentRequest
 from bench.scenarios import _people
 from catalog.models import ModelService, ModelVersion
 from catalog.services import model_service_register
-from governance import services as governance_services
-from governance.demo import BASE
-from governance.models import ApprovalDecision, DeploymentRequest, Obligation, RiskAssessment
+from risk import services as risk_services
+from risk.demo import BASE
+from risk.models import Obligation, RiskAssessment
 
 TEAM_SLUG = "bench-docs"
 MODEL = "bench-docs-retail-credit-pd"
@@ -63,7 +64,7 @@ def high_risk_version(team, admin) -> ModelVersion:
             run_id=f"run{v}",
             metrics={"auc": 0.81, "ks": 0.41, "gini_age_gap": 0.02},
         )
-    governance_services.assessment_submit(
+    risk_services.assessment_submit(
         actor=admin,
         model_service=model,
         answers={**BASE, "annex_iii_use": "5b_credit_scoring", "profiles_persons": True},

@@ -13,7 +13,7 @@ The peer is WeasyPrint alone: the exact HTML the worker fed it (re-rendered here
 same ``services._html`` from the finished row; its content hash is checked against the stored
 one), rendered in this process by ``HTML(string=..., base_url=STATIC_ORIGIN,
 url_fetcher=LockedFetcher(finders.find)).write_pdf()`` - the renderer and locked fetcher of
-``governance/documents/rendering.py``. The ratio (ours / WeasyPrint alone) is Attest's overhead
+``documents/print/rendering.py``. The ratio (ours / WeasyPrint alone) is Attest's overhead
 over the PDF engine: queueing, queries, templates, hashing, storage, audit.
 """
 
@@ -29,11 +29,11 @@ from weasyprint import HTML
 
 from bench import results
 from bench.scenarios import _documents_data as data
-from governance.documents import rendering
-from governance.documents import services as documents
-from governance.documents.kinds import portfolio
-from governance.documents.registry import builder_for
-from governance.models import GeneratedDocument
+from documents import rendering
+from documents import services as documents
+from documents.kinds import portfolio
+from documents.models import GeneratedDocument
+from documents.registry import builder_for
 
 Kind, Status = GeneratedDocument.Kind, GeneratedDocument.Status
 PEER = "WeasyPrint alone, same HTML"

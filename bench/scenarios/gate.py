@@ -27,14 +27,14 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from accounts.roles import Role
+from approvals import services as approval_services
 from audit.models import AuditEvent
 from bench import results
 from bench.scenarios import _people
 from catalog import services as catalog_services
 from catalog.models import ModelService
-from governance import services as assessment_services
-from governance.approvals import services as approval_services
-from governance.demo import BASE
+from risk import services as assessment_services
+from risk.demo import BASE
 
 MODEL, VERSION, ENVIRONMENT = "bench-gate-credit-scoring", "1", "production"
 CONCURRENCY = 16

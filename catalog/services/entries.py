@@ -12,6 +12,13 @@ from django.db import transaction
 from accounts.models import Team, User
 from audit.services import audit_record
 from catalog import events
+from catalog.audit_actions import (
+    ACCESS_GRANTED,
+    ACCESS_REVOKED,
+    MODEL_REGISTERED,
+    MODEL_UPDATED,
+    VERSION_REGISTERED,
+)
 from catalog.models import (
     ModelService,
     ModelServiceGroupPermission,
@@ -81,7 +88,7 @@ def model_service_register(
     model.save()
     audit_record(
         actor=actor,
-        action="catalog.model_registered",
+        action=MODEL_REGISTERED,
         target=model,
         subject_id=model.pk,
         after={"name": name, "owner_team": _audit_value(owner_team), **(metadata or {})},
@@ -129,7 +136,7 @@ def model_service_update_metadata(
             _group_access_grant(actor, model, model.owner_team.group, TEAM_PERMISSIONS)
     audit_record(
         actor=actor,
-        action="catalog.model_updated",
+        action=MODEL_UPDATED,
         target=model,
         subject_id=model.pk,
         before=before,
@@ -176,7 +183,7 @@ def model_version_register(
     model_version.save()
     audit_record(
         actor=actor,
-        action="catalog.version_registered",
+        action=VERSION_REGISTERED,
         target=model_version,
         subject_id=model_service.pk,
         after={"version": version, "source_uri": source_uri, "run_id": run_id},
@@ -205,7 +212,7 @@ def _group_access_grant(actor, model: ModelService, group: Group, codenames) -> 
         return False
     audit_record(
         actor=actor,
-        action="catalog.access_granted",
+        action=ACCESS_GRANTED,
         target=model,
         subject_id=model.pk,
         after={"group": group.name, "permissions": sorted(codenames)},
@@ -221,7 +228,7 @@ def _group_access_revoke(actor, model: ModelService, group: Group) -> bool:
     rows.delete()
     audit_record(
         actor=actor,
-        action="catalog.access_revoked",
+        action=ACCESS_REVOKED,
         target=model,
         subject_id=model.pk,
         before={"group": group.name, "permissions": codenames},
@@ -258,7 +265,7 @@ def model_service_share(
         return False
     audit_record(
         actor=actor,
-        action="catalog.access_granted",
+        action=ACCESS_GRANTED,
         target=model_service,
         subject_id=model_service.pk,
         after={"user": user.username, "permissions": list(SHARE_PERMISSIONS)},
@@ -285,7 +292,7 @@ def model_service_unshare(
     rows.delete()
     audit_record(
         actor=actor,
-        action="catalog.access_revoked",
+        action=ACCESS_REVOKED,
         target=model_service,
         subject_id=model_service.pk,
         before={"user": user.username, "permissions": list(SHARE_PERMISSIONS)},

@@ -28,6 +28,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
+from catalog.audit_actions import (
+    DELIVERY_FAILED,
+    DELIVERY_RETRIED,
+    MODEL_DELETED_IN_REGISTRY,
+    MODEL_RENAMED,
+    REGISTRY_RECONCILED,
+    VERSION_DELETED_IN_REGISTRY,
+)
 from catalog.models import ModelService, RegistrySource, WebhookDelivery
 from catalog.registries import mlflow
 from catalog.registries.mlflow_client import MlflowClient
@@ -38,6 +46,7 @@ from catalog.services.registry_state import (
     _version_rows,
 )
 from catalog.services.sources import registry_client, webhook_secrets_active
+from common.outbox import outbox_enqueue
 
 __all__ = [
     "DeliveryAnswer",
@@ -121,19 +130,8 @@ def _store_delivery(source, delivery_id, timestamp, body, event) -> DeliveryAnsw
             duplicates=F("duplicates") + 1
         )
         return DeliveryAnswer(200, "Duplicate delivery: already received.")
-    transaction.on_commit(lambda: _enqueue(row_id))
+    outbox_enqueue("catalog.tasks.process_delivery", str(row_id))
     return DeliveryAnswer(200, "Received.", row)
-
-
-def _enqueue(delivery_pk) -> None:
-    """Queue processing. If the broker is unreachable the row is already safe in the inbox:
-    the sweeper queues it later, so the registry still gets its 200 (no pointless retry)."""
-    from catalog.tasks import process_delivery
-
-    try:
-        process_delivery.delay(str(delivery_pk))
-    except Exception:
-        logger.exception("could not queue delivery %s; the sweeper will pick it up", delivery_pk)
 
 
 # --- Process --------------------------------------------------------------------------------
@@ -201,7 +199,7 @@ def _mark_failed(row: WebhookDelivery, error: str) -> None:
     row.save(update_fields=["status", "last_error", "updated_at"])
     audit_record(
         actor=None,
-        action="catalog.delivery_failed",
+        action=DELIVERY_FAILED,
         target=row,
         after={"attempts": row.attempts, "error": error[:300]},
     )
@@ -259,11 +257,11 @@ def registry_delivery_retry(*, actor: Any, delivery: WebhookDelivery) -> None:
     row.save(update_fields=["status", "attempts", "updated_at"])
     audit_record(
         actor=actor,
-        action="catalog.delivery_retried",
+        action=DELIVERY_RETRIED,
         target=row,
         after={"delivery_id": row.delivery_id},
     )
-    transaction.on_commit(lambda: _enqueue(row.pk))
+    outbox_enqueue("catalog.tasks.process_delivery", str(row.pk))
 
 
 def registry_inbox_sweep(*, now=None) -> list[uuid.UUID]:
@@ -366,13 +364,13 @@ def registry_reconcile(
             for row in entry.versions.filter(registry_deleted_at__isnull=True).exclude(
                 version__in=seen
             ):
-                _mark_deleted(row, entry.pk, "catalog.version_deleted_in_registry")
+                _mark_deleted(row, entry.pk, VERSION_DELETED_IN_REGISTRY)
                 counts["versions_deleted"] += 1
 
     for name, entry in entries.items():
         if name not in registry and entry.registry_deleted_at is None:
             with transaction.atomic():
-                _mark_deleted(entry, entry.pk, "catalog.model_deleted_in_registry")
+                _mark_deleted(entry, entry.pk, MODEL_DELETED_IN_REGISTRY)
                 counts["models_deleted"] += 1
 
     summary = dict(sorted(counts.items()))
@@ -380,9 +378,7 @@ def registry_reconcile(
         RegistrySource.objects.filter(pk=source.pk).update(
             last_reconciled_at=timezone.now(), last_reconcile_summary=summary
         )
-        audit_record(
-            actor=actor, action="catalog.registry_reconciled", target=source, after=summary
-        )
+        audit_record(actor=actor, action=REGISTRY_RECONCILED, target=source, after=summary)
     return summary
 
 
@@ -400,7 +396,7 @@ def _rename(entry: ModelService, new_name: str, actor: Any) -> None:
     ModelService.objects.filter(pk=entry.pk).update(**updates, updated_at=timezone.now())
     audit_record(
         actor=actor,
-        action="catalog.model_renamed",
+        action=MODEL_RENAMED,
         target=entry,
         subject_id=entry.pk,
         before={"registry_name": old_name},

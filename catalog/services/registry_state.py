@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Team
 from audit.services import audit_record
 from catalog import events
+from catalog.audit_actions import ALIAS_MOVED, MODEL_SYNCED, VERSION_SYNCED, VERSION_TAG_CHANGED
 from catalog.models import ModelService, ModelVersion, RegistrySource
 from catalog.registries import mlflow
 from catalog.services.entries import model_service_register, model_version_register
@@ -97,7 +98,7 @@ def _sync_model(
     if after:
         audit_record(
             actor=None,
-            action="catalog.model_synced",
+            action=MODEL_SYNCED,
             target=entry,
             subject_id=entry.pk,
             before=before,
@@ -149,7 +150,7 @@ def _sync_version(
         keys = sorted(set(row.tags) | set(state.tags))
         audit_record(
             actor=None,
-            action="catalog.version_tag_changed",
+            action=VERSION_TAG_CHANGED,
             target=row,
             subject_id=entry.pk,
             before={k: row.tags.get(k) for k in keys if row.tags.get(k) != state.tags.get(k)},
@@ -176,7 +177,7 @@ def _sync_version(
     if before or row.registry_deleted_at is not None:
         audit_record(
             actor=None,
-            action="catalog.version_synced",
+            action=VERSION_SYNCED,
             target=row,
             subject_id=entry.pk,
             before=before,
@@ -216,7 +217,7 @@ def _sync_aliases(entry: ModelService, aliases: dict[str, str]) -> list[str]:
         if old != new:
             audit_record(
                 actor=None,
-                action="catalog.alias_moved",
+                action=ALIAS_MOVED,
                 target=entry,
                 subject_id=entry.pk,
                 before={"alias": alias, "version": old},

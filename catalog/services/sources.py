@@ -11,6 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from catalog.audit_actions import (
+    REGISTRY_SOURCE_CREATED,
+    REGISTRY_WEBHOOK_REGISTERED,
+    WEBHOOK_SECRET_ADDED,
+    WEBHOOK_SECRET_RETIRED,
+)
 from catalog.models import RegistrySource, WebhookSecret
 from catalog.registries.mlflow_client import MlflowClient
 from common import crypto
@@ -74,7 +80,7 @@ def registry_source_create(
     )
     audit_record(
         actor=actor,
-        action="catalog.registry_source_created",
+        action=REGISTRY_SOURCE_CREATED,
         target=source,
         after={
             "kind": kind,
@@ -98,7 +104,7 @@ def webhook_secret_add(
     )
     audit_record(
         actor=actor,
-        action="catalog.webhook_secret_added",
+        action=WEBHOOK_SECRET_ADDED,
         target=source,
         after={"secret_id": str(row.pk), "label": label},
     )
@@ -117,7 +123,7 @@ def webhook_secret_retire(*, actor: Any | None, secret: WebhookSecret) -> None:
     row.save(update_fields=["retired_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="catalog.webhook_secret_retired",
+        action=WEBHOOK_SECRET_RETIRED,
         target=row.source,
         after={"secret_id": str(row.pk)},
     )
@@ -142,26 +148,33 @@ def registry_client(source: RegistrySource) -> MlflowClient:
     )
 
 
-@transaction.atomic
 def registry_source_webhook_register(
     *, actor: Any, source: RegistrySource, webhook_url: str
 ) -> tuple[dict, str]:
-    """Create the webhook in MLflow through its REST API, with a fresh secret added here first.
+    """Create the webhook in MLflow through its REST API, with a fresh secret, and keep the
+    secret here. Returns MLflow's webhook record and the new secret.
 
-    Returns MLflow's webhook record and the new secret. If MLflow refuses, nothing is kept.
+    MLflow is called before anything is written, outside any transaction: an audited write
+    holds the portal-wide audit-chain lock until commit, and an HTTP call under it would stall
+    every other audited action for as long as the registry takes to answer. If MLflow refuses,
+    nothing is kept; the secret row and both audit events are then written in one transaction.
     """
-    row, secret = webhook_secret_add(actor=actor, source=source, label="registered via API")
+    secret = secrets_module.token_urlsafe(32)
     webhook = registry_client(source).create_webhook(
         name=f"attest-{source.slug}", url=webhook_url, secret=secret, events=WEBHOOK_EVENTS
     )
-    audit_record(
-        actor=actor,
-        action="catalog.registry_webhook_registered",
-        target=source,
-        after={
-            "webhook_id": webhook.get("webhook_id"),
-            "url": webhook_url,
-            "secret_id": str(row.pk),
-        },
-    )
+    with transaction.atomic():
+        row, secret = webhook_secret_add(
+            actor=actor, source=source, secret=secret, label="registered via API"
+        )
+        audit_record(
+            actor=actor,
+            action=REGISTRY_WEBHOOK_REGISTERED,
+            target=source,
+            after={
+                "webhook_id": webhook.get("webhook_id"),
+                "url": webhook_url,
+                "secret_id": str(row.pk),
+            },
+        )
     return webhook, secret

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
-from catalog.models import ModelVersion
-from catalog.selectors import model_service_get
+from approvals import configuration as approval_configuration
+from catalog.selectors import model_version_get
 from common.api.schema import ERROR_RESPONSES, ErrorOutput
-from governance.approvals import configuration as approval_configuration
 from monitoring import configuration, payloads, selectors, services
 from monitoring.api.serializers import (
     MetricBatchInput,
@@ -31,30 +28,28 @@ from monitoring.api.serializers import (
 TOO_LARGE = {413: OpenApiResponse(ErrorOutput, description="Too many items or too many bytes.")}
 
 
-def _error(status_code: int, detail: str, errors: dict | None = None) -> Response:
-    return Response({"detail": detail, "errors": errors or {}}, status=status_code)
-
-
-def _raw_body(request, limit: int) -> bytes | Response:
+def _raw_body(request, limit: int) -> bytes:
     """The body as sent, read at most ``limit`` bytes (413 beyond, unread if declared)."""
-    too_large = _error(
+    too_large = payloads.PayloadError(
         413, f"The body is larger than {limit} bytes; split the batch.", {"body": ["Too large."]}
     )
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return _error(400, "Malformed Content-Length.")
+        raise payloads.PayloadError(400, "Malformed Content-Length.") from None
     if declared > limit:
-        return too_large
+        raise too_large
     try:
         stream = request.stream
         raw = stream.read(limit + 1) if stream is not None else b""
     except RequestDataTooBig:
-        return too_large
+        raise too_large from None
     except RawPostDataException:
-        return _error(400, "The body was already read as a form; send application/json.")
+        raise payloads.PayloadError(
+            400, "The body was already read as a form; send application/json."
+        ) from None
     if len(raw) > limit:
-        return too_large
+        raise too_large
     return raw
 
 
@@ -90,25 +85,14 @@ class MetricBatchCreateApi(APIView):
     )
     def post(self, request):
         raw = _raw_body(request, configuration.metrics_max_bytes())
-        if isinstance(raw, Response):
-            return raw
-        try:
-            items = payloads.metric_batch(
-                raw,
-                max_items=configuration.metrics_max_items(),
-                environments=approval_configuration.environments(),
-                now=timezone.now(),
-                future_tolerance=configuration.metrics_future_tolerance(),
-            )
-            result = services.metrics_record(actor=request.user, items=items)
-        except payloads.PayloadError as exc:
-            return _error(exc.status, exc.detail, exc.errors)
-        except services.ItemsNotFound as exc:
-            return _error(404, exc.detail, exc.errors)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
+        items = payloads.metric_batch(
+            raw,
+            max_items=configuration.metrics_max_items(),
+            environments=approval_configuration.environments(),
+            now=timezone.now(),
+            future_tolerance=configuration.metrics_future_tolerance(),
+        )
+        result = services.metrics_record(actor=request.user, items=items)
         body = {
             "batch_id": result.batch_id,
             "points": result.points,
@@ -128,32 +112,19 @@ class SchemaCreateApi(APIView):
 
     @extend_schema(request=SchemaInput, responses={201: SchemaOutput, **ERROR_RESPONSES})
     def post(self, request, model_id, version):
-        model = model_service_get(user=request.user, model_id=model_id)
-        row = ModelVersion.objects.filter(model_service=model, version=version).first()
-        if row is None:
-            raise NotFound(f"{model.name} has no version {version!r}.")
+        row = model_version_get(user=request.user, model_id=model_id, version=version)
+        model = row.model_service
         if not selectors.can_write_metrics(request.user, model):
             raise PermissionDenied("Only the owning team posts input schemas of its models.")
         raw = _raw_body(request, configuration.metrics_max_bytes())
-        if isinstance(raw, Response):
-            return raw
-        try:
-            payload = payloads.schema_payload(
-                raw, environments=approval_configuration.environments()
-            )
-            result = services.schema_record(
-                actor=request.user,
-                model_version=row,
-                environment=payload.environment,
-                features=payload.features,
-                reference=payload.reference,
-            )
-        except payloads.PayloadError as exc:
-            return _error(exc.status, exc.detail, exc.errors)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
+        payload = payloads.schema_payload(raw, environments=approval_configuration.environments())
+        result = services.schema_record(
+            actor=request.user,
+            model_version=row,
+            environment=payload.environment,
+            features=payload.features,
+            reference=payload.reference,
+        )
         body = {
             "schema": result.schema,
             "differences": result.differences,

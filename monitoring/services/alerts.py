@@ -10,24 +10,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from approvals.models import DeploymentRequest
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
-from governance.models import DeploymentRequest
+from common import errors
+from common.outbox import outbox_enqueue
 from monitoring import selectors
+from monitoring.audit_actions import ALERT_ACKNOWLEDGED, ALERT_OPENED, ALERT_RESOLVED
 from monitoring.models import Alert, Threshold
 
 AlertState = Alert.State
 
 
-class Conflict(Exception):
-    """The action clashes with the object's current state (HTTP 409)."""
+# The action clashes with the object's current state (HTTP 409); kept importable from here.
+Conflict = errors.Conflict
 
 
 def _on_commit_task(task_name: str, *args) -> None:
-    from monitoring import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(*args))
+    """Schedule a monitoring task through the outbox (commits with the alert; survives a broker
+    outage)."""
+    outbox_enqueue(f"monitoring.tasks.{task_name}", *args)
 
 
 @dataclass
@@ -103,7 +105,7 @@ def _alert_raise(spec: AlertSpec) -> tuple[Alert, bool]:
         return bump(active), False
     audit_record(
         actor=None,
-        action="monitoring.alert_opened",
+        action=ALERT_OPENED,
         target=alert,
         subject_id=spec.model_service.pk,
         after={
@@ -156,7 +158,7 @@ def alert_acknowledge(*, actor, alert: Alert, comment: str) -> Alert:
     )
     audit_record(
         actor=actor,
-        action="monitoring.alert_acknowledged",
+        action=ALERT_ACKNOWLEDGED,
         target=alert,
         subject_id=alert.model_service_id,
         before={"state": AlertState.OPEN},
@@ -174,7 +176,7 @@ def _resolve(alert: Alert, *, actor, comment: str) -> None:
     )
     audit_record(
         actor=actor,
-        action="monitoring.alert_resolved",
+        action=ALERT_RESOLVED,
         target=alert,
         subject_id=alert.model_service_id,
         before={"state": before},

@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
 from monitoring import deadlines, selectors
+from monitoring.audit_actions import INCIDENT_REGISTERED, INCIDENT_UPDATED
 from monitoring.models import Alert, Incident
 from monitoring.services.alerts import AlertSpec, _alert_raise, _resolve_active
 
@@ -143,7 +144,7 @@ def incident_register(*, actor, model_service: ModelService, **fields) -> Incide
     )
     audit_record(
         actor=actor,
-        action="monitoring.incident_registered",
+        action=INCIDENT_REGISTERED,
         target=incident,
         subject_id=model.pk,
         after={
@@ -184,7 +185,7 @@ def incident_update(*, actor, incident: Incident, changes: dict) -> list[str]:
     incident.save(update_fields=[*changed, "report_deadline", "closed_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="monitoring.incident_updated",
+        action=INCIDENT_UPDATED,
         target=incident,
         subject_id=model.pk,
         before={name: _audit_value(before[name]) for name in changed},

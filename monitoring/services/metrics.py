@@ -10,22 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from approvals import services as approval_services
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_visible
-from governance.approvals import services as approval_services
+from common.errors import NotFound
 from monitoring import payloads, selectors, thresholds
+from monitoring.audit_actions import METRICS_RECORDED
 from monitoring.models import Alert, MetricPoint, Threshold
 from monitoring.services.alerts import AlertSpec, _alert_raise
 
 
-class ItemsNotFound(Exception):
-    """Items name models or versions that do not exist or the caller may not see (HTTP 404)."""
-
-    def __init__(self, detail: str, errors: dict[str, list[str]]):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
+class ItemsNotFound(NotFound):
+    """Items name models or versions that do not exist or the caller may not see (HTTP 404,
+    listing the items in ``errors``)."""
 
 
 @dataclass
@@ -122,7 +120,7 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
         times = [p.observed_at for p in points]
         audit_record(
             actor=actor,
-            action="monitoring.metrics_recorded",
+            action=METRICS_RECORDED,
             target_type="monitoring.metricbatch",
             target_id=str(batch_id),
             target_label=f"{len(points)} metric point(s)",

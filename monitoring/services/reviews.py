@@ -9,10 +9,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from approvals.models import Deployment
 from audit.services import audit_record
 from catalog.models import ModelService
-from governance.models import Deployment
 from monitoring import configuration, deadlines, selectors
+from monitoring.audit_actions import REVIEW_COMPLETED, REVIEW_SCHEDULED
 from monitoring.models import Alert, RecertificationReview
 from monitoring.services.alerts import (
     AlertSpec,
@@ -31,7 +32,7 @@ def _review_create(model: ModelService, due_on, *, reason: str) -> Recertificati
     )
     audit_record(
         actor=None,
-        action="monitoring.review_scheduled",
+        action=REVIEW_SCHEDULED,
         target=review,
         subject_id=model.pk,
         after={"due_on": due_on, "tier": model.risk_tier, "reason": reason},
@@ -160,7 +161,7 @@ def review_complete(
     review.save(update_fields=["completed_at", "completed_by", "outcome", "comment", "updated_at"])
     audit_record(
         actor=actor,
-        action="monitoring.review_completed",
+        action=REVIEW_COMPLETED,
         target=review,
         subject_id=model.pk,
         after={"outcome": outcome, "comment": comment, "due_on": review.due_on},

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from approvals import configuration as approval_configuration
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
-from governance.approvals import configuration as approval_configuration
 from monitoring import payloads, selectors
+from monitoring.audit_actions import SCHEMA_RECORDED
 from monitoring.models import Alert, InputSchema
 from monitoring.services.alerts import AlertSpec, _alert_raise
 
@@ -82,7 +83,7 @@ def schema_record(
     )
     audit_record(
         actor=actor,
-        action="monitoring.schema_recorded",
+        action=SCHEMA_RECORDED,
         target=schema,
         subject_id=model.pk,
         after={

@@ -7,10 +7,11 @@ import math
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from approvals import configuration as approval_configuration
 from audit.services import audit_record
 from catalog.models import ModelService
-from governance.approvals import configuration as approval_configuration
 from monitoring import selectors
+from monitoring.audit_actions import THRESHOLD_CREATED, THRESHOLD_DELETED, THRESHOLD_UPDATED
 from monitoring.models import Threshold
 
 THRESHOLD_FIELDS = (
@@ -112,7 +113,7 @@ def threshold_create(
     )
     audit_record(
         actor=actor,
-        action="monitoring.threshold_created",
+        action=THRESHOLD_CREATED,
         target=threshold,
         subject_id=model.pk,
         after=data,
@@ -144,7 +145,7 @@ def threshold_update(*, actor, threshold: Threshold, changes: dict) -> list[str]
     threshold.save(update_fields=[*changed, "updated_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="monitoring.threshold_updated",
+        action=THRESHOLD_UPDATED,
         target=threshold,
         subject_id=model.pk,
         before={name: before[name] for name in changed},
@@ -163,7 +164,7 @@ def threshold_delete(*, actor, threshold: Threshold) -> None:
         raise PermissionDenied("Only the owning team's model owners remove thresholds.")
     audit_record(
         actor=actor,
-        action="monitoring.threshold_deleted",
+        action=THRESHOLD_DELETED,
         target=threshold,
         subject_id=threshold.model_service_id,
         before=_threshold_state(threshold),

@@ -40,7 +40,7 @@ def test_sign_in_page_signs_in_and_records_event(client, personas):
     assert 'for="id_username"' in page.content.decode()
     response = client.post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("monitoring:dashboard")  # the home page
+    assert response["Location"] == reverse("portal:dashboard")  # the home page
     assert (
         AuditEvent.objects.filter(action="accounts.signed_in", actor_id=personas.owner.pk).count()
         == 1

@@ -14,9 +14,9 @@ def approval_recipes(p):
     """Recipes for deployment approvals, on a minimal-risk model with one version per recipe."""
     from django.utils import timezone
 
+    from approvals import gate, services
     from catalog.models import ModelVersion
-    from governance.approvals import gate, services
-    from tests.governance.approval_helpers import assessed_model
+    from tests.approvals.approval_helpers import assessed_model
 
     model = assessed_model(p, "minimal", versions=[str(n) for n in range(1, 11)])
 
@@ -50,39 +50,39 @@ def approval_recipes(p):
 
     s, a = "governance.request_submitted", "governance.request_approved"
     return {
-        "governance.approvals.services.requests.deployment_request_create": (
+        "approvals.services.requests.deployment_request_create": (
             lambda: create("1"),
             [s],
         ),
-        "governance.approvals.services.requests.deployment_request_submit": (
+        "approvals.services.requests.deployment_request_submit": (
             lambda: services.deployment_request_submit(actor=p.owner, request=create("2", False)),
             ["governance.request_drafted", s],
         ),
-        "governance.approvals.services.requests.deployment_request_withdraw": (
+        "approvals.services.requests.deployment_request_withdraw": (
             lambda: services.deployment_request_withdraw(actor=p.owner, request=create("3")),
             [s, "governance.request_withdrawn"],
         ),
-        "governance.approvals.services.decisions.deployment_request_decide": (
+        "approvals.services.decisions.deployment_request_decide": (
             lambda: approved("4"),
             [s, a],
         ),
-        "governance.approvals.services.lifecycle.approval_revoke": (
+        "approvals.services.lifecycle.approval_revoke": (
             lambda: services.approval_revoke(actor=p.compliance, request=approved("5"), reason="r"),
             [s, a, "governance.approval_revoked"],
         ),
-        "governance.approvals.services.lifecycle.approvals_expire": (
+        "approvals.services.lifecycle.approvals_expire": (
             expire,
             [s, a, "governance.approval_expired"],
         ),
-        "governance.approvals.services.lifecycle.approval_mark_for_rereview": (
+        "approvals.services.lifecycle.approval_mark_for_rereview": (
             lambda: services.approval_mark_for_rereview(request=approved("10"), reason="recipe"),
             [s, a, "governance.approval_staled", s],
         ),
-        "governance.approvals.services.lifecycle.approvals_refresh": (
+        "approvals.services.lifecycle.approvals_refresh": (
             refresh,
             [s, a, "governance.approval_staled", s],
         ),
-        "governance.approvals.services.deployments.deployment_record": (
+        "approvals.services.deployments.deployment_record": (
             lambda: services.deployment_record(
                 actor=p.owner,
                 model_version=approved("8").model_version,
@@ -90,11 +90,11 @@ def approval_recipes(p):
             ),
             [s, a, "governance.deployment_recorded"],
         ),
-        "governance.approvals.services.deployments.drift_check": (
+        "approvals.services.deployments.drift_check": (
             drift,
             ["governance.drift_detected"],
         ),
-        "governance.approvals.gate.gate_answer": (
+        "approvals.gate.gate_answer": (
             lambda: gate.gate_answer(
                 actor=p.ci_bot, model_name=model.name, version="4", environment="production"
             ),
@@ -110,11 +110,11 @@ def monitoring_recipes(p):
 
     from django.utils import timezone
 
-    from governance.approvals import services as approvals
-    from governance.models import Deployment
+    from approvals import services as approvals
+    from approvals.models import Deployment
     from monitoring.models import Alert, RecertificationReview
     from monitoring.payloads import MetricItem
-    from tests.governance.approval_helpers import assessed_model
+    from tests.approvals.approval_helpers import assessed_model
 
     now = timezone.now()
     # Deployed 740 days ago (minimal risk: at most 730 days).
@@ -240,5 +240,50 @@ def monitoring_recipes(p):
                 actor=p.reviewer, review=upcoming, outcome="recertified", comment="c"
             ),
             ["monitoring.review_completed", "monitoring.review_scheduled"],
+        ),
+    }
+
+
+def document_recipes(p):
+    """Recipes for generated documents: a request, a render (a portfolio report: no model
+    needed) and the sweep, which re-queues one stuck request and gives up on an exhausted one."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from documents import services
+    from documents.models import GeneratedDocument
+
+    def request():
+        return services.document_request(actor=p.owner, kind="portfolio")
+
+    def sweep():
+        stuck, exhausted = request(), request()
+        long_ago = timezone.now() - timedelta(days=1)
+        GeneratedDocument.objects.filter(pk=stuck.pk).update(
+            updated_at=long_ago - timedelta(minutes=1)
+        )
+        GeneratedDocument.objects.filter(pk=exhausted.pk).update(
+            updated_at=long_ago, attempts=settings.ATTEST_DOCUMENT_MAX_ATTEMPTS
+        )
+        # Only what stood still for an hour: the other recipes' requests are younger.
+        return services.documents_sweep(older_than_seconds=3600)
+
+    requested = "documents.document_requested"
+    return {
+        "documents.services.document_request": (request, [requested]),
+        "documents.services.document_render": (
+            lambda: services.document_render(document_pk=request().pk),
+            [requested, "governance.document_generated"],
+        ),
+        "documents.services.documents_sweep": (
+            sweep,
+            [
+                requested,
+                requested,
+                "documents.document_render_retried",
+                "documents.document_failed",
+            ],
         ),
     }

@@ -1,63 +1,80 @@
-"""A1: every service that changes state records its audit events, exactly as listed here.
+"""A1: every service that changes state records its audit events, exactly as listed here; and
+every action those services record is declared once, with a label people read.
 
-The test enumerates the public functions of every services module: each must have a recipe
-(call it, expect exactly these audit actions) or a written reason why it records nothing.
-A new service without a row here fails the first test.
+The services are found, not listed: every public function of each project app's ``services``
+module (or of every module of its ``services`` package), and of any other module of an app that
+calls ``audit_record`` (``approvals.gate``, ``approvals.writeback``). Each must have a recipe
+(call it, expect exactly these audit actions) or a written reason in ``NO_EVENT`` why it records
+nothing. A new service without a row here fails the first test.
 """
 
+import ast
+import importlib
 import inspect
+from functools import cache
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import accounts.services
-import audit.services
 import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
-import governance.approvals.gate
-import governance.approvals.services.decisions
-import governance.approvals.services.deployments
-import governance.approvals.services.lifecycle
-import governance.approvals.services.requests
-import governance.approvals.writeback
-import governance.services
-import monitoring.services.alerts
-import monitoring.services.deployments
-import monitoring.services.incidents
-import monitoring.services.metrics
-import monitoring.services.reviews
-import monitoring.services.schemas
-import monitoring.services.thresholds
+import risk.services
 from accounts.models import Team
+from audit import actions as audit_actions
 from audit.models import AuditEvent
 from catalog.models import WebhookDelivery
-from governance.models import Obligation
-from tests.audit.recipes_governance import approval_recipes, monitoring_recipes
+from risk.models import Obligation
+from tests.audit.recipes_governance import approval_recipes, document_recipes, monitoring_recipes
 from tests.catalog.mlflow_fixtures import SECRET
 from tests.factories import ModelServiceFactory, UserFactory
 
-MODULES = [
-    accounts.services,
-    audit.services,
-    catalog.services.entries,
-    catalog.services.sources,
-    catalog.services.ingest,
-    governance.services,
-    governance.approvals.services.requests,
-    governance.approvals.services.decisions,
-    governance.approvals.services.lifecycle,
-    governance.approvals.services.deployments,
-    governance.approvals.gate,
-    governance.approvals.writeback,
-    monitoring.services.alerts,
-    monitoring.services.metrics,
-    monitoring.services.thresholds,
-    monitoring.services.deployments,
-    monitoring.services.schemas,
-    monitoring.services.incidents,
-    monitoring.services.reviews,
-]
+ROOT = Path(settings.BASE_DIR)
+
+
+def _project_apps():
+    """The apps whose code lives in this repository (not Django's, not installed packages)."""
+    return [
+        config
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT) and ".venv" not in Path(config.path).parts
+    ]
+
+
+@cache
+def _source_files() -> list[tuple[str, Path, ast.Module]]:
+    """(dotted module name, path, syntax tree) of every module of the project apps, migrations
+    left out."""
+    found = []
+    for config in _project_apps():
+        for path in sorted(Path(config.path).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if "migrations" in parts:
+                continue
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found.append((name, path, ast.parse(path.read_text(), str(path))))
+    return found
+
+
+def _calls_audit_record(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "audit_record"
+        for node in ast.walk(tree)
+    )
+
+
+def service_modules():
+    """An app's ``services`` module or package, and every other module calling audit_record."""
+    for name, _path, tree in _source_files():
+        if name.split(".")[1:2] == ["services"] or _calls_audit_record(tree):
+            yield importlib.import_module(name)
+
+
 ANSWERS = {
     "role": "provider",
     "gpai": False,
@@ -78,17 +95,16 @@ NO_EVENT = {
     "catalog.services.ingest.registry_reconcile": "W6 tests its events",
     "catalog.services.ingest.registry_model_lock": "a lock; changes nothing",
     "catalog.services.sources.registry_source_webhook_register": "needs MLflow; journey test",
-    "governance.services.can_assess": "read",
-    "governance.services.subject_snapshot": "read",
-    "governance.services.completeness": "read",
+    "risk.services.subject_snapshot": "read",
+    "risk.services.completeness": "read",
     "accounts.services.team_members_set": "composite: one member event per change",
     "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
     "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",
-    "governance.approvals.services.lifecycle.approvals_due_for_reminder": "reminder mark only",
-    "governance.approvals.gate.evaluate": "read; gate_answer records the answer",
-    "governance.approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
-    "governance.approvals.writeback.pending_writebacks": "read",
-    "governance.approvals.writeback.retry_delay": "pure backoff arithmetic",
+    "approvals.services.lifecycle.approvals_due_for_reminder": "reminder mark only",
+    "approvals.gate.evaluate": "read; gate_answer records the answer",
+    "approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
+    "approvals.writeback.pending_writebacks": "read",
+    "approvals.writeback.retry_delay": "pure backoff arithmetic",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
 }
 
@@ -107,7 +123,7 @@ def recipes(p):
     model = ModelServiceFactory(owner_team=team)
 
     def submitted():
-        governance.services.assessment_submit(actor=p.owner, model_service=model, answers=ANSWERS)
+        risk.services.assessment_submit(actor=p.owner, model_service=model, answers=ANSWERS)
         return Obligation.objects.filter(model_service=model, is_current=True).first()
 
     slugs = iter(f"s{n}" for n in range(100))
@@ -259,18 +275,18 @@ def recipes(p):
             ),
             ["catalog.registry_source_created", "catalog.delivery_retried"],
         ),
-        "governance.services.assessment_draft_save": (
-            lambda: governance.services.assessment_draft_save(
+        "risk.services.assessment_draft_save": (
+            lambda: risk.services.assessment_draft_save(
                 actor=p.owner, model_service=model, answers={"role": "provider"}
             ),
             ["governance.assessment_draft_saved"],
         ),
-        "governance.services.assessment_submit": (
+        "risk.services.assessment_submit": (
             submitted,
             ["governance.assessment_submitted", "governance.risk_tier_changed"],
         ),
-        "governance.services.obligation_update": (
-            lambda: governance.services.obligation_update(
+        "risk.services.obligation_update": (
+            lambda: risk.services.obligation_update(
                 actor=p.owner, obligation=submitted(), status="in_progress"
             ),
             [
@@ -278,8 +294,8 @@ def recipes(p):
                 "governance.obligation_changed",
             ],
         ),
-        "governance.services.evidence_add": (
-            lambda: governance.services.evidence_add(
+        "risk.services.evidence_add": (
+            lambda: risk.services.evidence_add(
                 actor=p.owner,
                 obligation=submitted(),
                 upload=SimpleUploadedFile("e.txt", b"evidence"),
@@ -294,7 +310,7 @@ def recipes(p):
 
 def public_services():
     names = set()
-    for module in MODULES:
+    for module in service_modules():
         for name, obj in inspect.getmembers(module, inspect.isfunction):
             if obj.__module__ == module.__name__ and not name.startswith("_"):
                 names.add(f"{module.__name__}.{name}")
@@ -307,22 +323,134 @@ def test_every_service_is_accounted_for(personas):
         set(recipes(personas))
         | set(approval_recipes(personas))
         | set(monitoring_recipes(personas))
+        | set(document_recipes(personas))
         | set(NO_EVENT)
     )
     missing = public_services() - covered
     assert not missing, f"services without an audit expectation: {sorted(missing)}"
-    assert not covered - public_services(), "stale rows in the completeness table"
+    stale = covered - public_services()
+    assert not stale, f"stale rows in the completeness table: {sorted(stale)}"
+
+
+def test_discovery_finds_the_services_outside_services_modules():
+    """The rule above is what finds them: a module outside ``services`` that writes events."""
+    found = public_services()
+    assert {"approvals.gate.gate_answer", "approvals.writeback.request_writeback"} <= found
+    assert "documents.services.document_request" in found
+    assert "accounts.services.team_create" in found
 
 
 @pytest.mark.django_db
 def test_each_service_records_exactly_its_events(personas):
     failures = []
     # Monitoring first: its daily checks must see only the deployments its recipes made.
-    all_recipes = monitoring_recipes(personas) | recipes(personas) | approval_recipes(personas)
+    all_recipes = (
+        monitoring_recipes(personas)
+        | recipes(personas)
+        | approval_recipes(personas)
+        | document_recipes(personas)
+    )
+    declared = {action.code for action in audit_actions.all_actions()}
     for name, (call, expected) in all_recipes.items():
         before = AuditEvent.objects.count()
         call()
         actions = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", flat=True))
         if actions != expected:
             failures.append(f"{name}: {actions}, expected {expected}")
+        if set(actions) - declared:
+            failures.append(f"{name}: records undeclared actions {sorted(set(actions) - declared)}")
     assert not failures, "\n".join(failures)
+
+
+# --- One list of actions --------------------------------------------------------------------
+def _declarations() -> list[tuple[str, str, int]]:
+    """(code, file, line) of every ``declare("<code>", ...)`` call in the project's apps."""
+    found = []
+    for _name, path, tree in _source_files():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "declare"
+                and node.args
+            ):
+                code = node.args[0]
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                assert isinstance(code, ast.Constant), f"{where}: declare() needs a literal code"
+                found.append((code.value, str(path.relative_to(ROOT)), node.lineno))
+    return found
+
+
+def test_every_action_is_declared_once_with_a_label():
+    declarations = _declarations()
+    codes = [code for code, _file, _line in declarations]
+    duplicates = {c for c in codes if codes.count(c) > 1}
+    assert not duplicates, f"declared more than once: {sorted(duplicates)}"
+    assert all(file.endswith("/audit_actions.py") for _c, file, _l in declarations), (
+        "declare actions in the app's audit_actions.py"
+    )
+    registry = {action.code: action for action in audit_actions.all_actions()}
+    # Every declaration module is imported at start-up (AuditConfig.ready): labels are complete.
+    assert set(registry) == set(codes)
+    for code, action in registry.items():
+        assert audit_actions.CODE_PATTERN.match(code), code
+        assert str(action.label).strip() and str(action.label) != code, code
+        assert audit_actions.label_for(code) == str(action.label)
+        assert action.app in {config.label for config in _project_apps()}, code
+    # Codes already in the trail never change, whichever app writes them now.
+    assert registry["governance.request_approved"].app == "approvals"
+    assert registry["governance.document_generated"].app == "documents"
+
+
+def test_an_undeclared_code_shows_as_itself():
+    assert audit_actions.label_for("bench.appended") == "bench.appended"
+    assert audit_actions.label_for("governance.request_approved") == "Deployment request approved"
+
+
+def test_a_code_cannot_be_declared_twice():
+    with pytest.raises(audit_actions.DuplicateAuditActionError):
+        audit_actions.declare("governance.request_approved", "Something else", app="risk")
+    with pytest.raises(ValueError, match="past_tense_verb"):
+        audit_actions.declare("Not A Code", "x")
+
+
+def _resolve(node: ast.expr, module) -> list:
+    """The values an ``action=`` expression can take, as far as can be read without running
+    it: literals, module-level constants, both arms of ``a if c else b``; a local variable
+    (a helper's parameter) is checked where its value is chosen."""
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _resolve(node.body, module) + _resolve(node.orelse, module)
+    if isinstance(node, ast.Name) and node.id.isupper():
+        return [getattr(module, node.id)]
+    if isinstance(node, ast.JoinedStr):
+        return [ast.unparse(node)]
+    return []
+
+
+def test_services_use_the_declared_constants():
+    """No action code typed by hand in app code: a declared code appears only in its
+    declaration, and every ``audit_record(action=...)`` resolves to a declared code."""
+    declared = {code for code, _file, _line in _declarations()}
+    typed, undeclared = [], []
+    for name, path, tree in _source_files():
+        if path.name == "audit_actions.py":
+            continue
+        where = str(path.relative_to(ROOT))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in declared:
+                typed.append(f"{where}:{node.lineno} {node.value}")
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "audit_record"
+            ):
+                for keyword in node.keywords:
+                    if keyword.arg != "action":
+                        continue
+                    if isinstance(keyword.value, ast.JoinedStr):
+                        typed.append(f"{where}:{node.lineno} {ast.unparse(keyword.value)}")
+                    for value in _resolve(keyword.value, importlib.import_module(name)):
+                        if value not in declared:
+                            undeclared.append(f"{where}:{node.lineno} {value}")
+    assert not typed, "use the audit_actions constant instead of the code:\n" + "\n".join(typed)
+    assert not undeclared, "actions with no declaration (label):\n" + "\n".join(undeclared)

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Team, User
-from governance import services as governance_services
-from governance.models import DeploymentRequest, Obligation
+from approvals.models import DeploymentRequest
+from risk import services as governance_services
+from risk.models import Obligation
+from tests.approvals.approval_helpers import assessed_model, meet_all_obligations
 from tests.browser.journeys import sign_in
-from tests.governance.approval_helpers import assessed_model, meet_all_obligations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EVIDENCE = {

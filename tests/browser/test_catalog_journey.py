@@ -52,7 +52,7 @@ def test_sign_in_search_open_and_edit_a_model(live_server, page, screenshot, dem
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_selector("text=Saved. Changed: limitations.")
     timeline = page.locator(".timeline").inner_text()
-    assert "catalog.model_updated" in timeline
+    assert "Model details updated" in timeline  # the label; the code is its title
     assert "Not validated for applicants under 21." in timeline
     screenshot(page, "05-model-edited")
     assert AuditEvent.objects.filter(action="catalog.model_updated").count() == 1

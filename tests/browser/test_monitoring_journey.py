@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Team, User
-from governance.approvals import services as approvals
-from governance.models import Deployment
+from approvals import services as approvals
+from approvals.models import Deployment
 from monitoring import services as monitoring
 from monitoring.models import Alert
+from tests.approvals.approval_helpers import assessed_model
 from tests.browser.journeys import sign_in
-from tests.governance.approval_helpers import assessed_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import ModelService
-from governance.models import GeneratedDocument
+from documents.models import GeneratedDocument
 from tests.browser.journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,11 +11,11 @@ from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 
 from accounts.roles import user_roles
+from approvals import services
+from approvals.models import ApprovalDecision
 from audit.models import AuditEvent
-from governance.approvals import services
-from governance.models import ApprovalDecision
+from tests.approvals.approval_helpers import assessed_model
 from tests.browser.test_sso import idp_sign_in, portal_session_key, start_sso
-from tests.governance.approval_helpers import assessed_model
 from tests.sso_provider import CLIENT_ID, CLIENT_SECRET, start_identity_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

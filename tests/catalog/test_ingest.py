@@ -215,14 +215,13 @@ def test_sync_registry_unknown_slug_fails_with_one_line():
 
 
 def test_broker_down_at_enqueue_still_answers_200_and_keeps_the_row(
-    client, registry, monkeypatch, django_capture_on_commit_callbacks
+    client, registry, redis_broker, django_capture_on_commit_callbacks
 ):
+    """Redis is not running (``redis_broker``: a port nobody listens on): the registry still gets
+    its 200, the inbox row is kept, and the outbox keeps the processing task for the relay."""
+    from common.models import OutboxMessage
     from tests.catalog.conftest import signed
 
-    def broken_delay(*args, **kwargs):
-        raise ConnectionError("broker unreachable")
-
-    monkeypatch.setattr("catalog.tasks.process_delivery.delay", broken_delay)
     body, meta = signed("registered_model", "created", {"name": "x"})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.generic(
@@ -230,8 +229,12 @@ def test_broker_down_at_enqueue_still_answers_200_and_keeps_the_row(
         )
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().status == "pending"  # the sweeper will queue it
+    message = OutboxMessage.objects.get(task_name="catalog.tasks.process_delivery")
+    assert message.status == "pending" and message.attempts == 1  # and the relay retries it
+    assert "OperationalError" in message.last_error
 
 
+@pytest.mark.django_db
 def test_c5_the_same_task_twice_has_its_effects_once(deliver, registry, mlflow_server):
     mf = mlflow_server.client()
     name = f"c5-{uuid.uuid4().hex[:8]}"

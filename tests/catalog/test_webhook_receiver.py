@@ -53,7 +53,7 @@ def test_golden_vectors_match_the_recorded_signatures():
 
 @pytest.mark.django_db
 def test_every_recorded_delivery_is_accepted_and_stored_once(client, source, monkeypatch):
-    monkeypatch.setattr("catalog.services.ingest._enqueue", lambda pk: None)
+    monkeypatch.setattr("catalog.services.ingest.outbox_enqueue", lambda *a: None)
     for d in deliveries():
         assert post(client, d).status_code == 200, d.name
     assert WebhookDelivery.objects.count() == len(deliveries())
@@ -61,7 +61,7 @@ def test_every_recorded_delivery_is_accepted_and_stored_once(client, source, mon
 
 @pytest.mark.django_db
 def test_w1_fifty_mutations_are_all_rejected(client, source, monkeypatch):
-    monkeypatch.setattr("catalog.services.ingest._enqueue", lambda pk: None)
+    monkeypatch.setattr("catalog.services.ingest.outbox_enqueue", lambda *a: None)
     rng = random.Random(1)
     good = deliveries()[1]
     accepted = 0
@@ -109,7 +109,7 @@ def test_get_is_not_allowed(client, source):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("offset", "status"), [(-299, 200), (299, 200), (-301, 401), (301, 401)])
 def test_w3_timestamp_window(client, source, monkeypatch, offset, status):
-    monkeypatch.setattr("catalog.services.ingest._enqueue", lambda pk: None)
+    monkeypatch.setattr("catalog.services.ingest.outbox_enqueue", lambda *a: None)
     d = deliveries()[0]
     with time_machine.travel(d.timestamp + offset, tick=False):
         response = client.generic("POST", URL, d.body, **d.meta())
@@ -118,7 +118,7 @@ def test_w3_timestamp_window(client, source, monkeypatch, offset, status):
 
 @pytest.mark.django_db
 def test_w3_two_active_secrets_accepted_retired_one_rejected(client, source, monkeypatch):
-    monkeypatch.setattr("catalog.services.ingest._enqueue", lambda pk: None)
+    monkeypatch.setattr("catalog.services.ingest.outbox_enqueue", lambda *a: None)
     new_secret_row, new_secret = services.webhook_secret_add(actor=None, source=source)
     d = deliveries()[0]
     signed_new = mlflow.sign(
@@ -148,7 +148,7 @@ def test_recorded_retries_reuse_id_timestamp_and_signature():
 
 @pytest.mark.django_db
 def test_duplicate_delivery_answers_200_and_adds_nothing(client, source, monkeypatch):
-    monkeypatch.setattr("catalog.services.ingest._enqueue", lambda pk: None)
+    monkeypatch.setattr("catalog.services.ingest.outbox_enqueue", lambda *a: None)
     d = deliveries()[0]
     for _ in range(3):  # MLflow's retries repeat the delivery byte for byte
         assert post(client, d).status_code == 200

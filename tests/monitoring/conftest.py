@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from governance.approvals import services as approval_services
-from tests.governance.approval_helpers import assessed_model
+from approvals import services as approval_services
+from tests.approvals.approval_helpers import assessed_model
 
 METRICS_URL = "/api/v1/metrics/"
 

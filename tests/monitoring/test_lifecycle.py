@@ -10,11 +10,11 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from approvals import services as approval_services
 from audit.models import AuditEvent
-from governance.approvals import services as approval_services
 from monitoring import services, tasks
 from monitoring.models import Alert, Incident, InputSchema, RecertificationReview
-from tests.governance.approval_helpers import assessed_model, meet_all_obligations
+from tests.approvals.approval_helpers import assessed_model, meet_all_obligations
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)

@@ -1,0 +1,98 @@
+"""Deployment requests, decisions, the deploy gate and deployments over the API."""
+
+from rest_framework import serializers
+
+
+# --- Deployment requests, the gate, deployments ---------------------------------------------
+class DeploymentRequestInput(serializers.Serializer):
+    model = serializers.CharField(max_length=300, help_text="The model's catalog name.")
+    version = serializers.CharField(max_length=64)
+    environment = serializers.CharField(max_length=40)
+    justification = serializers.CharField(max_length=10_000)
+    metrics = serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text="Evaluation metrics: name → number.",
+    )
+    links = serializers.ListField(
+        child=serializers.URLField(max_length=1000), required=False, max_length=20
+    )
+    submit = serializers.BooleanField(default=True, help_text="false: keep it as a draft.")
+
+
+class DecisionOutput(serializers.Serializer):
+    approver = serializers.CharField(source="approver.username")
+    verdict = serializers.CharField()
+    comment = serializers.CharField()
+    as_compliance = serializers.BooleanField()
+    decided_at = serializers.DateTimeField(source="created_at")
+
+
+class DeploymentRequestOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    model = serializers.CharField(source="model_service.name")
+    model_id = serializers.UUIDField(source="model_service_id")
+    version = serializers.CharField(source="model_version.version")
+    environment = serializers.CharField()
+    state = serializers.CharField()
+    risk_tier = serializers.CharField()
+    requirement = serializers.JSONField()
+    requested_by = serializers.CharField(source="requested_by.username")
+    justification = serializers.CharField()
+    metrics = serializers.JSONField()
+    links = serializers.JSONField()
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    fingerprint = serializers.CharField()
+    decisions = DecisionOutput(many=True, source="decisions.all")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("approvals:request-detail", args=[obj.pk])
+
+
+class DecisionInput(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=["approve", "reject"])
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class GateQuery(serializers.Serializer):
+    model = serializers.CharField(max_length=300)
+    version = serializers.CharField(max_length=64)
+    environment = serializers.CharField(max_length=40)
+
+
+class GateAllowedOutput(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    approval_id = serializers.UUIDField()
+    risk_tier = serializers.CharField()
+    fingerprint = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class GateDeniedOutput(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class DeploymentInput(serializers.Serializer):
+    model = serializers.CharField(max_length=300)
+    version = serializers.CharField(max_length=64)
+    environment = serializers.CharField(max_length=40)
+    reference = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="CI run URL or release id."
+    )
+
+
+class DeploymentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    model = serializers.CharField(source="model_service.name")
+    version = serializers.CharField(source="model_version.version")
+    environment = serializers.CharField()
+    approval_id = serializers.UUIDField(source="approval.pk")
+    fingerprint = serializers.CharField()
+    deployed_at = serializers.DateTimeField()
+    reference = serializers.CharField()

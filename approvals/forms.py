@@ -1,0 +1,109 @@
+"""Deployment request, decision and inbox forms (HTML)."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+# --- Deployment approvals -------------------------------------------------------------------
+class InboxFilterForm(forms.Form):
+    """Reviewer inbox filters; choices come from the view (tiers, environments, teams)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by model name"}),
+    )
+    tier = forms.ChoiceField(required=False, label="Risk tier")
+    environment = forms.ChoiceField(required=False, label="Environment")
+    team = forms.ChoiceField(required=False, label="Team")
+
+    def __init__(self, *args, tiers=(), environments=(), teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "Any tier"), *tiers]
+        self.fields["environment"].choices = [
+            ("", "Any environment"),
+            *[(e, e) for e in environments],
+        ]
+        self.fields["team"].choices = [("", "Any team"), *teams]
+
+
+class DeploymentRequestForm(forms.Form):
+    """What the owning team fills in to ask for a deployment. Only the shape is checked here:
+    the meaning (known environment, ready version, metrics are finite numbers, http(s) links,
+    one open request per version and environment) is the service's to enforce."""
+
+    version = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        help_text="Only versions whose registration is complete can be deployed.",
+    )
+    environment = forms.ChoiceField()
+    justification = forms.CharField(
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Why this version should go to this environment: what changed and how it "
+        "was validated.",
+    )
+    metrics = forms.CharField(
+        required=False,
+        label="Metrics (JSON)",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "class": "input--mono",
+                "placeholder": '{"auc": 0.91, "ks": 0.47}',
+                "spellcheck": "false",
+            }
+        ),
+        help_text="Optional. A JSON object of metric name → number, shown to the reviewers.",
+    )
+    links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…"}),
+        help_text="Optional. Validation reports, dashboards, tickets: one http(s) URL per line.",
+    )
+
+    def __init__(self, *args, versions, environments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+        self.fields["version"].label_from_instance = lambda v: (
+            f"v{v.version}" + (f" — {v.run_id[:12]}" if v.run_id else "")
+        )
+        self.fields["environment"].choices = [(e, e) for e in environments]
+
+    def clean_metrics(self):
+        import json
+
+        raw = self.cleaned_data["metrics"].strip()
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"Not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}). "
+                'Example: {"auc": 0.91}'
+            ) from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError('A JSON object is expected, e.g. {"auc": 0.91}.')
+        return value
+
+    def clean_links(self):
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+class DecisionForm(forms.Form):
+    verdict = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReasonForm(forms.Form):
+    """Withdraw (reason optional) and revoke (the service requires one)."""
+
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,167 @@
+"""The deploy gate: may this version go to this environment now? Fails closed.
+
+``evaluate`` derives the answer from the current approval and re-computes the fingerprint on
+every call, so a change that no background job has noticed yet still denies. ``gate_answer``
+is the audited service behind ``GET /api/v1/gate/``: any error becomes a deny with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from approvals import configuration, selectors
+from approvals.audit_actions import GATE_ANSWERED
+from approvals.models import DeploymentRequest
+from audit.services import audit_record
+from catalog.models import ModelService, ModelVersion
+from catalog.selectors import model_version_get_by_name
+
+logger = logging.getLogger(__name__)
+State = DeploymentRequest.State
+
+
+@dataclass
+class GateAnswer:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    approval: DeploymentRequest | None = None
+    model: ModelService | None = None
+    risk_tier: str = ""
+
+    def as_json(self) -> dict:
+        if self.allowed:
+            return {
+                "allowed": True,
+                "approval_id": str(self.approval.pk),
+                "risk_tier": self.risk_tier,
+                "fingerprint": self.approval.fingerprint,
+                "expires_at": self.approval.expires_at.isoformat(),
+            }
+        return {"allowed": False, "reasons": self.reasons}
+
+
+def _why_not(version: ModelVersion, environment: str) -> list[str]:
+    """Reasons for a deny, from the most recent request for this version and environment."""
+    latest = (
+        DeploymentRequest.objects.filter(model_version=version, environment=environment)
+        .order_by("-created_at")
+        .first()
+    )
+    if latest is None:
+        others = sorted(
+            DeploymentRequest.objects.filter(model_version=version, state=State.APPROVED)
+            .values_list("environment", flat=True)
+            .distinct()
+        )
+        if others:
+            return [
+                f"Version {version.version} is approved for {', '.join(others)}, "
+                f"not for {environment}."
+            ]
+        return [f"No deployment request for version {version.version} to {environment}."]
+    if latest.state == State.SUBMITTED:
+        votes = latest.decisions.filter(verdict="approve").count()
+        needed = latest.requirement.get("approvals", 1)
+        pending = f"awaiting review ({votes} of {needed} approvals)"
+        previous = latest.supersedes
+        if previous is not None and previous.state == State.STALE:
+            # CI must learn why a version that was approved is blocked now.
+            return [f"The approval is stale: {previous.closed_reason}. A re-review is {pending}."]
+        return [f"The request is {pending}."]
+    if latest.state == State.DRAFT:
+        return ["The request is a draft: submit it for review."]
+    if latest.state == State.REJECTED:
+        comment = (
+            latest.decisions.filter(verdict="reject").values_list("comment", flat=True).first()
+        )
+        return [f"The request was rejected: {comment}"]
+    if latest.state in (State.REVOKED, State.EXPIRED, State.STALE, State.WITHDRAWN):
+        return [f"The approval is {latest.state}: {latest.closed_reason}".rstrip(": ")]
+    return [f"The request is {latest.state}."]
+
+
+def evaluate(*, model_version: ModelVersion, environment: str) -> GateAnswer:
+    """The gate's answer, without auditing (also used by ``deployment_record``)."""
+    model = model_version.model_service
+    answer = GateAnswer(allowed=False, model=model, risk_tier=model.risk_tier)
+    if environment not in configuration.environments():
+        answer.reasons = [
+            f"Unknown environment {environment!r}; one of: "
+            + ", ".join(configuration.environments())
+            + "."
+        ]
+        return answer
+    approval = selectors.approved_for(model_version, environment)
+    if approval is None:
+        answer.reasons = _why_not(model_version, environment)
+        return answer
+    if approval.expires_at <= timezone.now():
+        answer.reasons = [f"The approval expired on {approval.expires_at:%Y-%m-%d}: recertify."]
+        return answer
+    current = selectors.fingerprint_inputs(model_version)
+    if current.digest() != approval.fingerprint:
+        from approvals.fingerprint import changed_inputs
+
+        changed = changed_inputs(approval.fingerprint_inputs, current.as_dict())
+        answer.reasons = [
+            "The approval is stale: "
+            + (", ".join(changed) or "what was approved")
+            + " changed since it was approved; re-review is needed."
+        ]
+        return answer
+    answer.allowed, answer.approval = True, approval
+    return answer
+
+
+def _lookup(user, model_name: str, version: str) -> tuple[ModelVersion | None, list[str]]:
+    # The gate answers "not allowed, because ..." rather than 404: CI reads the reasons.
+    try:
+        return model_version_get_by_name(user=user, name=model_name, version=version), []
+    except Http404 as exc:
+        return None, [str(exc)]
+
+
+def gate_answer(*, actor, model_name: str, version: str, environment: str) -> GateAnswer:
+    """Answer CI and record the answer in the audit trail. Any failure denies."""
+    try:
+        model_version, reasons = _lookup(actor, model_name, version)
+        if model_version is None:
+            answer = GateAnswer(allowed=False, reasons=reasons)
+        else:
+            answer = evaluate(model_version=model_version, environment=environment)
+    except Exception:
+        logger.exception("deploy gate failed; denying")
+        return GateAnswer(
+            allowed=False, reasons=["The gate could not check the approval; failing closed."]
+        )
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=GATE_ANSWERED,
+                target=answer.approval or model_version,
+                target_type="" if (answer.approval or model_version) else "catalog.modelversion",
+                target_label=""
+                if (answer.approval or model_version)
+                else f"{model_name} v{version}",
+                subject_id=answer.model.pk if answer.model else None,
+                after={
+                    "model": model_name,
+                    "version": version,
+                    "environment": environment,
+                    "allowed": answer.allowed,
+                    **({"reasons": answer.reasons} if not answer.allowed else {}),
+                },
+            )
+    except Exception:
+        # An allow that cannot be recorded is not given (every gate answer is audited).
+        logger.exception("deploy gate could not record its answer; denying")
+        return GateAnswer(
+            allowed=False, reasons=["The gate could not record its answer; failing closed."]
+        )
+    return answer

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from approvals import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("reviews/", views.inbox, name="inbox"),
+    path(
+        "models/<uuid:model_id>/deployments/request/",
+        views.request_create,
+        name="request-create",
+    ),
+    path("requests/<uuid:request_id>/", views.request_detail, name="request-detail"),
+    path("requests/<uuid:request_id>/decide/", views.request_decide, name="request-decide"),
+    path("requests/<uuid:request_id>/submit/", views.request_submit, name="request-submit"),
+    path("requests/<uuid:request_id>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<uuid:request_id>/revoke/", views.request_revoke, name="request-revoke"),
+]

@@ -1,0 +1,82 @@
+"""The one list of audit actions: every code the trail can hold, with its label for people.
+
+Each app declares the actions it writes in its own ``<app>/audit_actions.py``::
+
+    TEAM_CREATED = declare("accounts.team_created", _("Team created"))
+
+and its services pass the constant to ``audit_record``. ``declare`` returns the plain code
+string, so the stored row, its hash and every filter stay exactly as before. Codes already in
+the trail never change, even when another app takes over writing them (the approvals app still
+writes ``governance.request_approved``): ``app`` records who writes it now.
+
+``AuditConfig.ready`` imports every app's ``audit_actions`` module, so ``all_actions()`` and
+``label_for()`` are complete once Django has started.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+# ``<app>.<past_tense_verb>``: lower case, one dot.
+CODE_PATTERN = re.compile(r"^[a-z]+\.[a-z][a-z_]*$")
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """One kind of audit event: the code stored in the trail, what people read, who writes it."""
+
+    code: str
+    label: str | Promise
+    app: str
+
+
+class DuplicateAuditActionError(ValueError):
+    """Two declarations of the same code: the trail could not say which one a row means."""
+
+
+_ACTIONS: dict[str, AuditAction] = {}
+
+
+def declare(code: str, label: str | Promise, *, app: str = "") -> str:
+    """Declare one action and return its code, the constant services pass to ``audit_record``.
+
+    ``app`` defaults to the package of the declaring module (``approvals.audit_actions`` →
+    ``approvals``). Declaring a code twice raises, unless it is the same declaration again
+    (a module imported twice).
+    """
+    if not CODE_PATTERN.match(code):
+        raise ValueError(f"audit action {code!r} is not <app>.<past_tense_verb>")
+    if not str(label).strip():
+        raise ValueError(f"audit action {code!r} needs a label")
+    app = app or sys._getframe(1).f_globals.get("__name__", "").split(".")[0]
+    action = AuditAction(code=code, label=label, app=app)
+    known = _ACTIONS.get(code)
+    if known is not None and (known.app, str(known.label)) != (app, str(label)):
+        raise DuplicateAuditActionError(
+            f"audit action {code!r} is declared by {known.app} and again by {app}"
+        )
+    _ACTIONS[code] = action
+    return code
+
+
+register = declare
+
+
+def get(code: str) -> AuditAction | None:
+    """The declaration of ``code``, or None for a code nobody declares (old or test rows)."""
+    return _ACTIONS.get(code)
+
+
+def label_for(code: str) -> str:
+    """What a person reads for ``code``; an unknown code (an old row) shows as itself."""
+    action = _ACTIONS.get(code)
+    return str(action.label) if action else code
+
+
+def all_actions() -> list[AuditAction]:
+    """Every declared action, by code."""
+    return [_ACTIONS[code] for code in sorted(_ACTIONS)]

@@ -1,0 +1,129 @@
+"""Reports over the API: Annex IV technical documentation of a model version, and portfolio
+compliance reports.
+
+Generating a document only reads the portal's records (the PDF is a view of them), so the
+``catalog:read`` scope covers both asking for one (POST → 202 with the status and a
+``Location`` to poll) and fetching it (GET). Who may see which document is the same gate as in
+the browser: a model's documents follow the model's visibility (404 otherwise); a portfolio
+report covers the models its requester may see.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+
+from accounts.models import ApiToken
+from accounts.permissions import TokenHasScope
+from catalog.models import ModelVersion
+from catalog.selectors import model_version_get
+from common.api.schema import ERROR_RESPONSES
+from documents import selectors, services
+from documents.api.documents import DocumentOutput, document_status_response, pdf_response
+from documents.kinds import portfolio
+from documents.models import GeneratedDocument
+
+Kind = GeneratedDocument.Kind
+ACCEPTED = {
+    202: OpenApiResponse(
+        DocumentOutput,
+        description="Queued. Poll the `Location` (the document's status) until `status` is "
+        "`done`, then download it.",
+    )
+}
+PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF")}
+PortfolioReportInput = inline_serializer(
+    name="PortfolioReportInput",
+    fields={
+        "team": serializers.CharField(
+            required=False, allow_blank=True, help_text="A team slug; empty for every team."
+        ),
+        "since": serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text="Decisions and deployments since this date (YYYY-MM-DD).",
+        ),
+    },
+)
+
+
+def _version(user, model_id, version: str) -> ModelVersion:
+    return model_version_get(user=user, model_id=model_id, version=version)
+
+
+class TechnicalDocumentationApi(generics.GenericAPIView):
+    """EU AI Act technical documentation (Annex IV) of one version of a high-risk model."""
+
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scope = ApiToken.Scope.CATALOG_READ
+    serializer_class = DocumentOutput
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="technical_documentation_download",
+        summary="Download the latest Annex IV technical documentation",
+        responses={**PDF, **ERROR_RESPONSES},
+    )
+    def get(self, request, model_id, version):
+        row = _version(request.user, model_id, version)
+        document = selectors.latest_document(kind=Kind.ANNEX_IV, model_version=row)
+        if document is None:
+            raise NotFound(
+                "No technical documentation has been generated for this version yet; "
+                "POST to this address to generate it."
+            )
+        return pdf_response(document)
+
+    @extend_schema(
+        operation_id="technical_documentation_generate",
+        summary="Generate Annex IV technical documentation (high-risk models only)",
+        request=None,
+        responses={**ACCEPTED, **ERROR_RESPONSES},
+    )
+    def post(self, request, model_id, version):
+        row = _version(request.user, model_id, version)
+        document = services.document_request(
+            actor=request.user, kind=Kind.ANNEX_IV, model_version=row
+        )
+        return document_status_response(document, status=202)
+
+
+class PortfolioReportApi(generics.ListAPIView):
+    """Portfolio compliance reports: generate one, or list the ones you requested."""
+
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scope = ApiToken.Scope.CATALOG_READ
+    serializer_class = DocumentOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return GeneratedDocument.objects.none()
+        return (
+            selectors.document_visible(user=self.request.user)
+            .filter(kind=Kind.PORTFOLIO, requested_by=self.request.user)
+            .order_by("-created_at")
+        )
+
+    @extend_schema(
+        operation_id="portfolio_reports_list",
+        summary="Your portfolio reports, newest first",
+        responses={200: DocumentOutput(many=True), **ERROR_RESPONSES},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="portfolio_report_generate",
+        summary="Generate a portfolio compliance report",
+        request=PortfolioReportInput,
+        responses={**ACCEPTED, **ERROR_RESPONSES},
+    )
+    def post(self, request):
+        parameters = portfolio.clean_parameters(request.data)
+        document = services.document_request(
+            actor=request.user, kind=Kind.PORTFOLIO, parameters=parameters
+        )
+        return document_status_response(document, status=202)

@@ -1,0 +1,469 @@
+"""The model card of one model version (Mitchell et al. sections, plus an EU AI Act block).
+
+``card_data(version)`` gathers what the card shows from the catalog and governance records: it
+is the builder's ``compose`` (hashed into the document's ``inputs_hash``), the data of the web
+page and the source of the Model Card Toolkit and Hugging Face exports
+(``documents/print/model_card_formats.py``). It must stay JSON-serialisable and
+deterministic: lists are sorted, times are UTC strings, nothing depends on "now" or on who asks.
+
+Every value from users or registries stays plain text here; templates escape it and the exports
+encode it. The metrics chart is geometry only (numbers and label strings), drawn as SVG by
+``templates/documents/print/_model_card_chart.html`` for both the PDF and the web page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from approvals.models import ApprovalDecision, Deployment, DeploymentRequest
+from catalog.models import ModelService, ModelVersion
+from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for tests)
+    MAX_CHART_BARS,
+    _is_number,
+    bar_chart,
+    format_number,
+    metric_rows,
+)
+from documents.models import GeneratedDocument
+from documents.registry import Builder, register
+from documents.rendering import inputs_hash  # noqa: F401
+from risk.models import Obligation, RiskAssessment
+
+KIND = GeneratedDocument.Kind.MODEL_CARD
+TEMPLATE_VERSION = "model-card/1"
+CARD_FORMAT = "attest.model-card/1"
+
+SECTIONS = [
+    ["model-details", "Model details"],
+    ["intended-use", "Intended use"],
+    ["factors", "Factors"],
+    ["metrics", "Metrics and evaluation data"],
+    ["training-data", "Training data"],
+    ["quantitative-analysis", "Quantitative analysis"],
+    ["considerations", "Ethical considerations, caveats and recommendations"],
+    ["eu-ai-act", "EU AI Act"],
+    ["obligations", "Obligations"],
+    ["approvals", "Approvals and deployments"],
+]
+
+# Obligation codes (rule set) answering "is there human oversight / post-market monitoring?",
+# provider side first, then the deployer-side equivalent.
+HUMAN_OVERSIGHT_CODES = ("art14_human_oversight", "art26_oversight")
+POST_MARKET_CODES = ("art72_post_market", "art26_monitoring")
+DATA_GOVERNANCE_CODES = ("art10_data_governance", "art26_input_data")
+MAX_REQUESTS_PER_ENVIRONMENT = 5
+MAX_DEPLOYMENTS_PER_ENVIRONMENT = 5
+
+
+# --- Small pure helpers ---------------------------------------------------------------------
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def _day(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d") if value else ""
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+# --- Composition ----------------------------------------------------------------------------
+def _license(version: ModelVersion, model: ModelService) -> str:
+    for tags in (version.tags or {}, model.registry_tags or {}):
+        for key in ("license", "licence"):
+            if str(tags.get(key) or "").strip():
+                return str(tags[key]).strip()[:200]
+    for tag in model.tags or []:
+        if isinstance(tag, str) and tag.lower().startswith("license:"):
+            return tag.split(":", 1)[1].strip()[:200]
+    return ""
+
+
+def _contacts(model: ModelService) -> list[dict]:
+    """The owning team and its people (service accounts excluded), for questions and incidents."""
+    team = model.owner_team
+    if team is None:
+        return []
+    people = sorted(
+        (u for u in team.members.filter(is_active=True, is_service_account=False)),
+        key=lambda u: u.username,
+    )
+    return [{"name": team.name, "role": "Owning team", "contact": ""}] + [
+        {"name": _person(u), "role": "Team member", "contact": u.email or ""} for u in people
+    ]
+
+
+def _choice_label(ruleset, qid: str, value: Any) -> str:
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    question = ruleset.question(qid)
+    has_choices = question is not None and ("choices" in question or "choices_from" in question)
+    options = dict(ruleset.options(question)) if has_choices else {}
+    if isinstance(value, list):
+        return "; ".join(options.get(v, str(v)) for v in value)
+    return options.get(value, str(value))
+
+
+def _obligation_row(o: Obligation) -> dict:
+    return {
+        "code": o.code,
+        "article": o.article,
+        "title": o.title,
+        "status": o.status,
+        "status_label": o.get_status_display(),
+        "done": o.status in Obligation.DONE,
+        "owner": _person(o.owner),
+        "due": o.due_date.isoformat() if o.due_date else "",
+        "applies_from": o.applies_from.isoformat() if o.applies_from else "",
+        "justification": o.justification,
+        "evidence": len(o.evidence.all()),
+    }
+
+
+def _article_key(row: dict) -> tuple:
+    """Articles sorted by their numbers ("Art. 9" before "Art. 10"), then by code."""
+    parts = re.split(r"(\d+)", row["article"])
+    return (tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), row["code"])
+
+
+def _find(rows: list[dict], codes: tuple[str, ...]) -> dict | None:
+    return next((r for code in codes for r in rows if r["code"] == code), None)
+
+
+def _obligations(model: ModelService) -> dict:
+    items = sorted(
+        (
+            _obligation_row(o)
+            for o in Obligation.objects.filter(model_service=model, is_current=True)
+            .select_related("owner")
+            .prefetch_related("evidence")
+        ),
+        key=_article_key,
+    )
+    summary = [
+        {"status": value, "label": label, "count": sum(1 for i in items if i["status"] == value)}
+        for value, label in Obligation.Status.choices
+    ]
+    done = sum(1 for i in items if i["done"])
+    return {
+        "items": items,
+        "summary": summary,
+        "total": len(items),
+        "done": done,
+        "completeness": round(100 * done / len(items)) if items else None,
+    }
+
+
+def _eu_ai_act(model: ModelService, obligations: dict, contacts: list[dict]) -> dict:
+    from risk import ruleset as rulesets
+
+    assessment = (
+        RiskAssessment.objects.filter(model_service=model, status=RiskAssessment.Status.SUBMITTED)
+        .select_related("submitted_by")
+        .order_by("-revision")
+        .first()
+    )
+    team = model.owner_team.name if model.owner_team_id else ""
+    if assessment is None:
+        return {
+            "assessed": False,
+            "tier": ModelService.RiskTier.UNASSESSED.value,
+            "tier_label": ModelService.RiskTier.UNASSESSED.label,
+            "incident_contact": team,
+        }
+    ruleset = rulesets.current()
+    answers = assessment.answers or {}
+    result = assessment.result or {}
+    annex_iii = None
+    use = answers.get("annex_iii_use")
+    if use:
+        try:
+            item = ruleset.item("annex_iii", use)
+            annex_iii = {
+                "id": use,
+                "area": f"{item['area']}. {item['area_title']}",
+                "use": item["text"],
+                "article": item["article"],
+            }
+        except (KeyError, StopIteration):
+            annex_iii = {"id": use, "area": "", "use": str(use), "article": ""}
+    role = answers.get("role", "provider")
+    rows = obligations["items"]
+    tier = assessment.tier or ModelService.RiskTier.UNASSESSED.value
+    return {
+        "assessed": True,
+        "tier": tier,
+        "tier_label": ModelService.RiskTier(tier).label,
+        "revision": assessment.revision,
+        "ruleset_version": assessment.ruleset_version,
+        "submitted": _when(assessment.submitted_at),
+        "submitted_by": _person(assessment.submitted_by),
+        "internal_rating": assessment.internal_rating,
+        "decided_by": {
+            "article": (result.get("decided_by") or {}).get("article", ""),
+            "text": (result.get("decided_by") or {}).get("text", ""),
+        },
+        "reasons": [
+            {"article": r.get("article", ""), "text": r.get("text", "")}
+            for r in result.get("reasons") or []
+        ],
+        "transparency_duties": [
+            {"article": r.get("article", ""), "text": r.get("text", "")}
+            for r in result.get("transparency_duties") or []
+        ],
+        "notes": [str(n) for n in result.get("notes") or []],
+        "gpai": bool(result.get("gpai")),
+        "gpai_systemic_risk": bool(result.get("gpai_systemic_risk")),
+        "derogation_applied": bool(result.get("derogation_applied")),
+        "role": role,
+        "role_label": _choice_label(ruleset, "role", role),
+        "annex_iii": annex_iii,
+        "autonomy": answers.get("autonomy", ""),
+        "autonomy_label": _choice_label(ruleset, "autonomy", answers.get("autonomy")),
+        "human_oversight": _find(rows, HUMAN_OVERSIGHT_CODES),
+        "post_market": _find(rows, POST_MARKET_CODES),
+        "incident_contact": team,
+        "incident_contacts": [c for c in contacts if c["contact"]],
+        # Art. 73 clocks run from awareness; shown where they apply (high-risk providers).
+        "incident_clocks": tier == "high" and role == "provider",
+        "answers": {
+            "affected_people": _choice_label(
+                ruleset, "affected_people", answers.get("affected_people")
+            ),
+            "data_sensitivity": _choice_label(
+                ruleset, "data_sensitivity", answers.get("data_sensitivity")
+            ),
+            "profiles_persons": answers.get("profiles_persons"),
+            "affected_people_value": answers.get("affected_people", ""),
+            "data_sensitivity_value": answers.get("data_sensitivity", ""),
+        },
+    }
+
+
+def _ethics(eu: dict, obligations: dict) -> list[dict]:
+    """Risks the assessment answers point at, each with the measure the records show."""
+    if not eu.get("assessed"):
+        return []
+    rows = obligations["items"]
+
+    def status(codes, fallback: str) -> str:
+        row = _find(rows, codes)
+        if row is None:
+            return fallback
+        return f"{row['article']} {row['title']}: {row['status_label'].lower()}."
+
+    oversight = status(HUMAN_OVERSIGHT_CODES, "No human-oversight obligation for this tier.")
+    answers = eu["answers"]
+    risks = []
+    if answers["data_sensitivity_value"] in ("personal", "special"):
+        risks.append(
+            {
+                "name": "Processes "
+                + (
+                    "special categories of personal data"
+                    if answers["data_sensitivity_value"] == "special"
+                    else "personal data"
+                ),
+                "mitigation": status(
+                    DATA_GOVERNANCE_CODES, "Data protection under the GDPR; no AI Act duty."
+                ),
+            }
+        )
+    if answers["profiles_persons"]:
+        risks.append(
+            {
+                "name": "Profiles natural persons (automated evaluation of personal aspects)",
+                "mitigation": oversight,
+            }
+        )
+    if answers["affected_people_value"] == "vulnerable":
+        risks.append({"name": "Outputs affect vulnerable people", "mitigation": oversight})
+    if eu.get("autonomy") == "automated":
+        risks.append({"name": "Decisions are fully automated", "mitigation": oversight})
+    for duty in eu.get("transparency_duties") or []:
+        risks.append({"name": f"Transparency duty ({duty['article']})", "mitigation": duty["text"]})
+    return risks
+
+
+def _approvals(version: ModelVersion) -> list[dict]:
+    from approvals import configuration
+
+    requests = list(
+        DeploymentRequest.objects.filter(model_version=version)
+        .select_related("requested_by")
+        .order_by("-created_at", "pk")
+    )
+    decisions: dict[Any, list] = {}
+    for d in (
+        ApprovalDecision.objects.filter(request__in=[r.pk for r in requests])
+        .select_related("approver")
+        .order_by("created_at", "pk")
+    ):
+        decisions.setdefault(d.request_id, []).append(d)
+    deployments = list(
+        Deployment.objects.filter(model_version=version)
+        .select_related("deployed_by")
+        .order_by("-deployed_at", "pk")
+    )
+    known = configuration.environments()
+    seen = {r.environment for r in requests} | {d.environment for d in deployments}
+    result = []
+    for env in known + sorted(seen - set(known)):
+        mine = [r for r in requests if r.environment == env][:MAX_REQUESTS_PER_ENVIRONMENT]
+        result.append(
+            {
+                "environment": env,
+                "requests": [
+                    {
+                        "state": r.state,
+                        "state_label": r.get_state_display(),
+                        "requested_by": _person(r.requested_by),
+                        "requested": _when(r.submitted_at or r.created_at),
+                        "decided": _when(r.decided_at),
+                        "expires": _when(r.expires_at),
+                        "approvers": [
+                            {
+                                "name": _person(d.approver),
+                                "verdict": d.verdict,
+                                "verdict_label": d.get_verdict_display(),
+                                "as_compliance": d.as_compliance,
+                                "at": _when(d.created_at),
+                            }
+                            for d in decisions.get(r.pk, [])
+                        ],
+                    }
+                    for r in mine
+                ],
+                "deployments": [
+                    {
+                        "at": _when(d.deployed_at),
+                        "by": _person(d.deployed_by),
+                        "reference": d.reference,
+                    }
+                    for d in deployments
+                    if d.environment == env
+                ][:MAX_DEPLOYMENTS_PER_ENVIRONMENT],
+            }
+        )
+    return result
+
+
+def _evaluation(version: ModelVersion) -> dict | None:
+    """What CI submitted with the latest deployment request that carried metrics."""
+    request = (
+        DeploymentRequest.objects.filter(model_version=version)
+        .exclude(metrics={})
+        .order_by("-created_at", "pk")
+        .first()
+    )
+    if request is None:
+        return None
+    return {
+        "environment": request.environment,
+        "state_label": request.get_state_display(),
+        "submitted": _when(request.submitted_at or request.created_at),
+        "justification": request.justification,
+        "metrics": metric_rows(request.metrics),
+        "links": sorted(str(link) for link in request.links or []),
+    }
+
+
+def card_data(version: ModelVersion) -> dict:
+    """Everything the model card of ``version`` shows (see the module docstring)."""
+    model = ModelService.objects.select_related("owner_team", "registry_source").get(
+        pk=version.model_service_id
+    )
+    contacts = _contacts(model)
+    obligations = _obligations(model)
+    eu = _eu_ai_act(model, obligations, contacts)
+    metrics = metric_rows(version.metrics)
+    evaluation = _evaluation(version)
+    references = sorted(
+        ({version.source_uri} | set(evaluation["links"] if evaluation else [])) - {""}
+    )
+    return {
+        "card_format": CARD_FORMAT,
+        "sections": SECTIONS,
+        "model": {
+            "id": str(model.pk),
+            "name": model.name,
+            "team": model.owner_team.name if model.owner_team_id else "",
+            "description": model.description,
+            "purpose": model.purpose,
+            "lifecycle": model.lifecycle_status,
+            "lifecycle_label": model.get_lifecycle_status_display(),
+            "tags": sorted(str(t) for t in model.tags or []),
+            "registry": str(model.registry_source) if model.registry_source_id else "",
+            "registry_name": model.registry_name,
+            "stakeholders": model.stakeholders,
+            "parameters": model.parameters,
+            "reproduction": model.reproduction,
+            "results": model.results,
+        },
+        "version": {
+            "name": version.version,
+            "description": version.description,
+            "status": version.status,
+            "status_label": version.get_status_display(),
+            "registered": _when(version.registry_created_at),
+            "registered_date": _day(version.registry_created_at),
+            "updated": _when(version.registry_updated_at),
+            "source_uri": version.source_uri,
+            "run_id": version.run_id,
+            "aliases": sorted(str(a) for a in version.aliases or []),
+            "tags": [[str(k), str(v)] for k, v in sorted((version.tags or {}).items())],
+            "license": _license(version, model),
+        },
+        "contacts": contacts,
+        "intended_use": {
+            "intended_use": model.intended_use,
+            "intended_users": model.intended_users,
+            "out_of_scope_use": model.out_of_scope_use,
+        },
+        "factors": {
+            "input_features": model.input_features,
+            "stakeholders": model.stakeholders,
+            "affected_people": (eu.get("answers") or {}).get("affected_people", ""),
+            "data_sensitivity": (eu.get("answers") or {}).get("data_sensitivity", ""),
+            "profiles_persons": (eu.get("answers") or {}).get("profiles_persons"),
+        },
+        "metrics": metrics,
+        "evaluation": evaluation,
+        "training_data": model.training_data,
+        "chart": bar_chart(metrics, title=f"Metrics of version {version.version}"),
+        "considerations": {
+            "limitations": model.limitations,
+            "ethical": _ethics(eu, obligations),
+        },
+        "eu_ai_act": eu,
+        "obligations": obligations,
+        "approvals": _approvals(version),
+        "references": references,
+    }
+
+
+def compose(document: GeneratedDocument) -> dict:
+    return card_data(document.model_version)
+
+
+def title(document: GeneratedDocument) -> str:
+    version = document.model_version
+    return f"Model card: {version.model_service.name} v{version.version}"
+
+
+register(
+    Builder(
+        kind=KIND,
+        template="documents/print/model_card.html",
+        template_version=TEMPLATE_VERSION,
+        compose=compose,
+        title=title,
+    )
+)

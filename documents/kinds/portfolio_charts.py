@@ -1,0 +1,47 @@
+"""The portfolio report's SVG charts (governance.documents.charts), from figures the report's
+``compose`` has already counted."""
+
+from __future__ import annotations
+
+from catalog.models import ModelService
+from documents import charts as svg
+
+TIER_ORDER = ("prohibited", "high", "limited", "minimal", "unassessed")
+TIER_LABELS = dict(ModelService.RiskTier.choices)
+# Per environment: label, key in the approval counts, colour.
+APPROVAL_SERIES = (
+    ("Approved", "approved", "#16a34a"),
+    ("Awaiting review", "pending", "#d97706"),
+    ("Rejected, expired or revoked", "closed", "#dc2626"),
+    ("Never requested", "none", "#cbd5e1"),
+)
+COMPLETENESS_COLORS = ["#16a34a", "#65a30d", "#d97706", "#ea580c", "#dc2626", "#94a3b8"]
+
+
+def charts(*, tiers, environments, approval_counts, buckets, open_by_article) -> dict:
+    """``tiers``: (tier, models) in TIER_ORDER; ``approval_counts``: environment → Counter of
+    approved / pending / closed / none; ``buckets``: (label, models); ``open_by_article``:
+    rows with ``article`` and ``n``."""
+    return {
+        "tiers": svg.bar_chart(
+            [(TIER_LABELS[t], n) for t, n in tiers],
+            title="Models by risk tier",
+            colors=[svg.TIER_COLORS[t] for t in TIER_ORDER],
+        ),
+        "approvals": svg.stacked_bar_chart(
+            environments,
+            [
+                (label, [approval_counts[e].get(key, 0) for e in environments], color)
+                for label, key, color in APPROVAL_SERIES
+            ],
+            title="Approval status per environment (models)",
+        ),
+        "completeness": svg.bar_chart(
+            buckets, title="Models by obligations completeness", colors=COMPLETENESS_COLORS
+        ),
+        "open_by_article": svg.bar_chart(
+            [(o["article"], o["n"]) for o in open_by_article],
+            title="Open obligations by article",
+            colors=["#1d4ed8"] * len(open_by_article),
+        ),
+    }

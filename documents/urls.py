@@ -1,0 +1,27 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("documents/<uuid:document_id>/", views.document_detail, name="document-detail"),
+    path(
+        "documents/<uuid:document_id>/download/",
+        views.document_download,
+        name="document-download",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/documents/<str:kind>/",
+        views.document_request_for_version,
+        name="document-request",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/card/",
+        views.model_card_detail,
+        name="model-card",
+    ),
+    # Reports (portfolio compliance reports)
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/generate/", views.report_create, name="report-create"),
+]

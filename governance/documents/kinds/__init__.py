@@ -1,3 +1,0 @@
-"""Document builders; importing this package registers them all."""
-
-from governance.documents.kinds import annex_iv, model_card, portfolio  # noqa: F401

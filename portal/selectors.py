@@ -1,0 +1,65 @@
+"""The portfolio at a glance (the dashboard, the home page): one permission-scoped read per figure,
+across every domain."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils import timezone
+
+from approvals import selectors as approvals
+from approvals.models import DeploymentRequest
+from audit.models import AuditEvent
+from catalog.models import ModelService
+from catalog.selectors import model_service_visible
+from documents import charts
+from monitoring import selectors
+from monitoring.models import Alert, Incident
+
+TIER_ORDER = ("prohibited", "high", "limited", "minimal", "unassessed")
+TIER_COLORS = {
+    "prohibited": "#b91c1c",
+    "high": "#b45309",
+    "limited": "#1d4ed8",
+    "minimal": "#15803d",
+    "unassessed": "#94a3b8",
+}
+
+
+def dashboard_data(*, user) -> dict:
+    visible = model_service_visible(user=user)
+    by_tier = dict(visible.order_by().values_list("risk_tier").annotate(n=Count("pk")))
+    labels = dict(ModelService.RiskTier.choices)
+    tier_items = [
+        (labels.get(t, "Not assessed"), by_tier.get(t, 0), TIER_COLORS[t]) for t in TIER_ORDER
+    ]
+    active = selectors.alert_visible(user=user).filter(state__in=Alert.ACTIVE_STATES)
+    counts = selectors.alert_counts_by_kind(user=user)
+    pending = DeploymentRequest.objects.filter(
+        model_service__in=visible, state=DeploymentRequest.State.SUBMITTED
+    )
+    overdue_cutoff = timezone.now() - timezone.timedelta(days=2)
+    incidents_open = Incident.objects.filter(
+        model_service__in=visible, status=Incident.Status.OPEN
+    ).select_related("model_service")
+    return {
+        "models": sum(by_tier.values()),
+        "tier_chart": charts.bar_chart(
+            [(label, n) for label, n, _ in tier_items],
+            title="Models by EU AI Act risk tier",
+            colors=[c for *_, c in tier_items],
+        ),
+        "tier_items": tier_items,
+        "inbox": approvals.inbox(user=user).count(),
+        "pending": pending.count(),
+        "pending_overdue": pending.filter(submitted_at__lt=overdue_cutoff).count(),
+        "alerts": active.count(),
+        "alerts_recent": list(active.order_by("-last_seen_at")[:6]),
+        "stale_deployments": counts.get(Alert.Kind.STALE_IN_PRODUCTION, 0),
+        "overdue_reviews": counts.get(Alert.Kind.REVIEW_OVERDUE, 0),
+        "overdue_incidents": counts.get(Alert.Kind.INCIDENT_OVERDUE, 0),
+        "incidents_open": incidents_open.count(),
+        "drift": approvals.drift_open(user=user).count(),
+        "activity": list(
+            AuditEvent.objects.filter(subject_id__in=visible.values("pk")).order_by("-seq")[:10]
+        ),
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,22 @@
+"""Who may do what with risk assessments, obligations and evidence: every permission predicate
+of the risk app, written once."""
+
+from __future__ import annotations
+
+from accounts.roles import OVERSIGHT_ROLES, Role, has_role
+from catalog.access import can_act_for_owning_team, model_service_can_edit
+from catalog.models import ModelService
+
+# Who may certify an obligation as met or not applicable: not the team that built the model.
+CERTIFIERS = OVERSIGHT_ROLES
+
+
+def can_assess(user, model: ModelService) -> bool:
+    """The owning team's model owners, compliance officers and admins answer the questionnaire."""
+    return model_service_can_edit(user, model) or has_role(user, Role.COMPLIANCE_OFFICER)
+
+
+def can_add_evidence(user, model: ModelService) -> bool:
+    """The owning team (its model owners, and its CI service accounts holding an
+    ``evidence:write`` token) and compliance officers add evidence."""
+    return has_role(user, *CERTIFIERS) or can_act_for_owning_team(user, model)

@@ -1,0 +1,15 @@
+"""The audit actions the risk app writes (see audit/actions.py). Their codes keep the
+``governance.`` prefix they had before the risk app was split out: codes in the trail never
+change."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import declare
+
+ASSESSMENT_DRAFT_SAVED = declare(
+    "governance.assessment_draft_saved", _("Risk assessment draft saved")
+)
+ASSESSMENT_SUBMITTED = declare("governance.assessment_submitted", _("Risk assessment submitted"))
+RISK_TIER_CHANGED = declare("governance.risk_tier_changed", _("Risk tier changed"))
+OBLIGATION_CHANGED = declare("governance.obligation_changed", _("Obligation updated"))
+EVIDENCE_ADDED = declare("governance.evidence_added", _("Evidence added"))

@@ -1,0 +1,84 @@
+"""The questionnaire form, built from the rule set's questions (no question is hard-coded)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from risk.models import Obligation
+from risk.ruleset import RuleSet
+
+NONE = "__none__"
+
+
+def questionnaire_form(ruleset: RuleSet, data=None, initial: dict | None = None) -> forms.Form:
+    fields = {}
+    for q in ruleset.questions:
+        label = q["text"]
+        if q["type"] == "bool":
+            field = forms.ChoiceField(
+                label=label,
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[("yes", "Yes"), ("no", "No")],
+            )
+        elif q["type"] == "multi":
+            field = forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=ruleset.options(q),
+            )
+        else:
+            choices = ruleset.options(q)
+            if q.get("allow_none"):
+                choices = [(NONE, "None of these"), *choices]
+            widget = forms.Select if len(choices) > 8 else forms.RadioSelect
+            field = forms.ChoiceField(
+                label=label,
+                required=False,
+                widget=widget,
+                choices=[("", "—"), *choices] if widget is forms.Select else choices,
+            )
+        field.question = q
+        fields[q["id"]] = field
+    form_class = type("QuestionnaireForm", (forms.Form,), fields)
+    init = {}
+    for qid, value in (initial or {}).items():
+        init[qid] = (
+            {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        )
+    return form_class(data=data, initial=init)
+
+
+def answers_from(form: forms.Form) -> dict:
+    """Raw answers from a bound form, typed for the rule set's validation."""
+    answers = {}
+    for name, field in form.fields.items():
+        q = field.question
+        raw = form.data.getlist(name) if q["type"] == "multi" else form.data.get(name, "")
+        if q["type"] == "bool":
+            if raw in ("yes", "no"):
+                answers[name] = raw == "yes"
+            elif raw:
+                answers[name] = raw  # the validator explains the error
+        elif q["type"] == "multi":
+            if raw:
+                answers[name] = list(raw)
+        elif raw and raw != NONE:
+            answers[name] = raw
+    return answers
+
+
+class ObligationForm(forms.Form):
+    status = forms.ChoiceField(choices=Obligation.Status.choices)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    justification = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.CharField(required=False, max_length=150)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(required=False)
+    link = forms.URLField(required=False, assume_scheme="https")
+    description = forms.CharField(required=False, max_length=500)

@@ -1,0 +1,316 @@
+"""Every state change on risk assessments, obligations and evidence. Each is audited."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.roles import Role, has_role  # noqa: F401  (has_role is used by views)
+from audit.services import audit_record
+from catalog.models import ModelService
+from catalog.selectors import model_service_can_edit
+from catalog.services import model_service_governance_summary_set
+from risk import events
+from risk import rules as risk
+from risk import ruleset as rulesets
+from risk.access import CERTIFIERS, can_add_evidence, can_assess  # noqa: F401
+from risk.audit_actions import (
+    ASSESSMENT_DRAFT_SAVED,
+    ASSESSMENT_SUBMITTED,
+    EVIDENCE_ADDED,
+    OBLIGATION_CHANGED,
+    RISK_TIER_CHANGED,
+)
+from risk.models import Evidence, Obligation, RiskAssessment
+
+
+def subject_snapshot(model: ModelService) -> dict:
+    """What an assessment was about; a change to any of it calls for a review."""
+    latest = model.versions.order_by("-version_number", "-created_at").first()
+    return {
+        "intended_use": model.intended_use,
+        "purpose": model.purpose,
+        "tags": sorted(model.tags or []),
+        "version": latest.version if latest else None,
+        "version_tags": dict(sorted((latest.tags or {}).items())) if latest else {},
+    }
+
+
+def _check_answers(answers: Any, *, complete: bool) -> dict:
+    cleaned, errors = rulesets.validate(rulesets.current(), answers, complete=complete)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def assessment_draft_save(*, actor, model_service: ModelService, answers: Any) -> RiskAssessment:
+    """Keep unfinished answers (one draft per model). Wrong answers are refused; missing ones
+    are fine until submission."""
+    if not can_assess(actor, model_service):
+        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+    cleaned = _check_answers(answers, complete=False)
+    draft = (
+        RiskAssessment.objects.select_for_update()
+        .filter(model_service=model_service, status=RiskAssessment.Status.DRAFT)
+        .first()
+    )
+    if draft is None:
+        draft = RiskAssessment(model_service=model_service)
+    draft.answers = cleaned
+    draft.ruleset_version = rulesets.current().version
+    draft.save()
+    audit_record(
+        actor=actor,
+        action=ASSESSMENT_DRAFT_SAVED,
+        target=draft,
+        subject_id=model_service.pk,
+        after={"answered": sorted(cleaned)},
+    )
+    return draft
+
+
+@transaction.atomic
+def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> RiskAssessment:
+    """Classify complete answers into a new assessment revision and rebuild the checklist.
+
+    The model's tier and completeness are updated; statuses, owners, due dates and evidence of
+    obligations that carry over (same code) are kept. Audited: the submission, and the tier
+    change when the tier changed.
+    """
+    if not can_assess(actor, model_service):
+        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+    cleaned = _check_answers(answers, complete=True)
+    rules = rulesets.current()
+    result = risk.classify(rules, cleaned)
+    model = ModelService.objects.select_for_update().get(pk=model_service.pk)
+    last = RiskAssessment.objects.filter(model_service=model).aggregate(n=Max("revision"))["n"]
+    RiskAssessment.objects.filter(model_service=model, status=RiskAssessment.Status.DRAFT).delete()
+    assessment = RiskAssessment.objects.create(
+        model_service=model,
+        status=RiskAssessment.Status.SUBMITTED,
+        revision=(last or 0) + 1,
+        ruleset_version=rules.version,
+        answers=cleaned,
+        result=result.as_dict(),
+        tier=result.tier,
+        internal_rating=result.internal_rating,
+        subject=subject_snapshot(model),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    _rebuild_checklist(model, assessment, result)
+    old_tier = model.risk_tier
+    model_service_governance_summary_set(
+        model_service=model, risk_tier=result.tier, obligations_completeness=completeness(model)
+    )
+    audit_record(
+        actor=actor,
+        action=ASSESSMENT_SUBMITTED,
+        target=assessment,
+        subject_id=model.pk,
+        after={
+            "revision": assessment.revision,
+            "tier": result.tier,
+            "decided_by": result.decided_by.article,
+            "ruleset": rules.version,
+            "internal_rating": result.internal_rating,
+        },
+    )
+    if old_tier != result.tier:
+        audit_record(
+            actor=actor,
+            action=RISK_TIER_CHANGED,
+            target=model,
+            subject_id=model.pk,
+            before={"risk_tier": old_tier},
+            after={"risk_tier": result.tier},
+        )
+    # A new revision is part of what an approval binds: approvals of this model go stale.
+    events.assessment_changed.send(
+        sender=RiskAssessment,
+        model_service=model,
+        cause=f"risk assessment revision {assessment.revision}",
+    )
+    return assessment
+
+
+def _rebuild_checklist(model, assessment, result: risk.Classification) -> None:
+    previous = {o.code: o for o in Obligation.objects.filter(model_service=model, is_current=True)}
+    Obligation.objects.filter(model_service=model, is_current=True).update(is_current=False)
+    for spec in result.obligations:
+        before = previous.get(spec.code)
+        obligation = Obligation.objects.create(
+            model_service=model,
+            assessment=assessment,
+            code=spec.code,
+            article=spec.article,
+            title=spec.title,
+            applies_from=spec.applies_from,
+            status=before.status if before else Obligation.Status.OPEN,
+            owner=before.owner if before else None,
+            due_date=before.due_date if before else None,
+            justification=before.justification if before else "",
+        )
+        if before:
+            Evidence.objects.filter(obligation=before).update(obligation=obligation)
+
+
+def completeness(model: ModelService) -> int | None:
+    """Percent of current obligations met or justified not applicable (None: no checklist)."""
+    items = list(
+        Obligation.objects.filter(model_service=model, is_current=True).values_list(
+            "status", flat=True
+        )
+    )
+    if not items:
+        return None
+    return round(100 * sum(s in Obligation.DONE for s in items) / len(items))
+
+
+@transaction.atomic
+def obligation_update(
+    *,
+    actor,
+    obligation: Obligation,
+    status: str | None = None,
+    owner=None,
+    due_date=None,
+    justification: str | None = None,
+    clear_owner: bool = False,
+) -> Obligation:
+    """Change an obligation's status, owner, due date or justification (one audited event).
+
+    Model owners may move items to open or in progress and plan them; only compliance
+    officers and admins certify "met" or "not applicable" (which needs a justification).
+    """
+    row = (
+        Obligation.objects.select_for_update().select_related("model_service").get(pk=obligation.pk)
+    )
+    if not row.is_current:
+        raise ValidationError("This item belongs to an earlier assessment revision.")
+    model = row.model_service
+    certifier = has_role(actor, *CERTIFIERS)
+    if not (certifier or model_service_can_edit(actor, model)):
+        raise PermissionDenied("Only the owning team and compliance officers update obligations.")
+    changes: dict[str, Any] = {}
+    if status is not None and status != row.status:
+        if status not in Obligation.Status.values:
+            raise ValidationError({"status": f"Choose one of {Obligation.Status.values}."})
+        if status in Obligation.DONE and not certifier:
+            raise PermissionDenied("Only a compliance officer or an admin certifies an obligation.")
+        changes["status"] = status
+    if justification is not None and justification != row.justification:
+        changes["justification"] = justification
+    if (status or row.status) == Obligation.Status.NOT_APPLICABLE and not (
+        changes.get("justification", row.justification).strip()
+    ):
+        raise ValidationError({"justification": "Say why this obligation does not apply."})
+    if clear_owner and row.owner_id:
+        changes["owner"] = None
+    elif owner is not None and owner.pk != row.owner_id:
+        changes["owner"] = owner
+    if due_date is not None and due_date != row.due_date:
+        changes["due_date"] = due_date
+    if not changes:
+        return row
+    before = {k: _plain(getattr(row, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.save()
+    model_service_governance_summary_set(
+        model_service=model, risk_tier=model.risk_tier, obligations_completeness=completeness(model)
+    )
+    audit_record(
+        actor=actor,
+        action=OBLIGATION_CHANGED,
+        target=row,
+        subject_id=model.pk,
+        before=before,
+        after={k: _plain(v) for k, v in changes.items()},
+    )
+    return row
+
+
+def _plain(value):
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor, obligation: Obligation, upload=None, link: str = "", description: str = ""
+) -> Evidence:
+    """Attach a file (size and type limited, SHA-256 recorded) or a link to an obligation.
+
+    The owning team (its model owners, and its CI service accounts holding an
+    ``evidence:write`` token) and compliance officers add evidence."""
+    model = obligation.model_service
+    if not can_add_evidence(actor, model):
+        raise PermissionDenied("Only the owning team and compliance officers add evidence.")
+    if (upload is None) == (not link):
+        raise ValidationError({"file": "Give either a file or a link."})
+    evidence = Evidence(
+        obligation=obligation, link=link, description=description[:500], uploaded_by=actor
+    )
+    if upload is not None:
+        _check_upload(upload)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        evidence.file_name = PurePath(upload.name).name[:255]
+        evidence.content_type = (getattr(upload, "content_type", "") or "")[:100]
+        evidence.size = upload.size
+        evidence.sha256 = digest.hexdigest()
+        evidence.file.save(evidence.file_name, upload, save=False)
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action=EVIDENCE_ADDED,
+        target=obligation,
+        subject_id=model.pk,
+        after={
+            "evidence": evidence.file_name or evidence.link,
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+        },
+    )
+    events.assessment_changed.send(sender=Evidence, model_service=model, cause="evidence added")
+    return evidence
+
+
+def _check_upload(upload) -> None:
+    limit = settings.ATTEST_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": f"File is larger than {limit // (1024 * 1024)} MiB."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    extension = PurePath(upload.name).suffix.lower().lstrip(".")
+    if extension not in settings.ATTEST_EVIDENCE_EXTENSIONS:
+        raise ValidationError(
+            {"file": f"Accepted types: {', '.join(settings.ATTEST_EVIDENCE_EXTENSIONS)}."}
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    # The content must match the claimed kind for binary formats (an .pdf that is not a PDF...).
+    signatures = {
+        "pdf": b"%PDF",
+        "png": b"\x89PNG",
+        "jpg": b"\xff\xd8",
+        "jpeg": b"\xff\xd8",
+        "docx": b"PK",
+        "xlsx": b"PK",
+    }
+    expected = signatures.get(extension)
+    if expected and not head.startswith(expected):
+        raise ValidationError({"file": f"The file's content is not {extension.upper()}."})

@@ -1,0 +1,178 @@
+"""Risk assessment and obligations pages. Adapters: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog.selectors import model_service_can_edit, model_service_get, model_service_visible
+from common.forms import form_errors, message_errors
+from risk import ruleset as rulesets
+from risk import selectors, services
+from risk.forms import EvidenceForm, ObligationForm, answers_from, questionnaire_form
+from risk.models import Evidence, Obligation
+
+
+def _steps(ruleset, form):
+    steps = []
+    for step in ruleset.data["steps"]:
+        fields = [form[q["id"]] for q in ruleset.questions if q["step"] == step["id"]]
+        steps.append({**step, "fields": fields})
+    return steps
+
+
+@login_required
+def assessment_detail(request, model_id, revision=None):
+    model = model_service_get(user=request.user, model_id=model_id)
+    latest = selectors.assessment_latest(model)
+    if revision is None:
+        shown = latest
+    else:
+        shown = selectors.assessment_history(model).filter(revision=revision).first()
+        if shown is None:
+            raise Http404("No such revision.")
+    is_certifier = services.has_role(request.user, *services.CERTIFIERS)
+    return render(
+        request,
+        "risk/assessment_detail.html",
+        {
+            "model": model,
+            "assessment": shown,
+            "latest": latest,
+            "is_latest": shown is not None and latest is not None and shown.pk == latest.pk,
+            "history": selectors.assessment_history(model),
+            "draft": selectors.assessment_draft(model),
+            "review_reasons": selectors.review_reasons(model, latest),
+            "obligations": selectors.obligations_current(model) if shown == latest else [],
+            "can_assess": services.can_assess(request.user, model),
+            "can_update": is_certifier or model_service_can_edit(request.user, model),
+            "is_certifier": is_certifier,
+            "statuses": Obligation.Status.choices,
+            "owner_choices": selectors.obligation_owner_choices(model),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, model_id):
+    model = model_service_get(user=request.user, model_id=model_id)
+    if not services.can_assess(request.user, model):
+        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+    rules = rulesets.current()
+    status = 200
+    if request.method == "POST":
+        form = questionnaire_form(rules, data=request.POST)
+        answers = answers_from(form)
+        submit = request.POST.get("action") == "submit"
+        action = services.assessment_submit if submit else services.assessment_draft_save
+        with form_errors(form) as call:
+            assessment = action(actor=request.user, model_service=model, answers=answers)
+        if call.ok and submit:
+            messages.success(
+                request,
+                f"Assessment revision {assessment.revision} submitted: "
+                f"{assessment.get_tier_display()}.",
+            )
+            return redirect("risk:assessment-detail", model_id=model.pk)
+        if call.ok:
+            messages.info(request, "Draft saved. Nothing is classified until you submit.")
+            return redirect("risk:assessment-edit", model_id=model.pk)
+        messages.error(request, "Some answers need attention; nothing was saved.")
+        status = call.status
+    else:
+        start = selectors.assessment_draft(model) or selectors.assessment_latest(model)
+        form = questionnaire_form(rules, initial=start.answers if start else None)
+    return render(
+        request,
+        "risk/assessment_form.html",
+        {
+            "model": model,
+            "form": form,
+            "steps": _steps(rules, form),
+            "ruleset": rules,
+        },
+        status=status,
+    )
+
+
+def _obligation_for(request, obligation_id) -> Obligation:
+    obligation = (
+        Obligation.objects.filter(pk=obligation_id)
+        .filter(model_service__in=model_service_visible(user=request.user))
+        .first()
+    )
+    if obligation is None:
+        raise Http404("No such obligation.")
+    return obligation
+
+
+@login_required
+@require_POST
+def obligation_update(request, obligation_id):
+    obligation = _obligation_for(request, obligation_id)
+    form = ObligationForm(request.POST)
+    if form.is_valid():
+        with message_errors(request, prefix=f"{obligation.title}: ") as call:
+            owner_name = form.cleaned_data["owner"]
+            owner = (
+                selectors.obligation_owner_choices(obligation.model_service)
+                .filter(username=owner_name)
+                .first()
+                if owner_name
+                else None
+            )
+            if owner_name and owner is None:
+                raise ValidationError({"owner": "Choose an owner from the list."})
+            services.obligation_update(
+                actor=request.user,
+                obligation=obligation,
+                status=form.cleaned_data["status"],
+                due_date=form.cleaned_data["due_date"],
+                justification=form.cleaned_data["justification"],
+                owner=owner,
+                clear_owner=not owner_name,
+            )
+        if call.ok:
+            messages.success(request, f"Updated: {obligation.title}.")
+    else:
+        messages.error(request, f"{obligation.title}: {form.errors.as_text()}")
+    return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
+
+
+@login_required
+@require_POST
+def evidence_add(request, obligation_id):
+    obligation = _obligation_for(request, obligation_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        with message_errors(request, prefix="Evidence not added: ") as call:
+            services.evidence_add(
+                actor=request.user,
+                obligation=obligation,
+                upload=form.cleaned_data["file"],
+                link=form.cleaned_data["link"] or "",
+                description=form.cleaned_data["description"],
+            )
+        if call.ok:
+            messages.success(request, f"Evidence added to {obligation.title}.")
+    else:
+        messages.error(request, f"Evidence not added: {form.errors.as_text()}")
+    return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
+
+
+@login_required
+def evidence_download(request, evidence_id):
+    evidence = (
+        Evidence.objects.filter(pk=evidence_id)
+        .exclude(file="")
+        .filter(obligation__model_service__in=model_service_visible(user=request.user))
+        .first()
+    )
+    if evidence is None:
+        raise Http404("No such evidence file.")
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)

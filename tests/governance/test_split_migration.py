@@ -1,0 +1,506 @@
+"""The governance split moves models, never data: risk, approvals and documents take over the
+``governance_*`` tables as they are (state-only migrations), and governance 0006 relabels the
+content types so every permission and object grant keeps pointing where it did.
+
+These tests start from the last pre-split database (governance 0004, monitoring 0002), seed it
+through the historical models, migrate to the leaf nodes and check that rows, triggers, the
+audit chain and grants survived unchanged. They rebuild the database (django-test-migrations),
+so they run in a transactional database of their own.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+PRE_SPLIT = [
+    ("governance", "0004_generated_documents"),
+    ("monitoring", "0002_threshold_rereview_help"),
+]
+# State-only moves: not one SQL statement may run for them, forwards or backwards.
+STATE_ONLY = [
+    ("risk", "0001_initial"),
+    ("approvals", "0001_initial"),
+    ("documents", "0001_initial"),
+    ("monitoring", "0003_alert_approval_in_approvals"),
+    ("governance", "0005_models_move_to_domain_apps"),
+]
+POST_SPLIT = [*STATE_ONLY, ("governance", "0006_relabel_content_types")]
+SPLIT_APPS = {"governance", "monitoring", "risk", "approvals", "documents"}
+MOVED = {
+    "riskassessment": "risk",
+    "obligation": "risk",
+    "evidence": "risk",
+    "deploymentrequest": "approvals",
+    "approvaldecision": "approvals",
+    "deployment": "approvals",
+    "driftfinding": "approvals",
+    "generateddocument": "documents",
+}
+# Rows that must come through unchanged (besides the moved models themselves).
+OTHER_COUNTED = [
+    ("monitoring", "alert"),
+    ("contenttypes", "contenttype"),
+    ("auth", "permission"),
+    ("guardian", "userobjectpermission"),
+    ("guardian", "groupobjectpermission"),
+    ("catalog", "modelservicegrouppermission"),
+    ("audit", "auditevent"),
+    ("audit", "auditcheckpoint"),
+]
+TRIGGERS_SQL = """
+    SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE NOT t.tgisinternal AND (c.relname LIKE 'governance\\_%' OR c.relname LIKE 'audit\\_%')
+"""
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _migrate_to_pre_split(migrator):
+    """The database just before the split: every app at its newest pre-split migration."""
+    migrator.apply_initial_migration(PRE_SPLIT[0])
+    leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+    others = [leaf for leaf in leaves if leaf[0] not in SPLIT_APPS]
+    state = migrator.apply_tested_migration([*others, *PRE_SPLIT])
+    applied = set(MigrationRecorder(connection).applied_migrations())
+    # The premise of every assertion below: nothing of the split has run yet.
+    assert not applied & set(POST_SPLIT)
+    assert set(PRE_SPLIT) <= applied
+    return state
+
+
+def _model(state, app_label, model_name):
+    return state.apps.get_model(app_label, model_name)
+
+
+def _seed(state) -> dict:
+    """One of everything the split moves, written through the pre-split historical models."""
+    now = timezone.now()
+    get = state.apps.get_model
+    Group = get("auth", "Group")
+    Permission = get("auth", "Permission")
+    ContentType = get("contenttypes", "ContentType")
+    User = get("accounts", "User")
+    Team = get("accounts", "Team")
+
+    team_group = Group.objects.create(name="team-credit-risk")
+    team = Team.objects.create(name="Credit Risk", slug="credit-risk", group=team_group)
+    owner = User.objects.create(username="owner", password="!")
+    reviewer = User.objects.create(username="reviewer", password="!")
+    third = User.objects.create(username="compliance", password="!")
+    owner.groups.add(team_group)
+    team.reviewers.add(reviewer)
+
+    service = get("catalog", "ModelService").objects.create(name="credit-scoring", owner_team=team)
+    version = get("catalog", "ModelVersion").objects.create(model_service=service, version="1")
+
+    assessment = get("governance", "RiskAssessment").objects.create(
+        model_service=service,
+        status="submitted",
+        revision=1,
+        ruleset_version="eu-ai-act-2024.1",
+        tier="high",
+        submitted_by=owner,
+        submitted_at=now,
+    )
+    obligation = get("governance", "Obligation").objects.create(
+        assessment=assessment,
+        model_service=service,
+        code="art9-risk-management",
+        article="Art. 9",
+        title="Risk management system",
+        owner=owner,
+    )
+    get("governance", "Evidence").objects.create(
+        obligation=obligation, link="https://wiki.example.org/risk-register", uploaded_by=owner
+    )
+    DeploymentRequest = get("governance", "DeploymentRequest")
+    request = DeploymentRequest.objects.create(
+        model_service=service,
+        model_version=version,
+        environment="production",
+        state="submitted",
+        justification="Quarterly retrain.",
+        requested_by=owner,
+        submitted_at=now,
+        fingerprint="f" * 64,
+    )
+    decision = get("governance", "ApprovalDecision").objects.create(
+        request=request, approver=reviewer, requester=owner, verdict="approve", fingerprint="f" * 64
+    )
+    DeploymentRequest.objects.filter(pk=request.pk).update(
+        state="approved", decided_at=now, expires_at=now + timedelta(days=90)
+    )
+    get("governance", "Deployment").objects.create(
+        approval=request,
+        model_service=service,
+        model_version=version,
+        environment="production",
+        fingerprint="f" * 64,
+        deployed_at=now,
+        deployed_by=owner,
+    )
+    get("governance", "DriftFinding").objects.create(
+        model_service=service,
+        model_version=version,
+        environment="production",
+        alias="champion",
+        detail="Registry alias points at a version without approval.",
+    )
+    get("governance", "GeneratedDocument").objects.create(
+        kind="model_card", model_service=service, model_version=version, requested_by=owner
+    )
+    alert = get("monitoring", "Alert").objects.create(
+        kind="relative_drop",
+        model_service=service,
+        model_version=version,
+        approval=request,
+        environment="production",
+        title="AUC dropped since approval",
+        last_seen_at=now,
+    )
+
+    # Content types and permissions as a running pre-split installation has them (the migrator
+    # mutes post_migrate, so they are made here).
+    content_types, permissions = {}, {}
+    for model in MOVED:
+        ct, _ = ContentType.objects.get_or_create(app_label="governance", model=model)
+        content_types[model] = ct.pk
+        for action in ("view", "change"):
+            perm, _ = Permission.objects.get_or_create(
+                content_type=ct, codename=f"{action}_{model}", defaults={"name": f"Can {action}"}
+            )
+            permissions[perm.pk] = (ct.pk, perm.codename)
+    # A stale twin, as if the new code had started once before migrating: 0006 drops it.
+    twin = ContentType.objects.create(app_label="approvals", model="deployment")
+    Permission.objects.create(content_type=twin, codename="view_deployment", name="Can view")
+
+    view_assessment = Permission.objects.get(
+        content_type_id=content_types["riskassessment"], codename="view_riskassessment"
+    )
+    view_request = Permission.objects.get(
+        content_type_id=content_types["deploymentrequest"], codename="view_deploymentrequest"
+    )
+    view_document = Permission.objects.get(
+        content_type_id=content_types["generateddocument"], codename="view_generateddocument"
+    )
+    team_group.permissions.add(view_assessment)
+    get("guardian", "UserObjectPermission").objects.create(
+        user=reviewer,
+        permission=view_request,
+        content_type_id=content_types["deploymentrequest"],
+        object_pk=str(request.pk),
+    )
+    get("guardian", "GroupObjectPermission").objects.create(
+        group=team_group,
+        permission=view_document,
+        content_type_id=content_types["generateddocument"],
+        object_pk=str(get("governance", "GeneratedDocument").objects.get().pk),
+    )
+    catalog_ct, _ = ContentType.objects.get_or_create(app_label="catalog", model="modelservice")
+    view_service, _ = Permission.objects.get_or_create(
+        content_type=catalog_ct, codename="view_modelservice", defaults={"name": "Can view"}
+    )
+    get("catalog", "ModelServiceGroupPermission").objects.create(
+        group=team_group, permission=view_service, content_object=service
+    )
+
+    _write_audit_trail(request_id=request.pk, service_id=service.pk)
+    return {
+        "owner": owner.pk,
+        "reviewer": reviewer.pk,
+        "third": third.pk,
+        "team_group": team_group.pk,
+        "request": request.pk,
+        "decision": decision.pk,
+        "alert": alert.pk,
+        "twin": twin.pk,
+        "content_types": content_types,
+        "permissions": permissions,
+    }
+
+
+def _write_audit_trail(*, request_id, service_id) -> None:
+    """Real events through audit_record (the audit app is at its newest migration already) and a
+    signed checkpoint over them, so verify_audit checks chain and checkpoint afterwards."""
+    from audit import checkpoints
+    from audit.services import audit_record
+
+    with transaction.atomic():
+        for action in ("governance.request_submitted", "governance.request_approved"):
+            audit_record(
+                actor=None,
+                action=action,
+                target_type="governance.deploymentrequest",
+                target_id=str(request_id),
+                target_label="credit-scoring 1 → production",
+                subject_id=service_id,
+                after={"state": action.rsplit("_", 1)[-1]},
+            )
+    checkpoints.checkpoint_create()
+
+
+def _counts(state, *, split: bool) -> dict[str, int]:
+    """Rows per table; the moved tables read through governance's historical models before the
+    split (``split=False``) and through the new apps' after it."""
+    counts = {}
+    for model, app in MOVED.items():
+        cls = _model(state, app if split else "governance", model)
+        counts[cls._meta.db_table] = cls.objects.count()
+    for app_label, model in OTHER_COUNTED:
+        cls = _model(state, app_label, model)
+        counts[cls._meta.db_table] = cls.objects.count()
+    return counts
+
+
+def _triggers() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(TRIGGERS_SQL)
+        return set(cursor.fetchall())
+
+
+def _grants(state) -> dict[str, set]:
+    get = state.apps.get_model
+    GroupPermission = get("auth", "Group").permissions.through
+    return {
+        "permissions": set(get("auth", "Permission").objects.values_list("pk", "content_type_id")),
+        "group_permissions": set(GroupPermission.objects.values_list("group_id", "permission_id")),
+        "user_object": set(
+            get("guardian", "UserObjectPermission").objects.values_list(
+                "user_id", "permission_id", "content_type_id", "object_pk"
+            )
+        ),
+        "group_object": set(
+            get("guardian", "GroupObjectPermission").objects.values_list(
+                "group_id", "permission_id", "content_type_id", "object_pk"
+            )
+        ),
+    }
+
+
+def _verify_audit() -> str:
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)  # raises CommandError when the chain is broken
+    return out.getvalue()
+
+
+def _sql_statements(app_label: str, name: str, *, backwards: bool = False) -> list[str]:
+    out = io.StringIO()
+    call_command("sqlmigrate", app_label, name, backwards=backwards, stdout=out)
+    return [
+        line
+        for line in (raw.strip() for raw in out.getvalue().splitlines())
+        if line and not line.startswith("--") and line.upper() not in {"BEGIN;", "COMMIT;"}
+    ]
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_split_keeps_rows_triggers_audit_trail_and_grants(migrator):
+    old = _migrate_to_pre_split(migrator)
+    seeded = _seed(old)
+    counts_before = _counts(old, split=False)
+    grants_before = _grants(old)
+    triggers_before = _triggers()
+    assert all(count > 0 for count in counts_before.values())
+    assert "Audit trail intact: 2 events" in _verify_audit()
+    assert {
+        ("governance_deploymentrequest", "governance_request_guard"),
+        ("governance_approvaldecision", "governance_decision_guard"),
+        ("audit_auditevent", "audit_append_only_rows"),
+        ("audit_auditevent", "audit_append_only_truncate"),
+    } <= triggers_before
+
+    new = migrator.apply_tested_migration(
+        MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+    )
+    assert set(POST_SPLIT) <= set(MigrationRecorder(connection).applied_migrations())
+
+    # Same rows, now read through risk / approvals / documents; relations still resolve.
+    assert _counts(new, split=True) == {
+        **counts_before,
+        "django_content_type": counts_before["django_content_type"] - 1,  # the stale twin
+        "auth_permission": counts_before["auth_permission"] - 1,  # and its permission
+    }
+    alert = _model(new, "monitoring", "Alert").objects.get(pk=seeded["alert"])
+    assert alert.approval._meta.label == "approvals.DeploymentRequest"
+    assert alert.approval.pk == seeded["request"]
+    evidence = _model(new, "risk", "Evidence").objects.get()
+    assert evidence.obligation.assessment.model_service.name == "credit-scoring"
+    assert _model(new, "approvals", "Deployment").objects.get().approval_id == seeded["request"]
+
+    # The new state describes the tables as they are (columns, constraint and index names).
+    _assert_state_matches_tables(new)
+
+    # The audit trail, its checkpoint and its append-only trigger are untouched.
+    assert "Audit trail intact: 2 events" in _verify_audit()
+    for statement in ("UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+    # The approval triggers are still on the tables and still refuse, through the new models.
+    assert _triggers() == triggers_before
+    _assert_approval_rules_hold(new, seeded)
+
+    # Content types moved with their models, under the same ids; every grant still points there.
+    ContentType = _model(new, "contenttypes", "ContentType")
+    for model, app in MOVED.items():
+        ct = ContentType.objects.get(pk=seeded["content_types"][model])
+        assert (ct.app_label, ct.model) == (app, model)
+    assert not ContentType.objects.filter(app_label="governance").exists()
+    assert not ContentType.objects.filter(pk=seeded["twin"]).exists()
+    grants_after = _grants(new)
+    assert grants_after["permissions"] == {
+        (pk, ct) for pk, ct in grants_before["permissions"] if ct != seeded["twin"]
+    }
+    seeded_permissions = {(pk, ct) for pk, (ct, _) in seeded["permissions"].items()}
+    assert seeded_permissions <= grants_after["permissions"]
+    for kind in ("group_permissions", "user_object", "group_object"):
+        assert grants_after[kind] == grants_before[kind]
+    _assert_same_visibility_through_current_code(seeded)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reversing_the_split_gives_content_types_back_to_governance(migrator):
+    old = _migrate_to_pre_split(migrator)
+    seeded = _seed(old)
+    counts_before = _counts(old, split=False)
+    triggers_before = _triggers()
+    migrator.apply_tested_migration(
+        MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+    )
+
+    back = migrator.apply_tested_migration(
+        [*PRE_SPLIT, ("risk", None), ("approvals", None), ("documents", None)]
+    )
+
+    assert not set(POST_SPLIT) & set(MigrationRecorder(connection).applied_migrations())
+    ContentType = _model(back, "contenttypes", "ContentType")
+    for model in MOVED:
+        ct = ContentType.objects.get(pk=seeded["content_types"][model])
+        assert (ct.app_label, ct.model) == ("governance", model)
+    assert not ContentType.objects.filter(app_label__in=["risk", "approvals", "documents"]).exists()
+    assert _counts(back, split=False) == {
+        **counts_before,
+        "django_content_type": counts_before["django_content_type"] - 1,
+        "auth_permission": counts_before["auth_permission"] - 1,
+    }
+    assert _triggers() == triggers_before
+    assert "Audit trail intact: 2 events" in _verify_audit()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app_label", "name"), STATE_ONLY)
+def test_state_only_moves_run_no_sql(app_label, name):
+    assert _sql_statements(app_label, name) == []
+    assert _sql_statements(app_label, name, backwards=True) == []
+
+
+@pytest.mark.django_db
+def test_sql_filter_sees_real_statements():
+    """Guards the test above: a migration that does create a table shows up as SQL."""
+    assert any(
+        "CREATE TABLE" in line for line in _sql_statements("governance", "0004_generated_documents")
+    )
+
+
+# --- assertion helpers -------------------------------------------------------------------------
+
+
+def _assert_state_matches_tables(state) -> None:
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        for model, app in MOVED.items():
+            cls = _model(state, app, model)
+            table = cls._meta.db_table
+            assert table == f"governance_{model}"
+            columns = {c.name for c in introspection.get_table_description(cursor, table)}
+            assert {f.column for f in cls._meta.concrete_fields} == columns
+            db_names = set(introspection.get_constraints(cursor, table))
+            declared = {c.name for c in cls._meta.constraints} | {i.name for i in cls._meta.indexes}
+            assert declared <= db_names, (table, declared - db_names)
+
+
+def _assert_approval_rules_hold(state, seeded) -> None:
+    ApprovalDecision = _model(state, "approvals", "ApprovalDecision")
+    DeploymentRequest = _model(state, "approvals", "DeploymentRequest")
+    decisions = ApprovalDecision.objects.filter(pk=seeded["decision"])
+
+    # Only the trigger refuses these (no constraint covers a comment edit or a delete).
+    with pytest.raises(DatabaseError, match="approval decisions are final"), transaction.atomic():
+        decisions.update(comment="second thoughts")
+    with pytest.raises(DatabaseError, match="approval decisions are final"), transaction.atomic():
+        decisions.delete()
+    with pytest.raises(DatabaseError, match="approval decisions are final"), transaction.atomic():
+        decisions.update(approver_id=seeded["owner"])
+    # approved -> draft is not in TRANSITIONS; the check constraint would allow a draft.
+    with pytest.raises(IntegrityError, match="not a legal transition"), transaction.atomic():
+        DeploymentRequest.objects.filter(pk=seeded["request"]).update(state="draft")
+    # An approved request takes no further decision.
+    with pytest.raises(IntegrityError, match="takes no decision"), transaction.atomic():
+        ApprovalDecision.objects.create(
+            request_id=seeded["request"],
+            approver_id=seeded["third"],
+            requester_id=seeded["owner"],
+            verdict="approve",
+            fingerprint="f" * 64,
+        )
+    # A new request cannot be born approved.
+    request = DeploymentRequest.objects.get(pk=seeded["request"])
+    with pytest.raises(IntegrityError, match="starts as draft or submitted"), transaction.atomic():
+        DeploymentRequest.objects.create(
+            model_service_id=request.model_service_id,
+            model_version_id=request.model_version_id,
+            environment="staging",
+            state="approved",
+            justification="Skip review.",
+            requested_by_id=seeded["owner"],
+            fingerprint="f" * 64,
+            decided_at=timezone.now(),
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    assert DeploymentRequest.objects.get(pk=seeded["request"]).state == "approved"
+    assert ApprovalDecision.objects.count() == 1
+
+
+def _assert_same_visibility_through_current_code(seeded) -> None:
+    """After migrating, the database matches the current code: its permission checks (model
+    backend, guardian) see exactly the grants made before the split."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from accounts.models import User
+    from approvals.models import DeploymentRequest
+    from documents.models import GeneratedDocument
+
+    ContentType.objects.clear_cache()
+    owner = User.objects.get(pk=seeded["owner"])
+    reviewer = User.objects.get(pk=seeded["reviewer"])
+    third = User.objects.get(pk=seeded["third"])
+    request = DeploymentRequest.objects.get(pk=seeded["request"])
+    document = GeneratedDocument.objects.get()
+
+    assert owner.has_perm("risk.view_riskassessment")
+    assert not third.has_perm("risk.view_riskassessment")
+    assert reviewer.has_perm("approvals.view_deploymentrequest", request)
+    assert not third.has_perm("approvals.view_deploymentrequest", request)
+    assert owner.has_perm("documents.view_generateddocument", document)
+    assert not third.has_perm("documents.view_generateddocument", document)
+    assert (
+        ContentType.objects.get_for_model(DeploymentRequest).pk
+        == (seeded["content_types"]["deploymentrequest"])
+    )
+    ContentType.objects.clear_cache()
