@@ -12,12 +12,17 @@ RUN apt-get update \
  && useradd --system --home /app --uid 10001 attest
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE NOTICE ./
 COPY config ./config
 COPY common ./common
+COPY audit ./audit
 COPY accounts ./accounts
 COPY catalog ./catalog
-COPY audit ./audit
+COPY risk ./risk
+COPY approvals ./approvals
+COPY monitoring ./monitoring
+COPY documents ./documents
+COPY portal ./portal
 COPY governance ./governance
 RUN pip install .
 COPY . .
@@ -28,4 +33,5 @@ RUN SECRET_KEY=collectstatic-only ATTEST_ALLOW_DERIVED_SECRETS_KEY=true \
 
 USER attest
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers (config/gunicorn.py); in docker-compose.yml nginx buffers requests in front.
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

@@ -13,13 +13,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import ApiToken, Team, User
+from accounts.models import ApiToken, SignInLockout, Team, User
 from accounts.roles import Role, is_admin, user_roles
 from common.models import OutboxMessage
 from common.outbox import outbox_relay
@@ -249,6 +249,92 @@ class GroupAdmin(ReadOnlyAdmin):
 
     list_display = ("name",)
     search_fields = ("name",)
+
+
+class LockoutStateFilter(admin.SimpleListFilter):
+    """Active lockouts still refuse password sign-in; expired and cleared ones are history."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("expired", _("Expired")), ("cleared", _("Cleared"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(cleared_at__isnull=True, locked_until__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(cleared_at__isnull=True, locked_until__lte=now)
+        if self.value() == "cleared":
+            return queryset.filter(cleared_at__isnull=False)
+        return queryset
+
+
+LOCKOUT_STATES = {"active": _("Active"), "expired": _("Expired"), "cleared": _("Cleared")}
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(ReadOnlyAdmin):
+    """Password sign-in limits that tripped: who (a username, or only an address), until when.
+
+    A lockout ends by itself when its window does (at most the rate's period, 300 seconds by
+    default) and never blocks single sign-on. "Clear" lifts an active one at once: its count
+    is forgotten, so the right password signs in on the next try.
+    """
+
+    list_display = (
+        "username_shown",
+        "client_address",
+        "scope",
+        "locked_at",
+        "locked_until",
+        "state_shown",
+        "cleared_by",
+        "cleared_at",
+    )
+    list_filter = (LockoutStateFilter, "scope")
+    search_fields = ("username", "client_address")
+    actions = ["clear"]
+
+    def get_queryset(self, request):
+        known = User.objects.filter(username__iexact=OuterRef("username"))
+        return super().get_queryset(request).annotate(account_exists=Exists(known))
+
+    @admin.display(description=_("username"), ordering="username")
+    def username_shown(self, lockout):
+        if lockout.scope == SignInLockout.Scope.ADDRESS:
+            return _("(every username)")
+        if not getattr(lockout, "account_exists", True):
+            return _("%(username)s (no such account)") % {"username": lockout.username}
+        return lockout.username
+
+    @admin.display(description=_("state"))
+    def state_shown(self, lockout):
+        return LOCKOUT_STATES[lockout.state]
+
+    @admin.action(description=_("Clear selected lockouts"), permissions=["clear"])
+    def clear(self, request, queryset):
+        total = queryset.count()
+        cleared = sum(
+            services.sign_in_lockout_clear(actor=request.user, lockout=lockout)
+            for lockout in queryset
+        )
+        self.message_user(
+            request,
+            _(
+                "Cleared %(cleared)d of %(total)d lockout(s); the others had already ended or "
+                "been cleared."
+            )
+            % {"cleared": cleared, "total": total}
+            if cleared < total
+            else _("Cleared %(cleared)d lockout(s): those sign-ins are allowed again at once.")
+            % {"cleared": cleared},
+            messages.SUCCESS if cleared else messages.WARNING,
+        )
+
+    def has_clear_permission(self, request):
+        return is_admin(request.user)
 
 
 @admin.register(SocialAccount)

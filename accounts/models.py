@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
 
@@ -103,3 +104,86 @@ class ApiToken(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignInLockout(BaseModel):
+    """A password sign-in limit that tripped: one row per key and window, not per attempt.
+
+    Password sign-in is limited per client address (``ATTEST_RATE_SIGN_IN_PER_ADDRESS``) and per
+    (address, username) (``ATTEST_RATE_SIGN_IN``), in fixed windows counted in the cache. The
+    first refused attempt of a window writes this row, so administrators see who is locked out
+    and can clear it; the cache counter is still what refuses. A lockout is a window limit, not
+    a ban: it ends by itself at ``locked_until``, the end of its window, so it never lasts longer
+    than the rate's period (300 seconds by default). It never touches single sign-on, which does
+    not go through the password page. ``username`` is what was typed, lower-cased, and may name
+    no account at all; address lockouts carry none.
+
+    At most one uncleared row exists per (scope, address, username, window); a lockout cleared
+    and tripped again within the same window gets a new row.
+    """
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", _("Client address")
+        ACCOUNT = "account", _("Username from an address")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    client_address = models.CharField(_("client address"), max_length=255)
+    locked_at = models.DateTimeField(_("locked at"))
+    locked_until = models.DateTimeField(_("locked until"), db_index=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cleared by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-locked_at"]
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client_address", "username", "locked_until"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="accounts_signinlockout_one_open_per_window",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["address", "account"]),
+                name="accounts_signinlockout_scope_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope="account") | models.Q(username=""),
+                name="accounts_signinlockout_address_has_no_username",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(locked_until__gt=models.F("locked_at")),
+                name="accounts_signinlockout_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cleared_by__isnull=True) | models.Q(cleared_at__isnull=False),
+                name="accounts_signinlockout_cleared_by_needs_cleared_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.scope == self.Scope.ACCOUNT:
+            return f"{self.username} from {self.client_address}"
+        return self.client_address
+
+    @property
+    def identity(self) -> str:
+        """The rate-limit identity the sign-in page counts this lockout's attempts under."""
+        if self.scope == self.Scope.ACCOUNT:
+            return f"{self.client_address}|{self.username}"
+        return self.client_address
+
+    @property
+    def state(self) -> str:
+        """``cleared``, ``active`` (still refusing) or ``expired`` (its window is over)."""
+        if self.cleared_at is not None:
+            return "cleared"
+        return "active" if self.locked_until > timezone.now() else "expired"

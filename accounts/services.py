@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import tokens
 from accounts.audit_actions import (
     ROLE_GRANTED,
     ROLE_REVOKED,
     SIGN_IN_FAILED,
+    SIGN_IN_LOCKED,
+    SIGN_IN_LOCKOUT_CLEARED,
     SIGNED_IN,
     SIGNED_OUT,
     TEAM_CREATED,
@@ -26,9 +29,11 @@ from accounts.audit_actions import (
     TOKEN_CREATED,
     TOKEN_REVOKED,
 )
-from accounts.models import ApiToken, Team, User
-from accounts.roles import Role
+from accounts.models import ApiToken, SignInLockout, Team, User
+from accounts.roles import Role, is_admin
 from audit.services import audit_record
+from common import ratelimit
+from common.errors import Forbidden
 
 
 @transaction.atomic
@@ -287,3 +292,114 @@ def session_sign_in_failed(*, username: str) -> None:
         target_label=username[:150],
         after={"username": username[:150]},
     )
+
+
+# --- Password sign-in limits and their lockouts ----------------------------------------------
+# Each lockout scope: the rate-limit scope its attempts are counted under, and the setting that
+# holds its rate (read at call time, so tests and operators can change it).
+_SIGN_IN_LIMITS = {
+    SignInLockout.Scope.ADDRESS: ("sign-in-address", "ATTEST_RATE_SIGN_IN_PER_ADDRESS"),
+    SignInLockout.Scope.ACCOUNT: ("sign-in", "ATTEST_RATE_SIGN_IN"),
+}
+
+
+def _sign_in_limit(scope: str) -> tuple[str, str]:
+    limit_scope, setting = _SIGN_IN_LIMITS[SignInLockout.Scope(scope)]
+    return limit_scope, getattr(settings, setting)
+
+
+def sign_in_attempt_register(*, client_address: str, username: str) -> int | None:
+    """Count one password sign-in attempt; None when it may go ahead, else seconds to wait.
+
+    Limits per client address first (a spray across usernames), then per (address, username)
+    (guessing one account's password), whatever the password: a correct password is refused too
+    while its window lasts, so a guesser learns nothing. The first refused attempt of a window
+    records the lockout (``sign_in_lockout_record``). An address lockout stops counting the
+    per-account limit, as it stops every attempt from that address.
+    """
+    client_address = client_address[:255]
+    username = username[:150].lower()
+    for scope in (SignInLockout.Scope.ADDRESS, SignInLockout.Scope.ACCOUNT):
+        limit_scope, rate = _sign_in_limit(scope)
+        lockout = SignInLockout(
+            scope=scope,
+            client_address=client_address,
+            username=username if scope == SignInLockout.Scope.ACCOUNT else "",
+        )
+        verdict = ratelimit.attempt(limit_scope, lockout.identity, rate)
+        if verdict.tripped:
+            sign_in_lockout_record(
+                scope=scope,
+                client_address=client_address,
+                username=lockout.username,
+                locked_until=datetime.fromtimestamp(verdict.window_end, tz=UTC),
+            )
+        if verdict.wait:
+            return verdict.wait
+    return None
+
+
+@transaction.atomic
+def sign_in_lockout_record(
+    *, scope: str, client_address: str, username: str, locked_until: datetime
+) -> SignInLockout:
+    """Record that a sign-in limit tripped for this key until ``locked_until`` (its window end).
+
+    Idempotent per window: a second trip of the same key in the same window (the cache lost its
+    count) finds the open row and writes no second event. No password is ever recorded.
+    """
+    now = timezone.now()
+    lockout, created = SignInLockout.objects.get_or_create(
+        scope=scope,
+        client_address=client_address,
+        username=username,
+        locked_until=locked_until,
+        cleared_at=None,
+        defaults={"locked_at": min(now, locked_until - timedelta(microseconds=1))},
+    )
+    if created:
+        audit_record(
+            actor=None,
+            action=SIGN_IN_LOCKED,
+            target=lockout,
+            after={
+                "scope": scope,
+                "username": username,
+                "client_address": client_address,
+                "locked_until": locked_until.isoformat(),
+            },
+        )
+    return lockout
+
+
+@transaction.atomic
+def sign_in_lockout_clear(*, actor: User, lockout: SignInLockout) -> bool:
+    """Lift an active lockout now: forget its cache count, so the next attempt with the right
+    password signs in, and mark the row cleared by ``actor``. Administrators only.
+
+    False, and no event, when it was already cleared or its window is over (nothing refuses
+    any more). The count is forgotten last, after the row and its event are written: if either
+    fails, the lockout stays as it was.
+    """
+    if not is_admin(actor):
+        raise Forbidden(gettext("Only administrators may clear sign-in lockouts."))
+    lockout = SignInLockout.objects.select_for_update().get(pk=lockout.pk)
+    if lockout.state != "active":
+        return False
+    lockout.cleared_at = timezone.now()
+    lockout.cleared_by = actor
+    lockout.save(update_fields=["cleared_at", "cleared_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=SIGN_IN_LOCKOUT_CLEARED,
+        target=lockout,
+        before={"locked_until": lockout.locked_until.isoformat()},
+        after={
+            "scope": lockout.scope,
+            "username": lockout.username,
+            "client_address": lockout.client_address,
+        },
+    )
+    limit_scope, rate = _sign_in_limit(lockout.scope)
+    ratelimit.reset(limit_scope, lockout.identity, rate)
+    return True

@@ -21,18 +21,19 @@ from common.forms import form_errors
 class SignInView(auth_views.LoginView):
     """Local password sign-in (break-glass admins only when ATTEST_LOCAL_LOGIN is off) and
     the "Sign in with <provider>" button. Attempts are rate-limited per address and per
-    (address, username): a 429 page with Retry-After, whatever the password."""
+    (address, username): a 429 page with Retry-After, whatever the password, until the window
+    ends or an administrator clears the lockout (``services.sign_in_attempt_register``). Single
+    sign-on never comes through here, so a password lockout never blocks it."""
 
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        address = ratelimit.client_address(request)
-        username = request.POST.get("username", "")[:150].lower()
-        wait = ratelimit.hit(
-            "sign-in-address", address, settings.ATTEST_RATE_SIGN_IN_PER_ADDRESS
-        ) or ratelimit.hit("sign-in", f"{address}|{username}", settings.ATTEST_RATE_SIGN_IN)
+        wait = services.sign_in_attempt_register(
+            client_address=ratelimit.client_address(request),
+            username=request.POST.get("username", ""),
+        )
         if wait:
             response = render(request, "429.html", {"retry_after": wait}, status=429)
             response["Retry-After"] = str(wait)

@@ -37,13 +37,23 @@ def decide_refusal(user, request: DeploymentRequest) -> str | None:
     return "Only the owning team's reviewers and compliance officers decide this request."
 
 
+def may_revoke(user, request: DeploymentRequest) -> bool:
+    """Who revokes approvals of this model, whatever the request's state: compliance officers,
+    admins and the owning team's reviewers. Services ask this before looking at the state, so
+    a refused actor learns nothing about it."""
+    return has_role(user, *OVERSIGHT_ROLES) or is_team_reviewer(user, request.model_service)
+
+
+def may_withdraw(user, request: DeploymentRequest) -> bool:
+    """Who withdraws this request, whatever its state: the requester and the owning team."""
+    return user.pk == request.requested_by_id or model_service_can_edit(user, request.model_service)
+
+
 def can_revoke(user, request: DeploymentRequest) -> bool:
-    return request.state == State.APPROVED and (
-        has_role(user, *OVERSIGHT_ROLES) or is_team_reviewer(user, request.model_service)
-    )
+    """A revoke button makes sense: allowed, and the request is approved."""
+    return request.state == State.APPROVED and may_revoke(user, request)
 
 
 def can_withdraw(user, request: DeploymentRequest) -> bool:
-    return request.state in (State.DRAFT, State.SUBMITTED) and (
-        user.pk == request.requested_by_id or model_service_can_edit(user, request.model_service)
-    )
+    """A withdraw button makes sense: allowed, and the request is a draft or awaiting review."""
+    return request.state in (State.DRAFT, State.SUBMITTED) and may_withdraw(user, request)

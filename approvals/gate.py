@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from approvals import configuration, selectors
+from approvals import configuration, policy, selectors
 from approvals.audit_actions import GATE_ANSWERED
 from approvals.models import DeploymentRequest
 from audit.services import audit_record
@@ -65,9 +65,7 @@ def _why_not(version: ModelVersion, environment: str) -> list[str]:
             ]
         return [f"No deployment request for version {version.version} to {environment}."]
     if latest.state == State.SUBMITTED:
-        votes = latest.decisions.filter(verdict="approve").count()
-        needed = latest.requirement.get("approvals", 1)
-        pending = f"awaiting review ({votes} of {needed} approvals)"
+        pending = f"awaiting review ({_what_is_missing(latest)})"
         previous = latest.supersedes
         if previous is not None and previous.state == State.STALE:
             # CI must learn why a version that was approved is blocked now.
@@ -83,6 +81,28 @@ def _why_not(version: ModelVersion, environment: str) -> list[str]:
     if latest.state in (State.REVOKED, State.EXPIRED, State.STALE, State.WITHDRAWN):
         return [f"The approval is {latest.state}: {latest.closed_reason}".rstrip(": ")]
     return [f"The request is {latest.state}."]
+
+
+def _what_is_missing(request: DeploymentRequest) -> str:
+    """What the policy still needs, in the words of ``policy.tally`` ("1 approval(s) by a
+    compliance officer needed"), rather than "3 of 2 approvals" when two reviewers approved a
+    request that needs a compliance officer."""
+    requirement = policy.Requirement(**request.requirement)
+    votes = [
+        policy.Vote(str(approver), verdict == "approve", as_compliance)
+        for approver, verdict, as_compliance in request.decisions.values_list(
+            "approver_id", "verdict", "as_compliance"
+        )
+    ]
+    complete, missing = policy.tally(requirement, votes)
+    given = len({v.approver_id for v in votes if v.approve})
+    text = f"{given} of {requirement.approvals} approvals"
+    compliance_missing = [m for m in missing if "compliance officer" in m]
+    if compliance_missing:
+        text += "; " + "; ".join(compliance_missing)
+    elif complete:
+        text += "; other conditions still block it"
+    return text
 
 
 def evaluate(*, model_version: ModelVersion, environment: str) -> GateAnswer:

@@ -24,6 +24,7 @@ from approvals.models import ApprovalDecision, DeploymentRequest, DriftFinding
 from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_visible
 from risk.models import Evidence, Obligation, RiskAssessment
+from risk.selectors import governing_tier
 
 State = DeploymentRequest.State
 
@@ -72,10 +73,12 @@ def obligation_states(model: ModelService) -> list[policy.ObligationState]:
 
 
 def requirement_for(model: ModelService, environment: str) -> policy.Requirement | None:
-    """The policy for the model's current tier; ``None`` while it is not assessed."""
-    if not model.risk_tier or model.risk_tier not in policy.TIERS:
+    """The policy for the tier that governs the model: the tier in force, or a proposed one
+    awaiting confirmation when it is stricter; ``None`` while nothing is in force."""
+    tier = governing_tier(model)
+    if not tier or tier not in policy.TIERS:
         return None
-    return configuration.requirement(model.risk_tier, environment)
+    return configuration.requirement(tier, environment)
 
 
 def blockers(model: ModelService, requirement: policy.Requirement) -> list[str]:

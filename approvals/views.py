@@ -23,6 +23,7 @@ from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_get
 from common.forms import form_errors, message_errors
 from risk import selectors as assessment_selectors
+from risk import selectors as risk_selectors
 from risk.models import Obligation
 
 State = DeploymentRequest.State
@@ -94,6 +95,7 @@ def inbox(request):
             "is_filtered": any([filters.tier, filters.environment, filters.team, filters.search]),
             "query_string": query.urlencode(),
             "drift": selectors.drift_open(user=request.user)[:20],
+            "proposals": list(risk_selectors.proposals_awaiting(user=request.user)[:50]),
             "sla_days": REVIEW_SLA.days,
         },
     )

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from audit import chain
 from audit.actions import label_for
@@ -19,6 +20,8 @@ from audit.selectors import (
     audit_event_page,
     audit_target_types,
 )
+from common import input_guard
+from common.errors import ValidationError
 from common.spreadsheet import neutralise_row
 
 
@@ -58,8 +61,8 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
 def event_list(request):
     form, filters = _filters(request)
     events = audit_event_list(user=request.user, filters=filters)
-    before = request.GET.get("before", "")
-    page = audit_event_page(events, before=int(before) if before.isdigit() else None)
+    # ASCII digits only (str.isdigit() accepts "²", which int() refuses): else a 400 page.
+    page = audit_event_page(events, before=input_guard.query_int(request.GET, "before"))
     query = request.GET.copy()
     query.pop("before", None)
 
@@ -110,10 +113,15 @@ def _export_rows(events):
 def event_export(request, fmt: str):
     """Stream the (filtered) trail with its chain fields: JSON Lines re-verifies offline with
     docs/verify_audit_export.py; CSV is for spreadsheets."""
-    _, filters = _filters(request)
+    form, filters = _filters(request)
     events = audit_event_list(user=request.user, filters=filters)
-    if request.GET.get("since", "").isdigit():
-        events = events.filter(seq__gte=int(request.GET["since"]))
+    since = request.GET.get("since", "")
+    if since.isascii() and since.isdigit():  # a sequence number; otherwise the form's date
+        events = events.filter(seq__gte=input_guard.query_int(request.GET, "since"))
+    elif since and "since" in form.errors:
+        raise ValidationError(
+            {"since": [_("?since= must be a sequence number or a date as YYYY-MM-DD.")]}
+        )
     if fmt == "jsonl":
         lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in _export_rows(events))
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson")

@@ -6,7 +6,10 @@ which ask about the model their object belongs to).
 - the owning team's members see its entries through the object permission granted to the team's
   group; model owners among them (and admins) edit them;
 - the owning team's reviewer pool sees its entries and reviews them;
-- CI service accounts act for the team whose group they belong to.
+- CI service accounts act for the team whose group they belong to;
+- a model changes teams only by a move request: the owning team's model owners (or admins) ask,
+  a model owner of the receiving team (or an admin) other than the asker accepts or declines,
+  and the receiving team's model owners see the move (not the model) until it is accepted.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from django.db.models import Q
 
 from accounts.models import Team
 from accounts.roles import PORTFOLIO_ROLES, Role, has_role
-from catalog.models import ModelService, ModelServiceGroupPermission, ModelServiceUserPermission
+from catalog.models import (
+    ModelService,
+    ModelServiceGroupPermission,
+    ModelServiceUserPermission,
+    TeamMoveRequest,
+)
 
 __all__ = [
     "CHANGE_PERMISSION",
@@ -26,6 +34,11 @@ __all__ = [
     "is_owning_team_ci",
     "is_team_reviewer",
     "can_act_for_owning_team",
+    "is_team_model_owner",
+    "team_move_can_cancel",
+    "team_move_can_decide",
+    "team_move_can_request",
+    "team_move_can_view",
     "model_service_can_edit",
     "model_service_can_view",
 ]
@@ -109,4 +122,46 @@ def model_service_can_edit(user, model_service: ModelService) -> bool:
         and ModelService.objects.filter(pk=model_service.pk)
         .filter(granted_ids(user, CHANGE_PERMISSION))
         .exists()
+    )
+
+
+# --- Moving a model to another team -------------------------------------------------------
+def is_team_model_owner(user, team: Team | None) -> bool:
+    """A person with the model-owner role who is a member of ``team``."""
+    return (
+        team is not None
+        and is_active_person(user)
+        and has_role(user, Role.MODEL_OWNER)
+        and user.groups.filter(pk=team.group_id).exists()
+    )
+
+
+def team_move_can_request(user, model_service: ModelService) -> bool:
+    """Who may offer a model to another team: those who edit it (the owning team's model owners
+    and admins), in person."""
+    return is_active_person(user) and model_service_can_edit(user, model_service)
+
+
+def team_move_can_decide(user, move: TeamMoveRequest) -> bool:
+    """Who accepts or declines a move for the receiving team: its model owners, or an admin;
+    never the person who asked (four eyes, also when they belong to both teams)."""
+    if not is_active_person(user) or user.pk == move.requested_by_id:
+        return False
+    return has_role(user, Role.ADMIN) or is_team_model_owner(user, move.to_team)
+
+
+def team_move_can_cancel(user, move: TeamMoveRequest) -> bool:
+    """Who withdraws a move: the person who asked, or whoever may edit the model now."""
+    if not is_active_person(user):
+        return False
+    return user.pk == move.requested_by_id or model_service_can_edit(user, move.model_service)
+
+
+def team_move_can_view(user, move: TeamMoveRequest) -> bool:
+    """Who sees a move: whoever sees the model, the person who asked, and the receiving team's
+    model owners (who see the move and the model's summary on it, not the model itself)."""
+    return (
+        model_service_can_view(user, move.model_service)
+        or (is_active_person(user) and user.pk == move.requested_by_id)
+        or is_team_model_owner(user, move.to_team)
     )

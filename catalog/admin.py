@@ -1,4 +1,8 @@
-"""Catalog admin: read-only records, plus sharing of models (through the audited services)."""
+"""Catalog admin: read-only records, plus sharing of models (through the audited services).
+
+Team moves are read-only here: they are asked, accepted, declined and cancelled on the model's
+pages (catalog.services.team_moves), where the receiving team answers.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -8,7 +12,7 @@ from accounts.admin import ReadOnlyAdmin
 from accounts.models import User
 from accounts.roles import Role, is_admin
 from catalog import services
-from catalog.models import ModelService, ModelVersion, RegistrySource
+from catalog.models import ModelService, ModelVersion, RegistrySource, TeamMoveRequest
 
 
 @admin.register(RegistrySource)
@@ -100,3 +104,11 @@ class ModelServiceAdmin(admin.ModelAdmin):
 class ModelVersionAdmin(ReadOnlyAdmin):
     list_display = ("model_service", "version", "status", "registry_created_at")
     search_fields = ("model_service__name", "version")
+
+
+@admin.register(TeamMoveRequest)
+class TeamMoveRequestAdmin(ReadOnlyAdmin):
+    list_display = ("model_service", "from_team", "to_team", "state", "requested_by", "created_at")
+    list_filter = ("state", "to_team")
+    search_fields = ("model_service__name", "reason")
+    list_select_related = ("model_service", "from_team", "to_team", "requested_by")

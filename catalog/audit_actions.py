@@ -11,6 +11,12 @@ VERSION_REGISTERED = declare("catalog.version_registered", _("Model version regi
 ACCESS_GRANTED = declare("catalog.access_granted", _("Access granted"))
 ACCESS_REVOKED = declare("catalog.access_revoked", _("Access revoked"))
 
+# Moving a model to another team: the receiving team accepts (red-team finding 2)
+TEAM_MOVE_REQUESTED = declare("catalog.team_move_requested", _("Move to another team requested"))
+TEAM_MOVE_ACCEPTED = declare("catalog.team_move_accepted", _("Move to another team accepted"))
+TEAM_MOVE_DECLINED = declare("catalog.team_move_declined", _("Move to another team declined"))
+TEAM_MOVE_CANCELLED = declare("catalog.team_move_cancelled", _("Move to another team cancelled"))
+
 # Registries and their webhooks
 REGISTRY_SOURCE_CREATED = declare("catalog.registry_source_created", _("Registry connected"))
 WEBHOOK_SECRET_ADDED = declare("catalog.webhook_secret_added", _("Webhook secret added"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from accounts.roles import is_admin
 from catalog.models import ModelService
 from catalog.selectors import SORTS
 
@@ -54,7 +56,11 @@ class CatalogFilterForm(forms.Form):
 
 
 class ModelMetadataForm(forms.ModelForm):
-    """The business metadata the owning team keeps about a model."""
+    """The business metadata the owning team keeps about a model.
+
+    ``owner_team`` is offered to admins only (``user``): model owners move a model with a move
+    request the receiving team accepts (``TeamMoveRequestForm``), so their form offers no team.
+    """
 
     tags = forms.CharField(
         required=False,
@@ -99,9 +105,15 @@ class ModelMetadataForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["tags"] = ", ".join(self.instance.tags or [])
+        if user is None or not is_admin(user):
+            del self.fields["owner_team"]
+        else:
+            self.fields["owner_team"].help_text = _(
+                "Set directly by an administrator (audited); it cancels any pending move."
+            )
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -136,8 +148,44 @@ class ModelMetadataForm(forms.ModelForm):
 
     def fieldsets(self):
         """Bound fields grouped for the page, in reading order."""
-        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.FIELDSETS
+        ]
 
     def changes(self) -> dict:
-        """The submitted values of every field, for the service to diff."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The submitted values of every field, for the service to diff. A team the request
+        did not send is left as it is (not read as "no team")."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.fields and (name != "owner_team" or name in self.data)
+        }
+
+
+class TeamMoveRequestForm(forms.Form):
+    """Offer a model to another team (the receiving team accepts or declines)."""
+
+    to_team = forms.ModelChoiceField(
+        label=_("Move to team"), queryset=Team.objects.none(), to_field_name="slug"
+    )
+    reason = forms.CharField(
+        label=_("Why should this team own the model?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The receiving team's model owners read this before they accept."),
+    )
+
+    def __init__(self, *args, model_service: ModelService, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = Team.objects.exclude(
+            pk=model_service.owner_team_id
+        ).order_by("name")
+
+
+class TeamMoveDeclineForm(forms.Form):
+    """Why the receiving team does not take the model."""
+
+    comment = forms.CharField(
+        label=_("Why not?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from common.models import BaseModel
@@ -245,3 +247,98 @@ class ModelServiceGroupPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+class TeamMoveRequest(BaseModel):
+    """A proposal to hand a model from the team that owns it to another team.
+
+    Who owns a model decides who sees it, who edits it and which reviewer pool decides its
+    deployment requests, so ownership never changes on one side's say-so (red-team finding 2: a
+    model owner could pick another team, and with it the reviewers, from the metadata form). The
+    owning team's model owners (or an admin) ask; a model owner of the receiving team (or an
+    admin), never the person who asked, accepts or declines; the asker or the owning team may
+    cancel while it is pending. Only acceptance moves the model and its team access
+    (``catalog.services.team_move_accept``). At most one move per model is pending, a model is
+    never "moved" to its own team, and only a pending move is decided (the database holds all
+    three, see migration 0004).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Only a pending move changes state, and only once: a decided move is history.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        State.PENDING: (State.ACCEPTED, State.DECLINED, State.CANCELLED),
+    }
+
+    model_service = models.ForeignKey(
+        ModelService, on_delete=models.CASCADE, related_name="team_moves"
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("from team")
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("to team")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("team move request")
+        verbose_name_plural = _("team move requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_service"],
+                condition=models.Q(state="pending"),
+                name="catalog_one_pending_team_move_per_model",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_team=models.F("to_team")),
+                name="catalog_team_move_to_another_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "accepted", "declined", "cancelled"]),
+                name="catalog_team_move_known_state",
+            ),
+            # Pending: undecided. Decided: by someone, at a time.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(state="pending", decided_by__isnull=True, decided_at__isnull=True)
+                    | (
+                        ~models.Q(state="pending")
+                        & models.Q(decided_by__isnull=False, decided_at__isnull=False)
+                    )
+                ),
+                name="catalog_team_move_decided_fields",
+            ),
+            # Four eyes: whoever asked does not also accept for the receiving team.
+            models.CheckConstraint(
+                condition=~models.Q(state="accepted", decided_by=models.F("requested_by")),
+                name="catalog_team_move_not_accepted_by_requester",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_team", "state"], name="catalog_team_move_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.model_service}: {self.from_team} → {self.to_team} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    def can_move_to(self, state: str) -> bool:
+        return state in self.TRANSITIONS.get(self.state, ())

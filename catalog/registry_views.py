@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog import selectors, services
@@ -191,4 +192,10 @@ def delivery_retry(request, pk):
     delivery = selectors.webhook_delivery_get(user=request.user, pk=pk)
     services.registry_delivery_retry(actor=request.user, delivery=delivery)
     messages.success(request, "Delivery queued again.")
-    return redirect(request.POST.get("next") or reverse("registries:inbox"))
+    # Only a path on this site: an attacker's link must not bounce an admin elsewhere.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("registries:inbox")
+    return redirect(target)

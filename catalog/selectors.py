@@ -30,11 +30,16 @@ from catalog.access import (  # noqa: F401
     VIEW_PERMISSION,
     model_service_can_edit,
     model_service_can_view,
+    team_move_can_cancel,
+    team_move_can_decide,
+    team_move_can_request,
+    team_move_can_view,
 )
 from catalog.access import granted_ids as _granted_ids
 from catalog.models import (
     ModelService,
     ModelVersion,
+    TeamMoveRequest,
 )
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -156,6 +161,61 @@ def model_version_list(*, user, model_service: ModelService) -> QuerySet[ModelVe
     """Versions of an entry the caller has already been allowed to see, newest first."""
     return ModelVersion.objects.filter(model_service=model_service).order_by(
         "-version_number", "-created_at"
+    )
+
+
+# --- Moving a model to another team ---------------------------------------------------------
+def _team_moves():
+    return TeamMoveRequest.objects.select_related(
+        "model_service", "from_team", "to_team", "requested_by", "decided_by"
+    )
+
+
+def team_move_get(*, user, move_id: UUID | str) -> TeamMoveRequest:
+    """One move request, or 404 when it does not exist or ``user`` may not see it (see
+    ``catalog.access.team_move_can_view``)."""
+    try:
+        move = _team_moves().get(pk=move_id)
+    except (TeamMoveRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such team move.") from exc
+    if not team_move_can_view(user, move):
+        raise Http404("No such team move.")
+    return move
+
+
+def team_move_offered_list(*, user) -> QuerySet[TeamMoveRequest]:
+    """Pending moves ``user`` may accept or decline: offered to a team they are a model owner
+    of (every pending move for admins), not those they asked for themselves."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return TeamMoveRequest.objects.none()
+    if getattr(user, "is_service_account", False):
+        return TeamMoveRequest.objects.none()
+    pending = _team_moves().filter(state=TeamMoveRequest.State.PENDING)
+    if not has_role(user, Role.ADMIN):
+        if not has_role(user, Role.MODEL_OWNER):
+            return TeamMoveRequest.objects.none()
+        pending = pending.filter(to_team__group__user=user)
+    return pending.exclude(requested_by=user).order_by("created_at")
+
+
+def team_move_outgoing_list(*, user) -> QuerySet[TeamMoveRequest]:
+    """Pending moves of models ``user`` may edit, or that they asked for: what their team is
+    waiting on."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return TeamMoveRequest.objects.none()
+    editable = ModelService.objects.filter(_granted_ids(user, CHANGE_PERMISSION)).values("pk")
+    mine = Q(requested_by=user)
+    if has_role(user, Role.MODEL_OWNER):
+        mine |= Q(model_service__in=editable)
+    return _team_moves().filter(mine, state=TeamMoveRequest.State.PENDING).order_by("created_at")
+
+
+def team_move_pending_for(*, model_service: ModelService) -> TeamMoveRequest | None:
+    """The pending move of a model the caller has already been allowed to see, if any."""
+    return (
+        _team_moves()
+        .filter(model_service=model_service, state=TeamMoveRequest.State.PENDING)
+        .first()
     )
 
 

@@ -8,11 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.selectors import audit_timeline_for_subject
 from catalog import selectors, services
-from catalog.forms import CatalogFilterForm, ModelMetadataForm
+from catalog.forms import (
+    CatalogFilterForm,
+    ModelMetadataForm,
+    TeamMoveDeclineForm,
+    TeamMoveRequestForm,
+)
+from common.forms import form_errors, message_errors
 
 _PAGE_SIZES = (10, 25, 50, 100)
 
@@ -53,6 +60,7 @@ def model_list(request):
             "is_filtered": any(
                 [filters.search, filters.team, filters.lifecycle, filters.risk_tier]
             ),
+            "offered_count": selectors.team_move_offered_list(user=request.user).count(),
         },
     )
 
@@ -68,6 +76,8 @@ def model_detail(request, model_id):
             "versions": selectors.model_version_list(user=request.user, model_service=model),
             "timeline": audit_timeline_for_subject(subject_id=model.pk),
             "can_edit": selectors.model_service_can_edit(request.user, model),
+            "can_move": selectors.team_move_can_request(request.user, model),
+            "pending_move": selectors.team_move_pending_for(model_service=model),
         },
     )
 
@@ -78,7 +88,7 @@ def model_edit(request, model_id):
     model = selectors.model_service_get(user=request.user, model_id=model_id)
     if not selectors.model_service_can_edit(request.user, model):
         raise PermissionDenied("Only the owning team's model owners may edit this model.")
-    form = ModelMetadataForm(request.POST or None, instance=model)
+    form = ModelMetadataForm(request.POST or None, instance=model, user=request.user)
     if request.method == "POST" and form.is_valid():
         # The ModelForm has already copied values onto `model`; the service re-reads the row
         # under lock and diffs against what is stored, so pass the submitted values only.
@@ -98,3 +108,130 @@ def model_edit(request, model_id):
         {"model": model, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- Moving a model to another team ---------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_move_create(request, model_id):
+    """Offer the model to another team: the owning team's model owners and admins."""
+    model = selectors.model_service_get(user=request.user, model_id=model_id)
+    if not selectors.team_move_can_request(request.user, model):
+        raise PermissionDenied(_("Only the owning team's model owners may move this model."))
+    form = TeamMoveRequestForm(request.POST or None, model_service=model)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with form_errors(form) as call:
+                move = services.team_move_request(
+                    actor=request.user,
+                    model_service=model,
+                    to_team=form.cleaned_data["to_team"],
+                    reason=form.cleaned_data["reason"],
+                )
+            if call.ok:
+                messages.success(
+                    request,
+                    _("Move to %(team)s requested. Nothing changes until that team accepts.")
+                    % {"team": move.to_team.name},
+                )
+                return redirect("catalog:team-move-detail", move_id=move.pk)
+            status = call.status
+    return render(
+        request,
+        "catalog/team_move_create.html",
+        {
+            "model": model,
+            "form": form,
+            "pending_move": selectors.team_move_pending_for(model_service=model),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def team_move_list(request):
+    """Models offered to the teams the user is a model owner of, and their own pending moves."""
+    return render(
+        request,
+        "catalog/team_move_list.html",
+        {
+            "offered": selectors.team_move_offered_list(user=request.user),
+            "outgoing": selectors.team_move_outgoing_list(user=request.user),
+        },
+    )
+
+
+def _team_move_page(request, move, *, decline_form=None, status=200):
+    user = request.user
+    return render(
+        request,
+        "catalog/team_move_detail.html",
+        {
+            "move": move,
+            "model": move.model_service,
+            "can_view_model": selectors.model_service_can_view(user, move.model_service),
+            "can_decide": move.is_pending and selectors.team_move_can_decide(user, move),
+            "can_cancel": move.is_pending and selectors.team_move_can_cancel(user, move),
+            "decline_form": decline_form or TeamMoveDeclineForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def team_move_detail(request, move_id):
+    """The move and a summary of the model: all the receiving team sees before it accepts."""
+    return _team_move_page(request, selectors.team_move_get(user=request.user, move_id=move_id))
+
+
+@login_required
+@require_POST
+def team_move_accept(request, move_id):
+    move = selectors.team_move_get(user=request.user, move_id=move_id)
+    with message_errors(request) as call:
+        services.team_move_accept(actor=request.user, move=move)
+    if not call.ok:
+        return redirect("catalog:team-move-detail", move_id=move.pk)
+    messages.success(
+        request,
+        _("%(model)s now belongs to %(team)s.")
+        % {"model": move.model_service.name, "team": move.to_team.name},
+    )
+    return redirect("catalog:model-detail", model_id=move.model_service_id)
+
+
+@login_required
+@require_POST
+def team_move_decline(request, move_id):
+    move = selectors.team_move_get(user=request.user, move_id=move_id)
+    form = TeamMoveDeclineForm(request.POST)
+    if form.is_valid():
+        with form_errors(form) as call:
+            services.team_move_decline(
+                actor=request.user, move=move, comment=form.cleaned_data["comment"]
+            )
+        if call.conflict:
+            messages.error(request, call.message)
+            return redirect("catalog:team-move-detail", move_id=move.pk)
+        if call.ok:
+            messages.success(request, _("Move declined. The model stays with its team."))
+            return redirect("catalog:team-move-detail", move_id=move.pk)
+    elif not selectors.team_move_can_decide(request.user, move):
+        raise PermissionDenied(_("Only the receiving team's model owners may decline this move."))
+    messages.error(request, _("Nothing was recorded; see below."))
+    return _team_move_page(request, move, decline_form=form, status=400)
+
+
+@login_required
+@require_POST
+def team_move_cancel(request, move_id):
+    move = selectors.team_move_get(user=request.user, move_id=move_id)
+    with message_errors(request) as call:
+        services.team_move_cancel(actor=request.user, move=move)
+    if call.ok:
+        messages.success(request, _("Move cancelled. The model stays with its team."))
+    return redirect("catalog:team-move-detail", move_id=move.pk)

@@ -2,7 +2,10 @@
 
 A window is ``<count>/<seconds>``: at most ``count`` hits per key in each aligned window of
 ``seconds``. ``hit`` returns how long to wait when the limit is exceeded, so callers can answer
-429 with ``Retry-After``. Keys are hashed, so usernames and addresses never sit in Redis.
+429 with ``Retry-After``; ``attempt`` also says whether this hit is the first refused one of its
+window (a lockout starts), and ``reset`` forgets a key's count in the current window (an admin
+cleared the lockout). A refusal never outlasts its window: the longest wait is ``seconds``.
+Keys are hashed, so usernames and addresses never sit in Redis.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -28,22 +32,66 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return count, seconds
 
 
-def hit(scope: str, identity: str, rate: str) -> int | None:
-    """Count one attempt. ``None`` when allowed, else the seconds until the window resets."""
+@dataclass(frozen=True)
+class Verdict:
+    """What one counted attempt met.
+
+    ``wait``: None when allowed, else the seconds until the window resets. ``tripped``: this is
+    the first refused attempt of the window for this key (the cache's atomic increment makes it
+    exactly one attempt, however many arrive at once). ``window_end``: when the window ends
+    (seconds since the epoch).
+    """
+
+    wait: int | None
+    tripped: bool
+    window_end: int
+
+
+def _window(window: int, now: int) -> int:
+    return now - now % window
+
+
+def _key(scope: str, identity: str, window_start: int) -> str:
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return f"rl:{scope}:{digest}:{window_start}"
+
+
+def attempt(scope: str, identity: str, rate: str) -> Verdict:
+    """Count one attempt for ``identity`` under ``scope`` and say what it met."""
     limit, window = parse_rate(rate)
     now = int(time.time())
-    window_start = now - now % window
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    key = f"rl:{scope}:{digest}:{window_start}"
+    window_start = _window(window, now)
+    window_end = window_start + window
+    key = _key(scope, identity, window_start)
     try:
         cache.add(key, 0, timeout=window + 1)
         count = cache.incr(key)
     except Exception:  # the cache being down must not lock everybody out
         logger.exception("rate limit cache unavailable; allowing %s", scope)
-        return None
+        return Verdict(wait=None, tripped=False, window_end=window_end)
     if count > limit:
-        return max(1, window_start + window - now)
-    return None
+        return Verdict(
+            wait=max(1, window_end - now), tripped=count == limit + 1, window_end=window_end
+        )
+    return Verdict(wait=None, tripped=False, window_end=window_end)
+
+
+def hit(scope: str, identity: str, rate: str) -> int | None:
+    """Count one attempt. ``None`` when allowed, else the seconds until the window resets."""
+    return attempt(scope, identity, rate).wait
+
+
+def reset(scope: str, identity: str, rate: str) -> bool:
+    """Forget ``identity``'s count under ``scope`` in the current window (the key ``hit`` uses):
+    its next attempt is allowed at once. False when the cache could not be reached."""
+    _limit, window = parse_rate(rate)
+    key = _key(scope, identity, _window(window, int(time.time())))
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.exception("rate limit cache unavailable; could not reset %s", scope)
+        return False
+    return True
 
 
 def client_address(request) -> str:

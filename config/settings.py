@@ -276,6 +276,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its docs page describe every operation: signed-in users and API tokens
+    # only, unless ATTEST_PUBLIC_API_DOCS publishes them.
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.AllowAny"]
+        if env_bool("ATTEST_PUBLIC_API_DOCS", False)
+        else ["rest_framework.permissions.IsAuthenticated"]
+    ),
 }
 
 # --- Internationalisation / time ------------------------------------------------------------

@@ -7,12 +7,12 @@ is written: a batch is all or nothing.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from common import input_guard
 from common.errors import RequestRefused
 
 # At most this many per-item problems are listed in one answer (a 10,000-item batch with the
@@ -44,24 +44,15 @@ class MetricItem:
     slice: str = ""
 
 
-def _reject_constant(name: str):
-    raise ValueError(
-        f"{name} is not a JSON number: send finite numbers only (NaN and Infinity are refused)"
-    )
-
-
 def parse_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity literals. Anything else: PayloadError(400)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PayloadError(400, "The body is not UTF-8 encoded JSON.") from exc
-    if not text.strip():
+    """Strict JSON (``common.input_guard.json_loads``): UTF-8, no NaN/Infinity literals, no
+    NUL or lone surrogate in a string, bounded depth and numbers. Else PayloadError(400)."""
+    if not raw.strip():
         raise PayloadError(400, "The body is empty; send a JSON object.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:  # JSONDecodeError is a ValueError, and so is ours
-        raise PayloadError(400, f"The body is not valid JSON: {exc}") from exc
+        return input_guard.json_loads(raw)
+    except input_guard.InputRefused as exc:
+        raise PayloadError(exc.status_code, exc.detail, exc.errors) from exc
 
 
 def _limited(errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -20,3 +20,18 @@ def can_add_evidence(user, model: ModelService) -> bool:
     """The owning team (its model owners, and its CI service accounts holding an
     ``evidence:write`` token) and compliance officers add evidence."""
     return has_role(user, *CERTIFIERS) or can_act_for_owning_team(user, model)
+
+
+def can_classify_directly(user) -> bool:
+    """Compliance officers (and admins, the break-glass role) put an assessment in force
+    themselves; anyone else's submission is a proposal a compliance officer must confirm."""
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
+def confirm_refusal(user, assessment) -> str | None:
+    """Why ``user`` may not confirm or return ``assessment`` (``None``: they may)."""
+    if not has_role(user, *OVERSIGHT_ROLES):
+        return "Only compliance officers confirm or return a proposed risk assessment."
+    if assessment.submitted_by_id is not None and assessment.submitted_by_id == user.pk:
+        return "Separation of duties: nobody confirms their own proposal."
+    return None

@@ -13,3 +13,8 @@ ASSESSMENT_SUBMITTED = declare("governance.assessment_submitted", _("Risk assess
 RISK_TIER_CHANGED = declare("governance.risk_tier_changed", _("Risk tier changed"))
 OBLIGATION_CHANGED = declare("governance.obligation_changed", _("Obligation updated"))
 EVIDENCE_ADDED = declare("governance.evidence_added", _("Evidence added"))
+ASSESSMENT_PROPOSED = declare(
+    "risk.assessment_proposed", _("Risk assessment proposed for confirmation")
+)
+ASSESSMENT_CONFIRMED = declare("risk.assessment_confirmed", _("Risk assessment confirmed"))
+ASSESSMENT_RETURNED = declare("risk.assessment_returned", _("Risk assessment returned"))

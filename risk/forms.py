@@ -82,3 +82,12 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(required=False)
     link = forms.URLField(required=False, assume_scheme="https")
     description = forms.CharField(required=False, max_length=500)
+
+
+class ReviewForm(forms.Form):
+    """A compliance officer's note when confirming (optional) or returning (required) a
+    proposed assessment; the service says when it is missing."""
+
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

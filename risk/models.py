@@ -17,11 +17,21 @@ class RiskAssessment(BaseModel):
     Each submission is a new, numbered revision; earlier ones stay readable. At most one draft
     per model holds unfinished answers. ``subject`` is a snapshot of what was assessed (intended
     use, tags...), so a later change to those marks the assessment for review.
+
+    Second line of defence: a revision submitted by anyone but a compliance officer is a
+    *proposal* (``PROPOSED``). It takes effect (``SUBMITTED``, "in force") only when a
+    compliance officer other than the submitter confirms it; until then the model keeps its
+    tier, and approvals follow the stricter of the two. The database refuses a confirmer who is
+    the submitter, as it refuses an approver who is the requester. This closes the red-team
+    finding of an owner lowering her own model's tier to skip the high-risk approval rule.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        PROPOSED = "proposed", "Awaiting confirmation"
+        SUBMITTED = "submitted", "In force"
+        RETURNED = "returned", "Returned"
+        SUPERSEDED = "superseded", "Superseded"
 
     model_service = models.ForeignKey(
         "catalog.ModelService", on_delete=models.CASCADE, related_name="risk_assessments"
@@ -38,6 +48,11 @@ class RiskAssessment(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
 
     # The table and the audit target type keep their names from before the split into apps
     # (rows in the hash-chained audit trail name it).
@@ -57,10 +72,26 @@ class RiskAssessment(BaseModel):
                 condition=models.Q(status="draft"),
                 name="governance_one_draft_per_model",
             ),
+            models.UniqueConstraint(
+                fields=["model_service"],
+                condition=models.Q(status="proposed"),
+                name="risk_one_proposal_per_model",
+            ),
+            # Separation of duties: nobody confirms their own proposal.
+            models.CheckConstraint(
+                condition=models.Q(confirmed_by__isnull=True)
+                | models.Q(submitted_by__isnull=True)
+                | ~models.Q(confirmed_by=models.F("submitted_by")),
+                name="risk_confirmer_is_not_submitter",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.model_service} assessment r{self.revision or 'draft'}"
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.status == self.Status.PROPOSED
 
 
 class Obligation(BaseModel):

@@ -16,6 +16,50 @@ def assessment_latest(model: ModelService) -> RiskAssessment | None:
     )
 
 
+def assessment_proposal(model: ModelService) -> RiskAssessment | None:
+    """The revision waiting for a compliance officer's confirmation, if any."""
+    return (
+        RiskAssessment.objects.filter(model_service=model, status=RiskAssessment.Status.PROPOSED)
+        .select_related("submitted_by")
+        .first()
+    )
+
+
+# From least to most demanding: approvals follow the stricter of the tier in force and a
+# proposal's (a proposal cannot lower what a request needs before it is confirmed).
+TIER_STRICTNESS = ("minimal", "limited", "high", "prohibited")
+
+
+def governing_tier(model: ModelService) -> str:
+    """The tier approvals follow: the tier in force, or a pending proposal's when stricter.
+    An unassessed model (nothing in force) stays unassessed."""
+    current = model.risk_tier
+    if current not in TIER_STRICTNESS:
+        return current
+    proposal = assessment_proposal(model)
+    if (
+        proposal is not None
+        and proposal.tier in TIER_STRICTNESS
+        and TIER_STRICTNESS.index(proposal.tier) > TIER_STRICTNESS.index(current)
+    ):
+        return proposal.tier
+    return current
+
+
+def proposals_awaiting(*, user):
+    """Proposals a compliance officer may confirm: every pending one but their own."""
+    from risk.access import can_classify_directly
+
+    if not can_classify_directly(user):
+        return RiskAssessment.objects.none()
+    return (
+        RiskAssessment.objects.filter(status=RiskAssessment.Status.PROPOSED)
+        .exclude(submitted_by=user)
+        .select_related("model_service", "submitted_by")
+        .order_by("submitted_at")
+    )
+
+
 def assessment_draft(model: ModelService) -> RiskAssessment | None:
     return RiskAssessment.objects.filter(
         model_service=model, status=RiskAssessment.Status.DRAFT
@@ -23,9 +67,12 @@ def assessment_draft(model: ModelService) -> RiskAssessment | None:
 
 
 def assessment_history(model: ModelService):
-    return RiskAssessment.objects.filter(
-        model_service=model, status=RiskAssessment.Status.SUBMITTED
-    ).order_by("-revision")
+    """Every numbered revision (in force, proposed, returned, superseded), newest first."""
+    return (
+        RiskAssessment.objects.filter(model_service=model, revision__isnull=False)
+        .select_related("submitted_by", "confirmed_by")
+        .order_by("-revision")
+    )
 
 
 def review_reasons(model: ModelService, assessment: RiskAssessment | None) -> list[str]:
@@ -125,3 +172,58 @@ def obligation_owner_choices(model: ModelService):
         .distinct()
         .order_by("username")
     )
+
+
+def answers_side_by_side(in_force: RiskAssessment | None, proposal: RiskAssessment) -> list[dict]:
+    """Each question with the answer in force and the proposed one, in questionnaire order;
+    ``changed`` marks a difference (what the reviewer must look at). Each answer is worded by
+    the rule set it was given under (an older revision may use an earlier one)."""
+    proposal_rules = _rules_of(proposal)
+    before_rules = _rules_of(in_force) if in_force else proposal_rules
+    before = (in_force.answers if in_force else {}) or {}
+    after = proposal.answers or {}
+    questions = {q["id"]: q for q in before_rules.questions}
+    questions.update({q["id"]: q for q in proposal_rules.questions})
+    order = [q["id"] for q in proposal_rules.questions] + [
+        q["id"] for q in before_rules.questions if q["id"] not in after
+    ]
+    rows = []
+    for key in dict.fromkeys(order):
+        if key not in before and key not in after:
+            continue
+        question = questions[key]
+        rows.append(
+            {
+                "question": question.get("text", key),
+                "before": _shown(before.get(key), _labels(before_rules, key)),
+                "after": _shown(after.get(key), _labels(proposal_rules, key)),
+                "changed": before.get(key) != after.get(key),
+            }
+        )
+    return rows
+
+
+def _rules_of(assessment: RiskAssessment):
+    try:
+        return rulesets.get(assessment.ruleset_version)
+    except rulesets.UnknownRuleSet:  # a rule set no longer shipped: word it with today's
+        return rulesets.current()
+
+
+def _labels(rules, key: str) -> dict:
+    for question in rules.questions:
+        if question["id"] == key:
+            return dict(tuple(choice) for choice in question.get("choices", []))
+    return {}
+
+
+def _shown(value, labels: dict) -> str:
+    if value is None:
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value) or "—"
+    return str(labels.get(value, value))

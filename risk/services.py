@@ -17,12 +17,22 @@ from audit.services import audit_record
 from catalog.models import ModelService
 from catalog.selectors import model_service_can_edit
 from catalog.services import model_service_governance_summary_set
+from common.errors import Conflict
 from risk import events
 from risk import rules as risk
 from risk import ruleset as rulesets
-from risk.access import CERTIFIERS, can_add_evidence, can_assess  # noqa: F401
+from risk.access import (  # noqa: F401
+    CERTIFIERS,
+    can_add_evidence,
+    can_assess,
+    can_classify_directly,
+    confirm_refusal,
+)
 from risk.audit_actions import (
+    ASSESSMENT_CONFIRMED,
     ASSESSMENT_DRAFT_SAVED,
+    ASSESSMENT_PROPOSED,
+    ASSESSMENT_RETURNED,
     ASSESSMENT_SUBMITTED,
     EVIDENCE_ADDED,
     OBLIGATION_CHANGED,
@@ -79,11 +89,14 @@ def assessment_draft_save(*, actor, model_service: ModelService, answers: Any) -
 
 @transaction.atomic
 def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> RiskAssessment:
-    """Classify complete answers into a new assessment revision and rebuild the checklist.
+    """Classify complete answers into a new assessment revision.
 
-    The model's tier and completeness are updated; statuses, owners, due dates and evidence of
-    obligations that carry over (same code) are kept. Audited: the submission, and the tier
-    change when the tier changed.
+    From a compliance officer (or admin) the revision is in force at once: the checklist is
+    rebuilt and the model's tier and completeness updated, audited as classified directly.
+    From anyone else it is a proposal (second line of defence): nothing about the model changes
+    until a compliance officer other than the submitter confirms it (``assessment_confirm``);
+    an earlier proposal still waiting is superseded. Obligations that carry over (same code)
+    keep their statuses, owners, due dates and evidence.
     """
     if not can_assess(actor, model_service):
         raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
@@ -93,9 +106,17 @@ def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> Ri
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     last = RiskAssessment.objects.filter(model_service=model).aggregate(n=Max("revision"))["n"]
     RiskAssessment.objects.filter(model_service=model, status=RiskAssessment.Status.DRAFT).delete()
+    direct = can_classify_directly(actor)
+    for older in RiskAssessment.objects.filter(
+        model_service=model, status=RiskAssessment.Status.PROPOSED
+    ):
+        older.status = RiskAssessment.Status.SUPERSEDED
+        older.review_comment = f"Superseded by revision {(last or 0) + 1}."
+        older.save(update_fields=["status", "review_comment", "updated_at"])
+    now = timezone.now()
     assessment = RiskAssessment.objects.create(
         model_service=model,
-        status=RiskAssessment.Status.SUBMITTED,
+        status=RiskAssessment.Status.SUBMITTED if direct else RiskAssessment.Status.PROPOSED,
         revision=(last or 0) + 1,
         ruleset_version=rules.version,
         answers=cleaned,
@@ -104,25 +125,111 @@ def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> Ri
         internal_rating=result.internal_rating,
         subject=subject_snapshot(model),
         submitted_by=actor,
-        submitted_at=timezone.now(),
+        submitted_at=now,
     )
-    _rebuild_checklist(model, assessment, result)
-    old_tier = model.risk_tier
-    model_service_governance_summary_set(
-        model_service=model, risk_tier=result.tier, obligations_completeness=completeness(model)
-    )
+    summary = {
+        "revision": assessment.revision,
+        "tier": result.tier,
+        "decided_by": result.decided_by.article,
+        "ruleset": rules.version,
+        "internal_rating": result.internal_rating,
+    }
+    if not direct:
+        audit_record(
+            actor=actor,
+            action=ASSESSMENT_PROPOSED,
+            target=assessment,
+            subject_id=model.pk,
+            after={**summary, "tier_in_force": model.risk_tier},
+        )
+        return assessment
     audit_record(
         actor=actor,
         action=ASSESSMENT_SUBMITTED,
         target=assessment,
         subject_id=model.pk,
-        after={
-            "revision": assessment.revision,
-            "tier": result.tier,
-            "decided_by": result.decided_by.article,
-            "ruleset": rules.version,
-            "internal_rating": result.internal_rating,
-        },
+        after={**summary, "second_line": "classified directly by a compliance officer"},
+    )
+    _put_in_force(actor=actor, model=model, assessment=assessment, result=result)
+    return assessment
+
+
+@transaction.atomic
+def assessment_confirm(*, actor, assessment: RiskAssessment, comment: str = "") -> RiskAssessment:
+    """A compliance officer confirms a proposed revision: it is put in force (checklist, tier,
+    completeness) and approvals bound to the previous revision go stale. The confirmer is never
+    the submitter (also refused by the database)."""
+    row = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    refusal = confirm_refusal(actor, row)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if row.status != RiskAssessment.Status.PROPOSED:
+        raise Conflict(
+            f"Revision {row.revision} is {row.get_status_display().lower()}: "
+            "only a proposal awaiting confirmation can be confirmed."
+        )
+    rules = rulesets.current()
+    if row.ruleset_version != rules.version:
+        raise Conflict(
+            f"Revision {row.revision} was answered under rule set {row.ruleset_version}; the "
+            f"current one is {rules.version}. Return it so the team answers again."
+        )
+    model = ModelService.objects.select_for_update().get(pk=row.model_service_id)
+    row.status = RiskAssessment.Status.SUBMITTED
+    row.confirmed_by = actor
+    row.confirmed_at = timezone.now()
+    row.review_comment = (comment or "").strip()[:2000]
+    row.save(
+        update_fields=["status", "confirmed_by", "confirmed_at", "review_comment", "updated_at"]
+    )
+    audit_record(
+        actor=actor,
+        action=ASSESSMENT_CONFIRMED,
+        target=row,
+        subject_id=model.pk,
+        before={"status": RiskAssessment.Status.PROPOSED, "risk_tier": model.risk_tier},
+        after={"status": row.status, "risk_tier": row.tier, "comment": row.review_comment},
+    )
+    result = risk.classify(rules, row.answers)
+    _put_in_force(actor=actor, model=model, assessment=row, result=result)
+    return row
+
+
+@transaction.atomic
+def assessment_return(*, actor, assessment: RiskAssessment, comment: str) -> RiskAssessment:
+    """A compliance officer sends a proposal back with a reason; nothing about the model
+    changes and the team may submit again."""
+    row = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    refusal = confirm_refusal(actor, row)
+    if refusal:
+        raise PermissionDenied(refusal)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": ["Say why the proposal goes back to the team."]})
+    if row.status != RiskAssessment.Status.PROPOSED:
+        raise Conflict(
+            f"Revision {row.revision} is {row.get_status_display().lower()}: "
+            "only a proposal awaiting confirmation can be returned."
+        )
+    row.status = RiskAssessment.Status.RETURNED
+    row.review_comment = comment[:2000]
+    row.save(update_fields=["status", "review_comment", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=ASSESSMENT_RETURNED,
+        target=row,
+        subject_id=row.model_service_id,
+        after={"status": row.status, "comment": row.review_comment},
+    )
+    return row
+
+
+def _put_in_force(*, actor, model: ModelService, assessment: RiskAssessment, result) -> None:
+    """The revision in force decides the checklist and the model's tier."""
+    _rebuild_checklist(model, assessment, result)
+    old_tier = model.risk_tier
+    model_service_governance_summary_set(
+        model_service=model, risk_tier=result.tier, obligations_completeness=completeness(model)
     )
     if old_tier != result.tier:
         audit_record(
@@ -133,13 +240,12 @@ def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> Ri
             before={"risk_tier": old_tier},
             after={"risk_tier": result.tier},
         )
-    # A new revision is part of what an approval binds: approvals of this model go stale.
+    # A new revision in force is part of what an approval binds: approvals go stale.
     events.assessment_changed.send(
         sender=RiskAssessment,
         model_service=model,
         cause=f"risk assessment revision {assessment.revision}",
     )
-    return assessment
 
 
 def _rebuild_checklist(model, assessment, result: risk.Classification) -> None:

@@ -7,13 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import model_service_can_edit, model_service_get, model_service_visible
 from common.forms import form_errors, message_errors
+from risk import access, selectors, services
 from risk import ruleset as rulesets
-from risk import selectors, services
-from risk.forms import EvidenceForm, ObligationForm, answers_from, questionnaire_form
+from risk.forms import (
+    EvidenceForm,
+    ObligationForm,
+    ReviewForm,
+    answers_from,
+    questionnaire_form,
+)
 from risk.models import Evidence, Obligation
 
 
@@ -46,6 +53,8 @@ def assessment_detail(request, model_id, revision=None):
             "is_latest": shown is not None and latest is not None and shown.pk == latest.pk,
             "history": selectors.assessment_history(model),
             "draft": selectors.assessment_draft(model),
+            "proposal": selectors.assessment_proposal(model),
+            "may_review": access.can_classify_directly(request.user),
             "review_reasons": selectors.review_reasons(model, latest),
             "obligations": selectors.obligations_current(model) if shown == latest else [],
             "can_assess": services.can_assess(request.user, model),
@@ -72,6 +81,16 @@ def assessment_edit(request, model_id):
         action = services.assessment_submit if submit else services.assessment_draft_save
         with form_errors(form) as call:
             assessment = action(actor=request.user, model_service=model, answers=answers)
+        if call.ok and submit and assessment.is_proposal:
+            messages.info(
+                request,
+                _(
+                    "Revision %(revision)s proposed (%(tier)s). It takes effect when a "
+                    "compliance officer confirms it; until then the tier in force stays."
+                )
+                % {"revision": assessment.revision, "tier": assessment.get_tier_display()},
+            )
+            return redirect("risk:assessment-detail", model_id=model.pk)
         if call.ok and submit:
             messages.success(
                 request,
@@ -176,3 +195,70 @@ def evidence_download(request, evidence_id):
     if evidence is None:
         raise Http404("No such evidence file.")
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
+
+
+# --- Second-line review of proposed assessments ---------------------------------------------
+def _proposal_for(request, model_id, revision) -> tuple:
+    model = model_service_get(user=request.user, model_id=model_id)
+    proposal = selectors.assessment_history(model).filter(revision=revision).first()
+    if proposal is None:
+        raise Http404("No such revision.")
+    return model, proposal
+
+
+@login_required
+def assessment_review(request, model_id, revision):
+    """A proposal beside the revision in force: every answer side by side, changed ones marked,
+    and the confirm / return forms for a compliance officer who did not submit it."""
+    model, proposal = _proposal_for(request, model_id, revision)
+    in_force = selectors.assessment_latest(model)
+    return render(
+        request,
+        "risk/assessment_review.html",
+        {
+            "model": model,
+            "proposal": proposal,
+            "in_force": in_force,
+            "rows": selectors.answers_side_by_side(in_force, proposal),
+            "refusal": access.confirm_refusal(request.user, proposal),
+            "form": ReviewForm(),
+        },
+    )
+
+
+def _review_action(request, model_id, revision, service, done: str):
+    model, proposal = _proposal_for(request, model_id, revision)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    with message_errors(request) as call:
+        service(
+            actor=request.user, assessment=proposal, comment=form.cleaned_data.get("comment", "")
+        )
+    if call.ok:
+        messages.success(request, done % {"revision": proposal.revision})
+        return redirect("risk:assessment-detail", model_id=model.pk)
+    return redirect("risk:assessment-review", model_id=model.pk, revision=proposal.revision)
+
+
+@login_required
+@require_POST
+def assessment_confirm(request, model_id, revision):
+    return _review_action(
+        request,
+        model_id,
+        revision,
+        services.assessment_confirm,
+        _("Revision %(revision)s confirmed: it is now in force."),
+    )
+
+
+@login_required
+@require_POST
+def assessment_return(request, model_id, revision):
+    return _review_action(
+        request,
+        model_id,
+        revision,
+        services.assessment_return,
+        _("Revision %(revision)s returned to the team."),
+    )

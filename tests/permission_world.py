@@ -5,14 +5,40 @@ from __future__ import annotations
 from allauth.socialaccount.models import SocialAccount
 
 from accounts import services as account_services
+from accounts.models import ApiToken
+from approvals.models import DriftFinding
+from catalog import services as catalog_services
 from catalog.models import RegistrySource, WebhookDelivery, WebhookSecret
 from tests.factories import ModelServiceFactory, ModelVersionFactory
 
+# Answers to the risk questionnaire that classify a model (not as high-risk).
+ANSWERS = {
+    "role": "provider",
+    "gpai": False,
+    "affected_people": "customers",
+    "autonomy": "advisory",
+    "data_sensitivity": "personal",
+}
+
 
 def build_world(personas) -> dict:
-    """Two models (ours and another team's), a version each, and one of every admin object."""
+    """Two models (ours, shared read-only with the viewer, and another team's), a version each,
+    and one of every admin object.
+
+    The write matrix also needs, of the owned model: an approved request (v2 → staging), a draft
+    (v3 → staging), a version nobody asked for yet (v4) and a pending move to the other team
+    (asked by the owner); and a CI token holding every scope.
+    """
     owned = ModelServiceFactory(name="owned-model", owner_team=personas.team)
     foreign = ModelServiceFactory(name="foreign-model", owner_team=personas.other_team)
+    # The viewer is a stakeholder the owned model is shared with (read-only).
+    catalog_services.model_service_share(
+        actor=personas.owner, model_service=owned, user=personas.viewer
+    )
+    # A pending move of the owned model to the other team (the receiving team answers).
+    move = catalog_services.team_move_request(
+        actor=personas.owner, model_service=owned, to_team=personas.other_team, reason="matrix"
+    )
     ModelVersionFactory(model_service=owned, version="1")
     ModelVersionFactory(model_service=foreign, version="1")
     personas.admin.is_staff = personas.admin.is_superuser = True  # the break-glass admin
@@ -20,8 +46,10 @@ def build_world(personas) -> dict:
     _, token = account_services.api_token_create(
         actor=None, user=personas.ci_bot, name="ci", scopes=["catalog:read"], expires_in_days=5
     )
-    source = RegistrySource.objects.create(slug="mlflow", base_url="http://mlflow.invalid")
+    # Nothing listens on port 9: registry calls from the matrix fail at once, without DNS.
+    source = RegistrySource.objects.create(slug="mlflow", base_url="http://127.0.0.1:9")
     secret = WebhookSecret.objects.create(source=source, secret_encrypted="x")
+    WebhookSecret.objects.create(source=source, secret_encrypted="y", label="next")
     delivery = WebhookDelivery.objects.create(
         source=source,
         delivery_id="d-1",
@@ -33,46 +61,98 @@ def build_world(personas) -> dict:
         status="failed",
     )
     SocialAccount.objects.create(user=personas.outsider, provider="sso", uid="sub-1")
+    # An active password sign-in lockout (of a username nobody has: no persona is locked out).
+    account_services.sign_in_lockout_record(
+        scope="account",
+        client_address="203.0.113.9",
+        username="ghost",
+        locked_until=_in_five_minutes(),
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from governance import services as governance_services
-    from governance.models import Obligation
+    from risk import services as governance_services
+    from risk.models import Obligation
 
-    answers = {
-        "role": "provider",
-        "gpai": False,
-        "affected_people": "customers",
-        "autonomy": "advisory",
-        "data_sensitivity": "personal",
-    }
     governance_services.assessment_submit(
-        actor=personas.admin, model_service=owned, answers=answers
+        actor=personas.admin, model_service=owned, answers=ANSWERS
     )
     obligation = Obligation.objects.filter(model_service=owned).first()
-    from governance.approvals import services as approval_services
+    from approvals import services as approval_services
 
     deployment_request = approval_services.deployment_request_create(
         actor=personas.owner,
-        model_version=owned.versions.get(),
+        model_version=owned.versions.get(version="1"),
         environment="production",
         justification="matrix",
+    )
+    draft = approval_services.deployment_request_create(
+        actor=personas.owner,
+        model_version=ModelVersionFactory(model_service=owned, version="3"),
+        environment="staging",
+        justification="matrix",
+        submit=False,
+    )
+    ModelVersionFactory(model_service=owned, version="4")
+    _, writer_token = account_services.api_token_create(
+        actor=None,
+        user=personas.ci_bot,
+        name="ci-writer",
+        scopes=[scope for scope, _ in ApiToken.Scope.choices],
+        expires_in_days=5,
     )
     evidence = governance_services.evidence_add(
         actor=personas.admin, obligation=obligation, upload=SimpleUploadedFile("e.txt", b"evidence")
     )
     monitoring = _monitoring_world(personas, owned)
+    # Approved last: evidence and assessments after an approval send it back to review.
+    approved = approval_services.deployment_request_create(
+        actor=personas.owner,
+        model_version=ModelVersionFactory(model_service=owned, version="2"),
+        environment="staging",
+        justification="matrix",
+    )
+    approved = approval_services.deployment_request_decide(
+        actor=personas.reviewer, request=approved, verdict="approve"
+    )
+    assert approved.state == "approved", approved.state
+    approval_services.deployment_record(
+        actor=personas.ci_bot, model_version=approved.model_version, environment="staging"
+    )
+    # A registry alias moved by hand (on the foreign model: nothing is asked of its gate).
+    DriftFinding.objects.create(
+        model_service=foreign,
+        model_version=foreign.versions.get(),
+        environment="production",
+        alias="production",
+        detail="matrix",
+    )
+    document = _finished_model_card(owned, personas.owner)
+    approved.refresh_from_db()
+    assert approved.state == "approved", approved.state  # nothing above sent it back to review
     return {
         **monitoring,
         "owned": owned,
         "foreign": foreign,
+        "move": move,
         "token": token,
         "secret": secret,
         "delivery": delivery,
         "obligation": obligation,
         "evidence": evidence,
         "request": deployment_request,
-        "document": _finished_model_card(owned, personas.owner),
+        "approved": approved,
+        "draft": draft,
+        "writer_token": writer_token,
+        "document": document,
     }
+
+
+def _in_five_minutes():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(minutes=5)
 
 
 def _monitoring_world(personas, owned) -> dict:
@@ -105,13 +185,13 @@ def _finished_model_card(model, owner):
     """A stored model-card version (set-up data: the pipeline itself is tested elsewhere)."""
     from django.core.files.base import ContentFile
 
-    from governance.models import GeneratedDocument
+    from documents.models import GeneratedDocument
 
     return GeneratedDocument.objects.create(
         kind="model_card",
         status="done",
         model_service=model,
-        model_version=model.versions.get(),
+        model_version=model.versions.get(version="1"),
         requested_by=owner,
         file=ContentFile(b"%PDF-1.4 matrix", name="card.pdf"),
     )

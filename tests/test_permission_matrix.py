@@ -1,23 +1,32 @@
 """S1: persona × endpoint matrix over every URL in the URL conf and every OpenAPI operation.
 
-Every URL pattern must have an expectation here (a new page without a row fails the test), and
-every cell must match. Lists must show exactly the objects the persona may see.
+Reads: every page, admin page and API operation answers every persona as expected, and lists
+show exactly the objects the persona may see. Writes: every state-changing page, API operation
+and admin form answers every persona as expected (the table: tests/permission_table.py; the
+request behind each row: tests/permission_writes.py), and a refused write changes nothing at
+all. Every route needs a row (a new page without one fails), and a write method a route has no
+row for changes nothing, even for an administrator.
 """
 
 from __future__ import annotations
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import ApiToken
-from audit.models import AuditEvent
-from catalog.models import RegistrySource
+from tests.permission_snapshot import (
+    audit_actions_since,
+    audit_position,
+    changed_tables,
+    database_state,
+)
+from tests.permission_table import AUDITED_REFUSALS, COLUMNS, WRITE_MATRIX
 from tests.permission_world import build_world
+from tests.permission_writes import SENDS, Cell, Send, encode
 
 PERSONAS = [
     "anonymous",
@@ -34,7 +43,16 @@ PERSONAS = [
 ]
 SIGNED_IN = set(PERSONAS) - {"anonymous", "ci_token"}  # HTML pages ignore bearer tokens
 SEES = {
-    "owned": {"owner", "teammate", "reviewer", "compliance", "auditor", "admin", "ci_token"},
+    "owned": {
+        "owner",
+        "teammate",
+        "reviewer",
+        "compliance",
+        "auditor",
+        "viewer",
+        "admin",
+        "ci_token",
+    },  # the viewer: shared read-only
     "foreign": {"other_owner", "compliance", "auditor", "admin"},
 }
 EDITS = {"owned": {"owner", "teammate", "admin"}, "foreign": {"other_owner", "admin"}}
@@ -70,13 +88,15 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
     if name in {
         "healthz",
         "readyz",
-        "api-schema",
-        "api-docs",
         "account_inactive",
         "socialaccount_login_cancelled",
     }:
         return 200
-    if name == "governance:document-request":
+    if name in {"api-schema", "api-docs"}:
+        # Red-team finding 8: the schema is for signed-in users and tokens only (unless
+        # ATTEST_PUBLIC_API_DOCS); DRF answers 401 (it asks for a bearer token) to anyone else.
+        return 401 if persona == "anonymous" else 200
+    if name == "documents:document-request":
         return 405  # POST only, checked before sign-in
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401
@@ -99,13 +119,19 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
     if name in {"accounts:token-create", "accounts:token-revoke"}:
         return 405 if signed_in else 302  # POST-only token actions, behind sign-in
     if name in {
-        "governance:request-decide",
-        "governance:request-submit",
-        "governance:request-withdraw",
-        "governance:request-revoke",
+        "catalog:team-move-accept",
+        "catalog:team-move-decline",
+        "catalog:team-move-cancel",
+    }:
+        return 405 if signed_in else 302  # POST-only answers to a team move, behind sign-in
+    if name in {
+        "approvals:request-decide",
+        "approvals:request-submit",
+        "approvals:request-withdraw",
+        "approvals:request-revoke",
     }:
         return 405 if signed_in else 302  # POST-only request actions, behind sign-in
-    if name == "governance:report-create":
+    if name == "documents:report-create":
         return 405 if signed_in else 302  # POST-only: generate a portfolio report
     if name in {
         "monitoring:alert-acknowledge",
@@ -118,7 +144,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 302  # to the sign-in page
     if name == "accounts:token-list":
         return 200  # everyone manages their own API tokens
-    if name == "monitoring:dashboard":
+    if name == "portal:dashboard":
         return 200
     if name == "catalog:model-list":
         return 200
@@ -128,31 +154,41 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] else 403
+    if name == "catalog:team-move-create":  # the owning team offers its model to another
+        if persona not in SEES[which]:
+            return 404
+        return 200 if persona in EDITS[which] else 403
+    if name == "catalog:team-move-list":
+        return 200  # everyone signed in: what is offered to their teams (often nothing)
+    if name == "catalog:team-move-detail":  # the owned model's move to the other team
+        return 200 if persona in SEES["owned"] | {"other_owner"} else 404  # + receiving team
     if name in {"audit:event-export", "audit:public-key", "audit:event-detail"}:
         return 200 if persona in AUDIT_READERS else 403
     if name == "audit:event-list":
         return 200 if persona in AUDIT_READERS else 403
     if name.startswith("registries:"):
         return 200 if persona == "admin" else 403  # administrators only
-    if name in {"governance:assessment-detail", "governance:assessment-revision"}:
+    if name in {"risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review"}:
         if persona not in SEES[which]:
             return 404
-        return 200 if name == "governance:assessment-detail" or which == "owned" else 404
-    if name == "governance:assessment-edit":
+        return 200 if name == "risk:assessment-detail" or which == "owned" else 404
+    if name == "risk:assessment-edit":
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] | {"compliance"} else 403
-    if name in {"governance:obligation-update", "governance:evidence-add"}:
+    if name in {"risk:obligation-update", "risk:evidence-add"}:
         return 405  # POST-only
-    if name == "governance:evidence-download":
+    if name in {"risk:assessment-confirm", "risk:assessment-return"}:
+        return 405  # POST-only
+    if name == "risk:evidence-download":
         return 200 if persona in SEES["owned"] else 404
-    if name == "governance:inbox":
+    if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
-    if name == "governance:request-detail":
+    if name == "approvals:request-detail":
         return 200 if persona in SEES["owned"] else 404  # the request is for the owned model
-    if name == "governance:model-card":
+    if name == "documents:model-card":
         return 200 if persona in SEES[which] else 404  # a version's card follows its model
-    if name == "governance:report-list":
+    if name == "documents:report-list":
         return 200  # everyone signed in may generate reports on what they see
     if name == "monitoring:alert-list":
         return 200  # alerts of every model the persona may see
@@ -176,52 +212,63 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES["owned"]:
             return 404
         return 200 if persona in EDITS["owned"] | {"compliance"} else 403
-    if name in {"governance:document-detail", "governance:document-download"}:
+    if name in {"documents:document-detail", "documents:document-download"}:
         return 200 if persona in SEES["owned"] else 404
-    if name == "governance:request-create":
+    if name == "approvals:request-create":
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] else 403  # the owning team (and admins) request
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
 
 
-def page_urls(world):
+def route_values(world) -> dict:
+    """A value for every URL parameter of the URL conf (model_id is set per target)."""
+    return {
+        "slug": "mlflow",
+        "source_slug": "mlflow",
+        "provider_id": "sso",
+        "pk": world["delivery"].pk,
+        "secret_id": world["secret"].pk,
+        "obligation_id": world["obligation"].pk,
+        "evidence_id": world["evidence"].pk,
+        "revision": 1,
+        "fmt": "jsonl",
+        "seq": 1,
+        "token_id": ApiToken.objects.get(name="ci").pk,
+        "request_id": world["request"].pk,
+        "document_id": world["document"].pk,
+        "kind": "model_card",
+        "version": "1",
+        "threshold_id": world["threshold"].pk,
+        "alert_id": world["alert"].pk,
+        "incident_id": world["incident"].pk,
+        "review_id": world["review"].pk,
+        "move_id": world["move"].pk,
+    }
+
+
+def route_urls(world, *, skip=("admin/",)):
+    """(key, target, url) for every route but those under ``skip``: once per model (owned,
+    foreign) for routes about a model. The key is the URL name (the route for unnamed ones)."""
+    values = route_values(world)
     for name, route, pattern in walk(get_resolver().url_patterns):
-        if route.startswith(("admin/", "api/v1/")):
-            continue  # covered by the admin and OpenAPI tests below
+        if route.startswith(skip):
+            continue
         key = name or route
         params = set(pattern.pattern.converters)
-        values = {
-            "slug": "mlflow",
-            "pk": world["delivery"].pk,
-            "secret_id": world["secret"].pk,
-            "obligation_id": world["obligation"].pk,
-            "evidence_id": world["evidence"].pk,
-            "revision": 1,
-            "fmt": "jsonl",
-            "seq": 1,
-            "token_id": ApiToken.objects.get(name="ci").pk,
-            "request_id": world["request"].pk,
-            "document_id": world["document"].pk,
-            "kind": "model_card",
-            "version": "1",
-            "threshold_id": world["threshold"].pk,
-            "alert_id": world["alert"].pk,
-            "incident_id": world["incident"].pk,
-            "review_id": world["review"].pk,
-        }
         if "model_id" in params:
             for which in ("owned", "foreign"):
                 kwargs = {p: values[p] for p in params - {"model_id"}}
                 yield key, which, reverse(name, kwargs={**kwargs, "model_id": world[which].pk})
-        elif "provider_id" in params:
-            yield key, None, reverse(name, kwargs={"provider_id": "sso"})
-        elif "source_slug" in params:
-            yield key, None, reverse(name, kwargs={"source_slug": "mlflow"})
         elif params:
             yield key, None, reverse(name, kwargs={p: values[p] for p in params})
         else:
             yield key, None, "/" + route.replace("^", "").replace("$", "")
+
+
+def page_urls(world):
+    # API routes are covered by the OpenAPI test below, the admin by the admin test.
+    return route_urls(world, skip=("admin/", "api/v1/"))
 
 
 @pytest.mark.django_db
@@ -272,19 +319,19 @@ def admin_expectation(name: str, persona: str) -> int:
 def admin_urls(world, personas):
     from django.contrib.contenttypes.models import ContentType
 
-    instances = {
+    # One object of every registered model (the world holds at least one of each).
+    chosen = {
         "accounts.user": personas.owner,
         "accounts.team": personas.team,
-        "accounts.apitoken": ApiToken.objects.first(),
-        "audit.auditevent": AuditEvent.objects.first(),
-        "auth.group": Group.objects.first(),
         "catalog.modelservice": world["owned"],
         "catalog.modelversion": world["owned"].versions.first(),
-        "catalog.registrysource": RegistrySource.objects.first(),
-        "socialaccount.socialaccount": SocialAccount.objects.first(),
     }
-    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
-    assert registered == set(instances), registered ^ set(instances)
+    instances = {}
+    for model in admin.site._registry:
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        instances[label] = chosen.get(label) or model._default_manager.order_by("pk").first()
+    missing = sorted(label for label, instance in instances.items() if instance is None)
+    assert not missing, f"add one of each to tests/permission_world.py: {missing}"
     for name, _route, pattern in walk(get_resolver().url_patterns):
         if not name or not name.startswith("admin:"):
             continue
@@ -306,7 +353,7 @@ def admin_urls(world, personas):
             yield name, reverse(name, kwargs={"id": personas.owner.pk})
         elif "object_id" in params:
             label = name.split(":", 1)[1].rsplit("_", 1)[0]
-            model_key = next(k for k in instances if label.startswith(k.replace(".", "_")))
+            model_key = next(k for k in instances if label == k.replace(".", "_"))
             yield name, reverse(name, kwargs={"object_id": instances[model_key].pk})
         else:
             raise AssertionError(f"admin URL {name} has parameters {params}: add them here")
@@ -434,3 +481,225 @@ def test_lists_show_exactly_what_the_persona_may_see(personas, world, persona):
     if persona != "ci_token":
         page = client.get(reverse("catalog:model-list"))
         assert {m.name for m in page.context["page"].object_list} == expected
+
+
+# --- Writes: every state-changing page, API operation and admin form ----------------------
+# The table is tests/permission_table.py (one row per endpoint, one column per persona); the
+# request behind each row is in tests/permission_writes.py.
+
+
+def _rows():
+    for name, method, variant, on, cells in WRITE_MATRIX:
+        expected = cells.split()
+        assert len(expected) == len(COLUMNS), f"{name} {variant}: {len(expected)} cells"
+        yield name, method, variant, on, dict(zip(COLUMNS, expected, strict=True))
+
+
+def _section(name: str) -> str:
+    """The URL namespace ("admin" for the Django admin, "root" for names without one)."""
+    return name.split(":")[0] if ":" in name else "root"
+
+
+WRITE_SECTIONS = sorted({_section(name) for name, *_ in WRITE_MATRIX})
+
+
+def write_client(persona, personas, world) -> tuple[Client, object]:
+    """A client for ``persona`` in write cells, and the user it acts as (None: anonymous)."""
+    client = Client(raise_request_exception=True)
+    if persona in {"ci_token", "ci_bot"}:
+        token = world["token"] if persona == "ci_token" else world["writer_token"]
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client, personas.ci_bot
+    if persona == "anonymous":
+        return client, None
+    user = getattr(personas, persona)
+    client.force_login(user)
+    return client, user
+
+
+def send_request(client: Client, send: Send):
+    if send.method == "GET":
+        return client.get(send.url, send.query)
+    data, extra = encode(send)
+    if send.form is not None:  # a browser form: multipart, as with a file
+        return client.post(send.url, data)
+    return client.generic(send.method, send.url, data, **extra)
+
+
+def _to_sign_in(response) -> bool:
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return location.split("?")[0] == reverse("accounts:login")
+
+
+def run_cell(name, method, variant, on, persona, personas, world) -> tuple[str, str]:
+    """Send the row's write as ``persona`` in a savepoint rolled back afterwards; return the
+    request ("POST /...") and what happened ("403", "ok", ... or why it is neither)."""
+    with transaction.atomic():
+        client, user = write_client(persona, personas, world)
+        send = SENDS[(name, variant)](Cell(world, personas, on, user))
+        assert send.method == method, f"{name} {variant}: sends {send.method}, row says {method}"
+        before, position = database_state(), audit_position()
+        shown = f"{send.method} {send.url}"
+        try:
+            response = send_request(client, send)
+        except Exception as exc:  # a 500: show what the server raised
+            transaction.set_rollback(True)
+            return shown, f"500 ({type(exc).__name__}: {exc})"
+        changed = changed_tables(before, database_state())
+        events = audit_actions_since(position)
+        transaction.set_rollback(True)
+    status = response.status_code
+    if 200 <= status < 400 and events:  # every write that succeeds is audited (STYLE.md)
+        outcome = "ok"
+    elif _to_sign_in(response):
+        outcome = "in"
+    else:
+        outcome = str(status)
+    refusal_audit = AUDITED_REFUSALS.get(name, set())
+    if outcome != "ok" and (changed or not set(events) <= refusal_audit):
+        outcome += f" but wrote {changed} {events}"
+    return shown, outcome
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("section", WRITE_SECTIONS)
+def test_every_write_answers_every_persona_as_expected(personas, world, section):
+    failures = []
+    for name, method, variant, on, expected in _rows():
+        if _section(name) != section:
+            continue
+        for persona, want in expected.items():
+            shown, got = run_cell(name, method, variant, on, persona, personas, world)
+            if got != want:
+                failures.append(
+                    f"{persona:12} {shown} ({name} {variant} {on or ''}): {got}, expected {want}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+# --- Every route has its row ------------------------------------------------------------------
+# Routes that change nothing: their GET rows are in the page and API matrices above, and
+# test_read_routes_refuse_every_write_method checks POST/PUT/PATCH/DELETE change nothing there.
+READ_ONLY_ROUTES = {
+    "", "healthz", "readyz", "api-schema", "api-docs", "account_login", "portal:dashboard",
+    "accounts:token-list",
+    "catalog:model-list", "catalog:model-detail", "catalog:team-move-list",
+    "catalog:team-move-detail",
+    "audit:event-list", "audit:event-export", "audit:public-key", "audit:event-detail",
+    "risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review",
+    "risk:evidence-download",
+    "approvals:inbox", "approvals:request-detail",
+    "documents:document-detail", "documents:document-download", "documents:model-card",
+    "documents:report-list",
+    "monitoring:model-monitoring", "monitoring:alert-list", "monitoring:alert-detail",
+    "monitoring:incident-list", "monitoring:incident-detail",
+    "registries:list", "registries:inbox", "registries:detail",
+    "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",
+    "risk-api:obligations", "approvals-api:deployment-request-detail",
+    "documents-api:document-detail", "documents-api:document-download", "documents-api:model-card",
+    "audit-api:event-list",
+}  # fmt: skip
+# allauth's own SSO steps: no Attest object behind them and no persona difference (without a
+# pending SSO sign-in they answer the same to everyone; the GET matrix pins those answers). The
+# OIDC flow itself is tested end to end against a real identity provider (tests/accounts,
+# tests/browser). They are still swept for write methods below.
+ALLAUTH_ROUTES = {
+    "account_inactive": "allauth's 'account inactive' page: static text",
+    "socialaccount_login_cancelled": "allauth's 'sign-in cancelled' page: static text",
+    "socialaccount_login_error": "allauth's 'sign-in failed' page: static text",
+    "socialaccount_signup": "allauth's SSO sign-up step: needs a pending SSO sign-in",
+    "openid_connect_login": "the OIDC redirect to the identity provider",
+    "openid_connect_callback": "the identity provider's answer (state and code checked)",
+}
+
+
+def route_keys() -> set[str]:
+    """Every route's key (URL name, or the route when unnamed) but the Django admin's, which
+    the admin test above walks."""
+    return {
+        name or route
+        for name, route, _pattern in walk(get_resolver().url_patterns)
+        if not route.startswith("admin/")
+    }
+
+
+def test_every_route_has_a_row_in_the_matrix():
+    routes = route_keys()
+    writes = {name for name, *_ in WRITE_MATRIX if not name.startswith("admin:")}
+    declared = writes | READ_ONLY_ROUTES | set(ALLAUTH_ROUTES)
+    assert not routes - declared, f"routes without a row: {sorted(routes - declared)}"
+    assert not declared - routes, f"rows for routes that are gone: {sorted(declared - routes)}"
+    assert not writes & READ_ONLY_ROUTES, sorted(writes & READ_ONLY_ROUTES)
+    assert set(SENDS) == {(name, variant) for name, _method, variant, *_ in WRITE_MATRIX}
+
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Read-only pages without a method restriction: any method renders the page as GET does (it
+# changes nothing, which the sweep checks). Any other route refuses write methods with 405,
+# or redirects / answers 404 as it does for GET (REDIRECTS_OR_404).
+ANSWER_ANY_METHOD_AS_GET = READ_ONLY_ROUTES - {
+    "", "healthz", "readyz", "api-schema", "api-docs", "account_login",
+} - {name for name in READ_ONLY_ROUTES if "-api:" in name}  # fmt: skip
+REDIRECTS_OR_404 = {
+    "": 302,  # to the dashboard
+    "account_login": 302,  # to the sign-in page
+    "accounts:login": 302,  # signed in already: to the dashboard
+    "socialaccount_signup": 302,  # no pending SSO sign-in: back to sign-in
+    "openid_connect_login": 404,  # no SSO provider configured in this test
+    "openid_connect_callback": 404,
+    "risk:assessment-revision": 404,  # the foreign model has no revision 1
+    "risk:assessment-review": 404,
+}
+
+
+@pytest.mark.django_db
+def test_read_routes_refuse_every_write_method(personas, world):
+    """Every write method a route has no row for changes nothing, even for an administrator
+    (a superuser: the persona allowed the most), and is refused with 405 where the view
+    restricts methods."""
+    row_methods: dict[str, set[str]] = {}
+    for name, method, *_ in WRITE_MATRIX:
+        row_methods.setdefault(name, set()).add(method)
+    failures = []
+    for key, which, url in route_urls(world):
+        for method in sorted(set(WRITE_METHODS) - row_methods.get(key, set())):
+            allowed = {405, REDIRECTS_OR_404.get(key, 405)}
+            if key in ANSWER_ANY_METHOD_AS_GET:
+                allowed.add(200)
+            with transaction.atomic():
+                client, _ = write_client("admin", personas, world)
+                before, position = database_state(), audit_position()
+                try:
+                    got = client.generic(method, url, "", content_type="application/json")
+                    status = got.status_code
+                except Exception as exc:  # a 500: show what the server raised
+                    status = f"500 ({type(exc).__name__}: {exc})"
+                changed = changed_tables(before, database_state())
+                events = audit_actions_since(position)
+                transaction.set_rollback(True)
+            if changed or events or status not in allowed:
+                failures.append(
+                    f"{method} {url} ({key} {which or ''}): {status}, expected one of "
+                    f"{sorted(allowed)}{f'; wrote {changed} {events}' if changed or events else ''}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN))
+def test_only_admins_issue_tokens_for_a_service_account(personas, client_for, persona):
+    """The token form names whose token it is for administrators only; anyone else who posts
+    ``user`` gets a token of their own, never one for the CI bot."""
+    user = getattr(personas, persona)
+    response = client_for(user).post(
+        reverse("accounts:token-create"),
+        {
+            "name": "for ci",
+            "scopes": ["gate:read"],
+            "expires_in_days": 5,
+            "user": personas.ci_bot.pk,
+        },
+    )
+    assert response.status_code == 200
+    owner = ApiToken.objects.get(name="for ci").user
+    assert owner == (personas.ci_bot if persona == "admin" else user)

@@ -2,21 +2,22 @@
 
 from rest_framework import serializers
 
+from approvals.api.fields import EnvironmentField
+from common.api.fields import HttpUrlField
+
 
 # --- Deployment requests, the gate, deployments ---------------------------------------------
 class DeploymentRequestInput(serializers.Serializer):
     model = serializers.CharField(max_length=300, help_text="The model's catalog name.")
     version = serializers.CharField(max_length=64)
-    environment = serializers.CharField(max_length=40)
+    environment = EnvironmentField()
     justification = serializers.CharField(max_length=10_000)
     metrics = serializers.DictField(
-        child=serializers.FloatField(),
+        child=serializers.FloatField(min_value=-1e300, max_value=1e300),
         required=False,
         help_text="Evaluation metrics: name → number.",
     )
-    links = serializers.ListField(
-        child=serializers.URLField(max_length=1000), required=False, max_length=20
-    )
+    links = serializers.ListField(child=HttpUrlField(), required=False, max_length=20)
     submit = serializers.BooleanField(default=True, help_text="false: keep it as a draft.")
 
 
@@ -41,9 +42,10 @@ class DeploymentRequestOutput(serializers.Serializer):
     justification = serializers.CharField()
     metrics = serializers.JSONField()
     links = serializers.JSONField()
-    submitted_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
+    # Null until submitted (a draft), decided, or approved (only an approval expires).
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
     fingerprint = serializers.CharField()
     decisions = DecisionOutput(many=True, source="decisions.all")
     url = serializers.SerializerMethodField()
@@ -60,9 +62,9 @@ class DecisionInput(serializers.Serializer):
 
 
 class GateQuery(serializers.Serializer):
-    model = serializers.CharField(max_length=300)
+    model = serializers.CharField(max_length=300, help_text="Catalog name")
     version = serializers.CharField(max_length=64)
-    environment = serializers.CharField(max_length=40)
+    environment = EnvironmentField()
 
 
 class GateAllowedOutput(serializers.Serializer):
@@ -81,7 +83,7 @@ class GateDeniedOutput(serializers.Serializer):
 class DeploymentInput(serializers.Serializer):
     model = serializers.CharField(max_length=300)
     version = serializers.CharField(max_length=64)
-    environment = serializers.CharField(max_length=40)
+    environment = EnvironmentField()
     reference = serializers.CharField(
         max_length=500, required=False, allow_blank=True, help_text="CI run URL or release id."
     )

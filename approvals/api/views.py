@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.permissions import IsAuthenticated
@@ -122,11 +122,7 @@ class GateApi(APIView):
     required_scope = ApiToken.Scope.GATE_READ
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("model", str, required=True, description="Catalog name"),
-            OpenApiParameter("version", str, required=True),
-            OpenApiParameter("environment", str, required=True),
-        ],
+        parameters=[GateQuery],
         responses={
             200: GateAllowedOutput,
             409: OpenApiResponse(GateDeniedOutput, description="Denied; `reasons` say why."),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals import selectors
+from approvals.access import may_revoke
 from approvals.audit_actions import (
     APPROVAL_EXPIRED,
     APPROVAL_REVOKED,
@@ -25,6 +26,7 @@ from approvals.services._common import (
 )
 from audit.services import audit_record
 from catalog.models import ModelService
+from risk.selectors import governing_tier
 
 
 # --- The life of an approval ----------------------------------------------------------------
@@ -48,10 +50,11 @@ def approval_revoke(*, actor, request: DeploymentRequest, reason: str) -> Deploy
     """Withdraw a valid approval (compliance officers, admins, the team's reviewers). The gate
     denies at once; the registry tags and alias are removed after commit."""
     request = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
-    if not selectors.can_revoke(actor, request):
-        if request.state != State.APPROVED:
-            raise Conflict("Only an approved request can be revoked.")
+    # Permission before state: a refused actor learns nothing about the request's state.
+    if not may_revoke(actor, request):
         raise PermissionDenied("Only compliance officers and the team's reviewers revoke.")
+    if request.state != State.APPROVED:
+        raise Conflict("Only an approved request can be revoked.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the approval is revoked."]})
@@ -180,7 +183,7 @@ def _open_rereview(request: DeploymentRequest, *, actor, reason: str) -> Deploym
         justification=request.justification,
         metrics=request.metrics,
         links=request.links,
-        risk_tier=request.model_service.risk_tier,
+        risk_tier=governing_tier(request.model_service),
         requirement=requirement.as_dict(),
         state=State.SUBMITTED,
         submitted_at=timezone.now(),

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import selectors
+from approvals.access import may_withdraw
 from approvals.audit_actions import REQUEST_DRAFTED, REQUEST_SUBMITTED, REQUEST_WITHDRAWN
 from approvals.models import DeploymentRequest
 from approvals.services._common import (
@@ -23,6 +24,7 @@ from approvals.services._common import (
 )
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
+from risk.selectors import governing_tier
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def deployment_request_create(
         justification=justification,
         metrics=metrics,
         links=links,
-        risk_tier=model.risk_tier,
+        risk_tier=governing_tier(model),
         requirement=requirement.as_dict(),
         state=State.SUBMITTED if submit else State.DRAFT,
         submitted_at=timezone.now() if submit else None,
@@ -96,7 +98,7 @@ def deployment_request_create(
         after={
             "version": model_version.version,
             "environment": environment,
-            "risk_tier": model.risk_tier,
+            "risk_tier": governing_tier(model),
             "channel": channel,
             "metrics": metrics,
         },
@@ -117,7 +119,7 @@ def deployment_request_submit(*, actor, request: DeploymentRequest) -> Deploymen
     requirement = _requirement_or_refuse(request.model_service, request.environment)
     _transition(request, State.SUBMITTED)
     request.submitted_at = timezone.now()
-    request.risk_tier = request.model_service.risk_tier
+    request.risk_tier = governing_tier(request.model_service)
     request.requirement = requirement.as_dict()
     request.save(update_fields=["state", "submitted_at", "risk_tier", "requirement", "updated_at"])
     audit_record(
@@ -138,10 +140,8 @@ def deployment_request_withdraw(
 ) -> DeploymentRequest:
     """The requester (or the owning team) takes back a draft or a request awaiting review."""
     request = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
-    if not selectors.can_withdraw(actor, request) and request.state in (
-        State.DRAFT,
-        State.SUBMITTED,
-    ):
+    # Permission before state: a refused actor learns nothing about the request's state.
+    if not may_withdraw(actor, request):
         raise PermissionDenied("Only the requester or the owning team withdraws this request.")
     before = request.state
     _transition(request, State.WITHDRAWN)

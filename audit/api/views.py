@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from audit.models import AuditEvent
 from audit.selectors import AUDIT_LOG_PERMISSION, AuditFilters, audit_event_list
+from common.api.pagination import StrictPageSize
 from common.api.schema import ERROR_RESPONSES
 
 
@@ -48,19 +53,28 @@ class CanReadAuditLog(BasePermission):
         return request.user.has_perm(AUDIT_LOG_PERMISSION)
 
 
-class SeqCursor(CursorPagination):
+class SeqCursor(StrictPageSize, CursorPagination):
     """Keyset pagination on the sequence: constant cost at any depth, millions of rows."""
 
     ordering = "-seq"
     page_size = 100
-    page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def decode_cursor(self, request):
+        # DRF passes the cursor's position to the query unchecked: a forged "p=abc" was a 500.
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (
+            position.isascii() and position.isdigit() and len(position) <= 19
+        ):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(name, str)
-        for name in ("action", "actor", "source", "target_type", "subject")
+        *(OpenApiParameter(name, str) for name in ("action", "actor", "source", "target_type")),
+        OpenApiParameter("subject", OpenApiTypes.UUID, description="A model id."),
     ],
     responses={200: AuditEventOutput(many=True), **ERROR_RESPONSES},
 )
@@ -83,12 +97,10 @@ class AuditEventListApi(generics.ListAPIView):
                 target_type=params.get("target_type", "")[:100],
             ),
         )
-        subject = params.get("subject", "")
-        if subject:
+        subject = params.get("subject")
+        if subject is not None:
             try:
-                import uuid
-
                 events = events.filter(subject_id=uuid.UUID(subject))
             except ValueError:
-                return events.none()
+                raise ValidationError({"subject": ["A model id (UUID)."]}) from None
         return events

@@ -51,11 +51,12 @@ class ModelServiceListApi(_CatalogApi, generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        risk_tier = params.get("risk_tier", "")
-        if risk_tier and risk_tier not in ModelService.RiskTier.values:
+        # Present means one of the values (an empty ?risk_tier= too is refused, not "any").
+        risk_tier = params.get("risk_tier")
+        if risk_tier is not None and risk_tier not in ModelService.RiskTier.values:
             raise ValidationError({"risk_tier": [f"Choose one of {ModelService.RiskTier.values}."]})
-        lifecycle = params.get("lifecycle", "")
-        if lifecycle and lifecycle not in ModelService.Lifecycle.values:
+        lifecycle = params.get("lifecycle")
+        if lifecycle is not None and lifecycle not in ModelService.Lifecycle.values:
             raise ValidationError(
                 {"lifecycle": [f"Choose one of {ModelService.Lifecycle.values}."]}
             )
@@ -65,8 +66,8 @@ class ModelServiceListApi(_CatalogApi, generics.ListAPIView):
         filters = selectors.CatalogFilters(
             search=params.get("search", "")[:200],
             team=params.get("team", "")[:100],
-            risk_tier=risk_tier,
-            lifecycle=lifecycle,
+            risk_tier=risk_tier or "",
+            lifecycle=lifecycle or "",
             sort=ordering,
         )
         return selectors.model_service_list(user=self.request.user, filters=filters)

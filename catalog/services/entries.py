@@ -8,8 +8,11 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from accounts.roles import is_admin
 from audit.services import audit_record
 from catalog import events
 from catalog.audit_actions import (
@@ -17,6 +20,7 @@ from catalog.audit_actions import (
     ACCESS_REVOKED,
     MODEL_REGISTERED,
     MODEL_UPDATED,
+    TEAM_MOVE_CANCELLED,
     VERSION_REGISTERED,
 )
 from catalog.models import (
@@ -25,6 +29,7 @@ from catalog.models import (
     ModelServiceUserPermission,
     ModelVersion,
     RegistrySource,
+    TeamMoveRequest,
 )
 from catalog.selectors import CHANGE_PERMISSION, VIEW_PERMISSION, model_service_can_edit
 
@@ -33,7 +38,8 @@ TEAM_PERMISSIONS = (VIEW_PERMISSION, CHANGE_PERMISSION)
 SHARE_PERMISSIONS = (VIEW_PERMISSION,)
 
 # The business metadata the owning team keeps. Registry-derived fields (name, versions) are
-# not in this list: they follow the registry.
+# not in this list: they follow the registry. ``owner_team`` is here for administrators only:
+# a model owner moves a model by a move request the receiving team accepts (team_moves.py).
 EDITABLE_METADATA_FIELDS: tuple[str, ...] = (
     "description",
     "purpose",
@@ -104,7 +110,10 @@ def model_service_update_metadata(
 ) -> list[str]:
     """Change a model's business metadata; return the names of the fields that changed.
 
-    Only members of the owning team with the model-owner role (or admins) may edit. The row is
+    Only members of the owning team with the model-owner role (or admins) may edit. Only admins
+    change ``owner_team`` here (red-team finding 2: the owning team must not pick the receiving
+    team, and with it the reviewer pool, on its own; model owners ask with
+    ``team_move_request``); a direct change by an admin supersedes any pending move. The row is
     locked so two simultaneous edits cannot each think they changed the "before" value. Exactly
     one audit event is written, holding only the changed fields; nothing is written when
     nothing changed.
@@ -117,6 +126,7 @@ def model_service_update_metadata(
         raise PermissionDenied("Only the owning team's model owners may edit this model.")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    old_team = model.owner_team
     for field, new_value in changes.items():
         old_value = getattr(model, field)
         if old_value != new_value:
@@ -125,15 +135,18 @@ def model_service_update_metadata(
             setattr(model, field, new_value)
     if not after:
         return []
+    if "owner_team" in after and not is_admin(actor):
+        raise PermissionDenied(
+            _(
+                "Moving a model to another team is a request the receiving team accepts: "
+                "use “Move to another team” on the model's page."
+            )
+        )
     model.full_clean()
     model.save()
     if "owner_team" in after:
-        # Visibility follows ownership: the old team loses its grant, the new team gains it.
-        old_team = Team.objects.filter(slug=before["owner_team"]).first()
-        if old_team is not None:
-            _group_access_revoke(actor, model, old_team.group)
-        if model.owner_team is not None:
-            _group_access_grant(actor, model, model.owner_team.group, TEAM_PERMISSIONS)
+        _owning_team_access_move(actor=actor, model=model, old_team=old_team)
+        _team_moves_supersede(actor, model)
     audit_record(
         actor=actor,
         action=MODEL_UPDATED,
@@ -234,6 +247,38 @@ def _group_access_revoke(actor, model: ModelService, group: Group) -> bool:
         before={"group": group.name, "permissions": codenames},
     )
     return True
+
+
+def _owning_team_access_move(*, actor, model: ModelService, old_team: Team | None) -> None:
+    """Visibility follows ownership: the old team's group loses its grant on ``model``, the
+    owning team's (``model.owner_team``, already saved) gains it; each change audited. The one
+    path every change of owner takes (an admin's edit, an accepted move)."""
+    if old_team is not None:
+        _group_access_revoke(actor, model, old_team.group)
+    if model.owner_team is not None:
+        _group_access_grant(actor, model, model.owner_team.group, TEAM_PERMISSIONS)
+
+
+def _team_moves_supersede(actor, model: ModelService) -> None:
+    """An admin set the owner directly: a move still pending was asked of the old owner's
+    situation and is cancelled (audited), so nobody accepts it later by mistake."""
+    for move in TeamMoveRequest.objects.select_for_update().filter(
+        model_service=model, state=TeamMoveRequest.State.PENDING
+    ):
+        move.state = TeamMoveRequest.State.CANCELLED
+        move.decided_by, move.decided_at = actor, timezone.now()
+        move.decision_comment = _("Superseded: an administrator set the owner team directly.")
+        move.save(
+            update_fields=["state", "decided_by", "decided_at", "decision_comment", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action=TEAM_MOVE_CANCELLED,
+            target=move,
+            subject_id=model.pk,
+            before={"state": TeamMoveRequest.State.PENDING},
+            after={"state": move.state, "comment": move.decision_comment},
+        )
 
 
 def _check_may_share(actor, model: ModelService) -> None:

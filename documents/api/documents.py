@@ -20,8 +20,9 @@ from documents.models import GeneratedDocument
 
 
 class DocumentOutput(serializers.ModelSerializer):
-    model = serializers.CharField(source="model_service.name", default=None)
-    version = serializers.CharField(source="model_version.version", default=None)
+    # Null for portfolio reports, which belong to no model and no version.
+    model = serializers.CharField(source="model_service.name", default=None, allow_null=True)
+    version = serializers.CharField(source="model_version.version", default=None, allow_null=True)
     status_url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 

@@ -52,9 +52,9 @@ class JsonAnswers(BaseContentNegotiation):
 
 
 def requested_format(request) -> str:
-    fmt = request.query_params.get("format", "").strip().lower()
-    if fmt:
-        if fmt not in FORMATS:
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        if fmt not in FORMATS:  # exactly as documented: an empty ?format= is refused too
             raise ValidationError({"format": [f"One of {', '.join(FORMATS)}."]})
         return fmt
     accept = request.headers.get("Accept", "")
@@ -107,6 +107,7 @@ class ModelCardApi(APIView):
         row = model_version_get(user=request.user, model_id=model_id, version=version)
         model = row.model_service
         fmt = requested_format(request)
+        download = requested_download(request)
         data = model_card.card_data(row)
         filename = f"model-card-{model.name}-v{row.version}"
         if fmt == "pdf":
@@ -126,9 +127,18 @@ class ModelCardApi(APIView):
         else:
             response = Response(model_card_formats.to_model_card_toolkit(data))
             filename += ".json"
-        if request.query_params.get("download") in ("1", "true"):
+        if download:
             response["Content-Disposition"] = f'attachment; filename="{_safe(filename)}"'
         return response
+
+
+def requested_download(request) -> bool:
+    value = request.query_params.get("download")
+    if value is None:
+        return False
+    if value not in ("true", "false", "1", "0"):
+        raise ValidationError({"download": ["true or false."]})
+    return value in ("true", "1")
 
 
 def _safe(filename: str) -> str:

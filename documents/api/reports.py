@@ -11,7 +11,11 @@ report covers the models its requester may see.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +24,7 @@ from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog.models import ModelVersion
 from catalog.selectors import model_version_get
+from common.api.fields import StrictCharField
 from common.api.schema import ERROR_RESPONSES
 from documents import selectors, services
 from documents.api.documents import DocumentOutput, document_status_response, pdf_response
@@ -35,19 +40,33 @@ ACCEPTED = {
     )
 }
 PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF")}
-PortfolioReportInput = inline_serializer(
-    name="PortfolioReportInput",
-    fields={
-        "team": serializers.CharField(
-            required=False, allow_blank=True, help_text="A team slug; empty for every team."
-        ),
-        "since": serializers.DateField(
-            required=False,
-            allow_null=True,
-            help_text="Decisions and deployments since this date (YYYY-MM-DD).",
-        ),
-    },
+
+
+@extend_schema_field(
+    # What documents.kinds.portfolio.clean_parameters accepts: a date, or "" / null for "ever".
+    {"type": "string", "nullable": True, "anyOf": [{"format": "date"}, {"maxLength": 0}]}
 )
+class _SinceField(StrictCharField):
+    pass
+
+
+class PortfolioReportInput(serializers.Serializer):
+    # The body's types, checked before portfolio.clean_parameters reads its meaning (it read
+    # {"since": {}} as "no date").
+
+    team = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text="A team slug; empty for every team.",
+    )
+    since = _SinceField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Decisions and deployments since this date (YYYY-MM-DD, not in the "
+        'future); "" or null for all time.',
+    )
 
 
 def _version(user, model_id, version: str) -> ModelVersion:
@@ -122,6 +141,7 @@ class PortfolioReportApi(generics.ListAPIView):
         responses={**ACCEPTED, **ERROR_RESPONSES},
     )
     def post(self, request):
+        PortfolioReportInput(data=request.data).is_valid(raise_exception=True)
         parameters = portfolio.clean_parameters(request.data)
         document = services.document_request(
             actor=request.user, kind=Kind.PORTFOLIO, parameters=parameters

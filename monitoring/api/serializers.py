@@ -3,13 +3,19 @@ strictly by ``monitoring.payloads`` so that NaN/Infinity and every item are chec
 
 from rest_framework import serializers
 
+from approvals.api.fields import EnvironmentField
+
 
 class MetricItemInput(serializers.Serializer):
     model = serializers.CharField(help_text="Catalog name (or registry name) of the model.")
     version = serializers.CharField()
-    environment = serializers.CharField(help_text="One of ATTEST_ENVIRONMENTS.")
+    environment = EnvironmentField()
     metric = serializers.CharField(max_length=200)
-    value = serializers.FloatField(help_text="A finite number (NaN and Infinity are refused).")
+    value = serializers.FloatField(
+        min_value=-1e300,
+        max_value=1e300,
+        help_text="A finite number (NaN and Infinity are refused).",
+    )
     timestamp = serializers.DateTimeField(help_text="ISO 8601 with a time zone.")
     slice = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Optional sub-population."
@@ -17,7 +23,11 @@ class MetricItemInput(serializers.Serializer):
 
 
 class MetricBatchInput(serializers.Serializer):
-    items = MetricItemInput(many=True, help_text="At most ATTEST_METRICS_MAX_ITEMS (10,000).")
+    items = serializers.ListField(
+        child=MetricItemInput(),
+        min_length=1,
+        help_text="At least one; at most ATTEST_METRICS_MAX_ITEMS (10,000).",
+    )
 
 
 class AlertSummaryOutput(serializers.Serializer):
@@ -40,7 +50,7 @@ class MetricBatchOutput(serializers.Serializer):
 
 
 class SchemaInput(serializers.Serializer):
-    environment = serializers.CharField()
+    environment = EnvironmentField()
     features = serializers.DictField(
         child=serializers.CharField(), help_text='Feature name → type, e.g. {"age": "int"}.'
     )

@@ -1,5 +1,7 @@
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from common.api.fields import HttpUrlField, StrictFileField
 from risk.models import Evidence, Obligation, RiskAssessment
 
 
@@ -10,9 +12,21 @@ class RiskAssessmentInput(serializers.Serializer):
     )
 
 
+class PendingProposalOutput(serializers.Serializer):
+    revision = serializers.IntegerField()
+    tier = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
 class RiskAssessmentOutput(serializers.ModelSerializer):
     needs_review = serializers.ListField(
         child=serializers.CharField(), read_only=True, source="review_reasons", default=list
+    )
+    pending_proposal = PendingProposalOutput(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="A revision awaiting a compliance officer's confirmation, if any.",
     )
 
     class Meta:
@@ -27,7 +41,9 @@ class RiskAssessmentOutput(serializers.ModelSerializer):
             "internal_rating",
             "result",
             "submitted_at",
+            "confirmed_at",
             "needs_review",
+            "pending_proposal",
         ]
 
 
@@ -47,7 +63,7 @@ class EvidenceOutput(serializers.ModelSerializer):
 
 
 class ObligationOutput(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     evidence = EvidenceOutput(many=True, read_only=True)
 
     class Meta:
@@ -67,6 +83,17 @@ class ObligationOutput(serializers.ModelSerializer):
 
 
 class EvidenceInput(serializers.Serializer):
-    file = serializers.FileField(required=False)
-    link = serializers.URLField(required=False, allow_blank=True)
+    # A file or a link, exactly one of them (the schema's oneOf: EvidenceInputSchema).
+    file = StrictFileField(required=False)
+    link = HttpUrlField(required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class EvidenceInputSchema(OpenApiSerializerExtension):
+    target_class = EvidenceInput
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        # oneOf: exactly one branch holds, so a file and a link together are refused too.
+        schema["oneOf"] = [{"required": ["file"]}, {"required": ["link"]}]
+        return schema

@@ -6,7 +6,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog.selectors import model_service_get, model_service_visible
+from common.api.parsers import GuardedJSONParser
 from common.api.schema import ERROR_RESPONSES
 from risk import selectors, services
 from risk.api.serializers import (
@@ -27,7 +28,9 @@ from risk.models import Obligation
 
 
 class RiskAssessmentApi(APIView):
-    """The model's latest EU AI Act assessment (GET) or new answers (PUT)."""
+    """The model's EU AI Act assessment in force (GET; the proposal awaiting confirmation when
+    nothing is in force yet) or new answers (PUT: in force at once from a compliance officer,
+    a proposal otherwise, status "proposed")."""
 
     permission_classes = [IsAuthenticated, TokenHasScope]
     # The service names the questions; here they sit in the body's "answers" (the handler in
@@ -46,12 +49,16 @@ class RiskAssessmentApi(APIView):
         assessment.review_reasons = (
             selectors.review_reasons(model, assessment) if assessment.status == "submitted" else []
         )
+        proposal = selectors.assessment_proposal(model)
+        assessment.pending_proposal = (
+            proposal if proposal is not None and proposal.pk != assessment.pk else None
+        )
         return RiskAssessmentOutput(assessment).data
 
     @extend_schema(responses={200: RiskAssessmentOutput, **ERROR_RESPONSES})
     def get(self, request, model_id):
         model = model_service_get(user=request.user, model_id=model_id)
-        assessment = selectors.assessment_latest(model)
+        assessment = selectors.assessment_latest(model) or selectors.assessment_proposal(model)
         if assessment is None:
             raise Http404("This model has not been assessed yet.")
         return Response(self._output(model, assessment))
@@ -74,7 +81,8 @@ class RiskAssessmentApi(APIView):
         assessment = action(
             actor=request.user, model_service=model, answers=request.data.get("answers")
         )
-        code = status.HTTP_201_CREATED if assessment.status == "submitted" else status.HTTP_200_OK
+        numbered = assessment.status in ("submitted", "proposed")
+        code = status.HTTP_201_CREATED if numbered else status.HTTP_200_OK
         return Response(self._output(model, assessment), status=code)
 
 
@@ -95,7 +103,7 @@ class EvidenceCreateApi(APIView):
 
     permission_classes = [IsAuthenticated, TokenHasScope]
     required_scope = ApiToken.Scope.EVIDENCE_WRITE
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, GuardedJSONParser]
 
     @extend_schema(
         request={"multipart/form-data": EvidenceInput, "application/json": EvidenceInput},

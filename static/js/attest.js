@@ -5,8 +5,9 @@ document.addEventListener("change", (event) => {
 });
 
 // Questionnaire: show a question only when its data-show-if conditions hold, mirroring the
-// server's rule ("*" = answered; otherwise equal). Without JavaScript every question shows
-// and the server simply ignores answers to hidden ones.
+// server's rule (risk.ruleset.matches: "*" = answered; {"contains": x} = a ticked choice of a
+// multi question; otherwise equal). Without JavaScript every question shows and the server
+// simply ignores answers to hidden ones.
 (function () {
   const form = document.querySelector("form.questionnaire");
   if (!form) return;
@@ -29,7 +30,11 @@ document.addEventListener("change", (event) => {
       const rules = JSON.parse(q.dataset.showIf);
       q.hidden = !Object.entries(rules).every(([name, expected]) => {
         const v = value(name);
-        return expected === "*" ? v !== null && !(Array.isArray(v) && !v.length) : v === expected;
+        if (expected === "*") return v !== null && !(Array.isArray(v) && !v.length);
+        if (expected !== null && typeof expected === "object") {
+          return Array.isArray(v) && v.includes(expected.contains);
+        }
+        return v === expected;
       });
     });
   };

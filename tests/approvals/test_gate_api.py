@@ -255,3 +255,31 @@ def test_deployment_is_recorded_only_under_a_valid_approval(personas, ci):
     assert done.json()["approval_id"] == str(approval.pk)
     event = AuditEvent.objects.get(action="governance.deployment_recorded")
     assert event.after["reference"] == "https://ci.example.com/run/42"
+
+
+def test_the_gate_names_a_missing_compliance_approval_not_3_of_2(personas):
+    """Red-team finding 8: two reviewers approved a high-risk request and the gate said
+    "(3 of 2 approvals)"-like counts; what is missing is a compliance officer."""
+    from approvals import gate
+    from approvals import services as approval_services
+    from tests.approvals.approval_helpers import assessed_model, meet_all_obligations
+
+    model = assessed_model(personas, "high")
+    meet_all_obligations(personas, model)
+    request = approval_services.deployment_request_create(
+        actor=personas.owner,
+        model_version=model.versions.get(version="1"),
+        environment="production",
+        justification="x",
+    )
+    personas.team.reviewers.add(personas.other_reviewer)
+    for reviewer in (personas.reviewer, personas.other_reviewer):
+        request = approval_services.deployment_request_decide(
+            actor=reviewer, request=request, verdict="approve"
+        )
+    answer = gate.evaluate(model_version=request.model_version, environment="production")
+    assert answer.allowed is False
+    assert answer.reasons == [
+        "The request is awaiting review (2 of 2 approvals; "
+        "1 approval(s) by a compliance officer needed)."
+    ]

@@ -11,6 +11,7 @@ nothing. A new service without a row here fails the first test.
 import ast
 import importlib
 import inspect
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -18,11 +19,13 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 import accounts.services
 import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
+import catalog.services.team_moves
 import risk.services
 from accounts.models import Team
 from audit import actions as audit_actions
@@ -100,6 +103,8 @@ NO_EVENT = {
     "accounts.services.team_members_set": "composite: one member event per change",
     "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
     "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",
+    "accounts.services.sign_in_attempt_register": "counts in the cache; a trip records through "
+    "sign_in_lockout_record (tests/accounts/test_lockouts.py)",
     "approvals.services.lifecycle.approvals_due_for_reminder": "reminder mark only",
     "approvals.gate.evaluate": "read; gate_answer records the answer",
     "approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
@@ -123,8 +128,27 @@ def recipes(p):
     model = ModelServiceFactory(owner_team=team)
 
     def submitted():
-        risk.services.assessment_submit(actor=p.owner, model_service=model, answers=ANSWERS)
+        # A compliance officer's submission is in force at once (an owner's is a proposal).
+        risk.services.assessment_submit(actor=p.compliance, model_service=model, answers=ANSWERS)
         return Obligation.objects.filter(model_service=model, is_current=True).first()
+
+    # Proposals to confirm and to return, made now (their own events are not counted).
+    def _proposal():
+        other_model = ModelServiceFactory(owner_team=team)
+        return risk.services.assessment_submit(
+            actor=p.owner, model_service=other_model, answers=ANSWERS
+        )
+
+    to_confirm, to_return = _proposal(), _proposal()
+
+    def offered():
+        # A model of the team offered to the other team (asking is audited too).
+        return catalog.services.team_moves.team_move_request(
+            actor=p.owner,
+            model_service=ModelServiceFactory(owner_team=team),
+            to_team=p.other_team,
+            reason="Fraud runs it now.",
+        )
 
     slugs = iter(f"s{n}" for n in range(100))
 
@@ -275,6 +299,31 @@ def recipes(p):
             ),
             ["catalog.registry_source_created", "catalog.delivery_retried"],
         ),
+        "catalog.services.team_moves.team_move_request": (
+            offered,
+            ["catalog.team_move_requested"],
+        ),
+        "catalog.services.team_moves.team_move_accept": (
+            lambda: catalog.services.team_moves.team_move_accept(
+                actor=p.other_owner, move=offered()
+            ),
+            [
+                "catalog.team_move_requested",
+                "catalog.team_move_accepted",
+                "catalog.access_revoked",
+                "catalog.access_granted",
+            ],
+        ),
+        "catalog.services.team_moves.team_move_decline": (
+            lambda: catalog.services.team_moves.team_move_decline(
+                actor=p.other_owner, move=offered(), comment="Not ours."
+            ),
+            ["catalog.team_move_requested", "catalog.team_move_declined"],
+        ),
+        "catalog.services.team_moves.team_move_cancel": (
+            lambda: catalog.services.team_moves.team_move_cancel(actor=p.owner, move=offered()),
+            ["catalog.team_move_requested", "catalog.team_move_cancelled"],
+        ),
         "risk.services.assessment_draft_save": (
             lambda: risk.services.assessment_draft_save(
                 actor=p.owner, model_service=model, answers={"role": "provider"}
@@ -284,6 +333,37 @@ def recipes(p):
         "risk.services.assessment_submit": (
             submitted,
             ["governance.assessment_submitted", "governance.risk_tier_changed"],
+        ),
+        "accounts.services.sign_in_lockout_record": (
+            lambda: accounts.services.sign_in_lockout_record(
+                scope="account",
+                client_address="192.0.2.1",
+                username="x",
+                locked_until=timezone.now() + timedelta(minutes=5),
+            ),
+            ["accounts.sign_in_locked"],
+        ),
+        "accounts.services.sign_in_lockout_clear": (
+            lambda: accounts.services.sign_in_lockout_clear(
+                actor=p.admin,
+                lockout=accounts.services.sign_in_lockout_record(
+                    scope="address",
+                    client_address="192.0.2.2",
+                    username="",
+                    locked_until=timezone.now() + timedelta(minutes=5),
+                ),
+            ),
+            ["accounts.sign_in_locked", "accounts.sign_in_lockout_cleared"],
+        ),
+        "risk.services.assessment_confirm": (
+            lambda: risk.services.assessment_confirm(actor=p.compliance, assessment=to_confirm),
+            ["risk.assessment_confirmed", "governance.risk_tier_changed"],
+        ),
+        "risk.services.assessment_return": (
+            lambda: risk.services.assessment_return(
+                actor=p.compliance, assessment=to_return, comment="Not Annex III."
+            ),
+            ["risk.assessment_returned"],
         ),
         "risk.services.obligation_update": (
             lambda: risk.services.obligation_update(

@@ -1,5 +1,6 @@
-"""Browser journey: a model owner completes the EU AI Act questionnaire; a compliance officer
-marks an obligation met with evidence."""
+"""Browser journeys: a model owner completes the EU AI Act questionnaire and a compliance officer
+confirms it (second line of defence), then marks an obligation met with evidence; an owner's
+proposal to lower a tier is reviewed answer by answer."""
 
 from io import StringIO
 
@@ -34,15 +35,18 @@ def test_owner_assesses_and_compliance_certifies(live_server, page, screenshot, 
     page.get_by_label("Personal data", exact=True).check()
     screenshot(page, "30-questionnaire")
     page.get_by_role("button", name="Submit assessment").click()
-    page.wait_for_selector("text=Assessment revision 1 submitted")
-    main = page.text_content("main")
-    assert "Decided by Art. 6(3), last subparagraph" in main
-    assert "Annex III, point 5(b)" in main and "Risk management system" in main
-    screenshot(page, "31-risk-result")
+    page.wait_for_selector("text=It takes effect when a compliance officer confirms it")
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "carla")
     page.goto(f"{live_server.url}/models/{model.pk}/risk/")
+    page.get_by_role("link", name="Review the proposal").click()
+    page.get_by_role("button", name="Confirm and put in force").click()
+    page.wait_for_selector("text=confirmed: it is now in force")
+    main = page.text_content("main")
+    assert "Decided by Art. 6(3), last subparagraph" in main
+    assert "Annex III, point 5(b)" in main and "Risk management system" in main
+    screenshot(page, "31-risk-result")
     item = Obligation.objects.get(model_service=model, code="art14_human_oversight")
     row = page.locator(".obligation", has_text="Human oversight measures")
     row.get_by_text("Update").click()
@@ -60,3 +64,38 @@ def test_owner_assesses_and_compliance_certifies(live_server, page, screenshot, 
     assert item.status == "met" and item.evidence.count() == 1
     assert "oversight-procedure.pdf" in page.text_content("main")
     screenshot(page, "32-obligations-met")
+
+
+def test_owner_proposes_a_lower_tier_and_compliance_reviews_it(live_server, page, screenshot):
+    """Second-line review: the owner's re-assessment of a high-risk model waits for a
+    compliance officer, who sees every answer beside the revision in force and confirms."""
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    model = ModelService.objects.get(name="credit-scoring-retail")  # high in the demo
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/models/{model.pk}/risk/assess/")
+    page.wait_for_selector("h1:has-text('EU AI Act questionnaire')")
+    page.locator("#id_annex_iii_use").select_option("__none__")
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_selector("text=It takes effect when a compliance officer confirms it")
+    assert "Awaiting confirmation." in page.text_content("main")
+    model.refresh_from_db()
+    assert model.risk_tier == "high"
+    screenshot(page, "33-risk-proposed")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "carla")
+    page.goto(f"{live_server.url}/models/{model.pk}/risk/")
+    page.get_by_role("link", name="Review the proposal").click()
+    page.wait_for_selector("h2:has-text('Answers side by side')")
+    changed = page.locator("tr.row--changed")
+    assert changed.count() >= 1
+    assert "Annex III" in changed.first.text_content() or changed.count() > 1
+    screenshot(page, "34-risk-review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "35-risk-review-phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.get_by_label("Note (optional)").fill("Checked with the credit team: no Annex III use.")
+    page.get_by_role("button", name="Confirm and put in force").click()
+    page.wait_for_selector("text=confirmed: it is now in force")
+    model.refresh_from_db()
+    assert model.risk_tier != "high"

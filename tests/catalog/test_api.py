@@ -106,9 +106,13 @@ def test_openapi_schema_validates(tmp_path):
 
 
 @pytest.mark.django_db
-def test_schema_and_docs_are_served(client):
-    assert client.get(reverse("api-schema")).status_code == 200
-    docs = client.get(reverse("api-docs")).content.decode()
+def test_schema_and_docs_are_served_to_signed_in_users_only(client, client_for, personas):
+    """Red-team finding 8: the schema and docs were served to anyone."""
+    assert client.get(reverse("api-schema")).status_code == 401
+    assert client.get(reverse("api-docs")).status_code == 401
+    signed_in = client_for(personas.viewer)
+    assert signed_in.get(reverse("api-schema")).status_code == 200
+    docs = signed_in.get(reverse("api-docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs  # served by us, no CDN
 
 

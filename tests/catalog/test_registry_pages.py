@@ -132,3 +132,41 @@ def test_add_registry_source_command_with_secret_file(tmp_path):
             "--secret",
             "short",
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("https://evil.example/x", "/registries/inbox/"),
+        ("//evil.example/x", "/registries/inbox/"),
+        ("/registries/inbox/?status=failed", "/registries/inbox/?status=failed"),
+    ],
+)
+def test_retrying_a_delivery_redirects_only_within_the_portal(admin, personas, next_url, expected):
+    """Found by the permission matrix: ``next`` was followed to any site (open redirect)."""
+    from django.utils import timezone
+
+    from catalog import services
+    from catalog.models import WebhookDelivery
+    from tests.catalog.mlflow_fixtures import SECRET
+
+    source = services.registry_source_create(
+        actor=personas.admin,
+        kind="mlflow",
+        slug="r",
+        base_url="http://x.example.com",
+        secret=SECRET,
+    )
+    row = WebhookDelivery.objects.create(
+        source=source,
+        delivery_id="d1",
+        signed_at=timezone.now(),
+        entity="registered_model",
+        action="created",
+        body="{}",
+        payload={},
+        status="failed",
+    )
+    response = admin.post(reverse("registries:delivery-retry", args=[row.pk]), {"next": next_url})
+    assert response.status_code == 302 and response["Location"] == expected

@@ -30,21 +30,40 @@ def edit_url(model):
 
 @pytest.mark.django_db
 def test_owner_submits_the_questionnaire_page(client_for, personas, owned_model):
+    """The owner's submission is a proposal; a compliance officer confirms it on the review
+    page, and only then does the tier and the checklist change."""
     client = client_for(personas.owner)
     assert client.get(edit_url(owned_model)).status_code == 200
     response = client.post(edit_url(owned_model), {**FORM_CREDIT, "action": "submit"})
     assert response.status_code == 302
     owned_model.refresh_from_db()
-    assert owned_model.risk_tier == "high" and owned_model.obligations_completeness == 0
+    assert owned_model.risk_tier == "unassessed"  # nothing in force yet
     assessment = RiskAssessment.objects.get()
+    assert assessment.status == "proposed" and assessment.revision == 1
+    assert assessment.result["decided_by"]["article"] == "Art. 6(3), last subparagraph"
+    page = client.get(reverse("risk:assessment-detail", args=[owned_model.pk])).content.decode()
+    assert "Awaiting confirmation." in page
+
+    review = reverse("risk:assessment-review", args=[owned_model.pk, 1])
+    officer = client_for(personas.compliance)
+    page = officer.get(review).content.decode()
+    assert "Answers side by side" in page and "Confirm and put in force" in page
     assert (
-        assessment.revision == 1
-        and assessment.result["decided_by"]["article"] == "Art. 6(3), last subparagraph"
+        officer.post(
+            reverse("risk:assessment-confirm", args=[owned_model.pk, 1]), {"comment": "Checked."}
+        ).status_code
+        == 302
     )
+    owned_model.refresh_from_db()
+    assert owned_model.risk_tier == "high" and owned_model.obligations_completeness == 0
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and assessment.confirmed_by == personas.compliance
     assert Obligation.objects.filter(model_service=owned_model, is_current=True).count() == 15
-    assert {"governance.assessment_submitted", "governance.risk_tier_changed"} <= set(
-        AuditEvent.objects.values_list("action", flat=True)
-    )
+    assert {
+        "risk.assessment_proposed",
+        "risk.assessment_confirmed",
+        "governance.risk_tier_changed",
+    } <= set(AuditEvent.objects.values_list("action", flat=True))
     page = client.get(reverse("risk:assessment-detail", args=[owned_model.pk])).content.decode()
     assert "Annex III, point 5(b)" in page and "Risk management system" in page
 
@@ -100,7 +119,7 @@ def test_who_may_assess(client_for, personas, owned_model, persona, status):
 @pytest.mark.django_db
 def test_revisions_are_kept_and_checklist_progress_carries_over(personas, owned_model):
     first = services.assessment_submit(
-        actor=personas.owner, model_service=owned_model, answers=CREDIT
+        actor=personas.compliance, model_service=owned_model, answers=CREDIT
     )
     item = Obligation.objects.get(model_service=owned_model, code="art9_risk_management")
     services.evidence_add(
@@ -108,7 +127,7 @@ def test_revisions_are_kept_and_checklist_progress_carries_over(personas, owned_
     )
     services.obligation_update(actor=personas.compliance, obligation=item, status="met")
     second = services.assessment_submit(
-        actor=personas.owner,
+        actor=personas.compliance,
         model_service=owned_model,
         answers={**CREDIT, "transparency_triggers": ["50_1_interaction"]},
     )
@@ -127,7 +146,7 @@ def test_revisions_are_kept_and_checklist_progress_carries_over(personas, owned_
 def test_only_certifiers_mark_met_and_not_applicable_needs_a_reason(personas, owned_model):
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.get(model_service=owned_model, code="art12_logging")
     with pytest.raises(PermissionDenied):
         services.obligation_update(actor=personas.owner, obligation=item, status="met")
@@ -155,7 +174,7 @@ def test_only_certifiers_mark_met_and_not_applicable_needs_a_reason(personas, ow
 def test_compliance_officer_marks_met_with_a_file_through_the_page(
     client_for, personas, owned_model
 ):
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.get(model_service=owned_model, code="art14_human_oversight")
     client = client_for(personas.compliance)
     pdf = SimpleUploadedFile(
@@ -188,7 +207,7 @@ def test_compliance_officer_marks_met_with_a_file_through_the_page(
 def test_bad_evidence_files_are_refused(personas, owned_model, settings, name, content, message):
     from django.core.exceptions import ValidationError
 
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.filter(model_service=owned_model).first()
     with pytest.raises(ValidationError, match=message):
         services.evidence_add(
@@ -202,7 +221,7 @@ def test_oversized_evidence_is_refused(personas, owned_model, settings):
     from django.core.exceptions import ValidationError
 
     settings.ATTEST_EVIDENCE_MAX_BYTES = 10
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.filter(model_service=owned_model).first()
     with pytest.raises(ValidationError, match="larger than"):
         services.evidence_add(
@@ -216,7 +235,7 @@ def test_oversized_evidence_is_refused(personas, owned_model, settings):
 def test_changed_intended_use_marks_the_assessment_for_review(client_for, personas, owned_model):
     from risk.selectors import assessment_latest, review_reasons
 
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     assert review_reasons(owned_model, assessment_latest(owned_model)) == []
     catalog_services.model_service_update_metadata(
         actor=personas.owner, model_service=owned_model, changes={"intended_use": "Now for SMEs"}
@@ -250,15 +269,27 @@ def test_api_put_and_get_risk_assessment(api_token, personas, owned_model):
     assert not RiskAssessment.objects.exists()
     created = client.put(url, {"answers": CREDIT}, format="json")
     assert created.status_code == 201 and created.json()["tier"] == "high"
+    assert created.json()["status"] == "proposed"  # the owner proposes; compliance confirms
     got = client.get(url).json()
-    assert got["revision"] == 1 and got["result"]["decided_by"]["article"]
+    assert got["revision"] == 1 and got["status"] == "proposed"
+    assert client.get(f"/api/v1/models/{owned_model.pk}/obligations/").json() == []
+    services.assessment_confirm(
+        actor=personas.compliance, assessment=RiskAssessment.objects.get(revision=1)
+    )
+    got = client.get(url).json()
+    assert got["status"] == "submitted" and got["result"]["decided_by"]["article"]
     obligations = client.get(f"/api/v1/models/{owned_model.pk}/obligations/").json()
     assert len(obligations) == 15 and obligations[0]["status"] == "open"
+    # A second owner submission waits beside the revision in force.
+    lower = {**CREDIT, "transparency_triggers": ["50_1_interaction"]}
+    assert client.put(url, {"answers": lower}, format="json").status_code == 201
+    got = client.get(url).json()
+    assert got["revision"] == 1 and got["pending_proposal"]["revision"] == 2
 
 
 @pytest.mark.django_db
 def test_api_evidence_upload_and_scopes(api_token, personas, owned_model):
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.filter(model_service=owned_model).first()
     url = f"/api/v1/obligations/{item.pk}/evidence/"
     read_only = api(api_token(scopes=["catalog:read"], user=personas.compliance))
@@ -274,7 +305,7 @@ def test_api_evidence_upload_and_scopes(api_token, personas, owned_model):
 
 @pytest.mark.django_db
 def test_owner_and_due_date_are_set_from_the_page(client_for, personas, owned_model):
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     item = Obligation.objects.get(model_service=owned_model, code="art10_data_governance")
     client = client_for(personas.owner)
     url = reverse("risk:obligation-update", args=[item.pk])
@@ -293,7 +324,7 @@ def test_owner_and_due_date_are_set_from_the_page(client_for, personas, owned_mo
 
 @pytest.mark.django_db
 def test_owner_picker_lists_team_members_and_compliance_officers(client_for, personas, owned_model):
-    services.assessment_submit(actor=personas.owner, model_service=owned_model, answers=CREDIT)
+    services.assessment_submit(actor=personas.compliance, model_service=owned_model, answers=CREDIT)
     page = (
         client_for(personas.owner)
         .get(reverse("risk:assessment-detail", args=[owned_model.pk]))

@@ -11,10 +11,12 @@ from risk import ruleset as rs
 from risk.rules import classify
 from tests.risk.test_risk import BASE
 
+V1 = "2024-1689.v1"  # the edit below is the Digital Omnibus's Annex III date, applied to v1
+
 
 @pytest.fixture
 def edited_ruleset(tmp_path):
-    data = json.loads((rs.RULESET_DIR / rs.CURRENT).read_text())
+    data = json.loads(rs.path_for(V1).read_text())
     data["version"] = "2024-1689.v2-test"
     area5 = next(a for a in data["annex_iii"] if a["area"] == "5")
     area5["uses"].append(
@@ -46,7 +48,8 @@ def test_a_new_annex_iii_use_classifies_without_code_changes(edited_ruleset):
 
 
 @pytest.mark.django_db
-def test_the_change_report_names_the_models_whose_obligations_move(edited_ruleset):
+def test_the_change_report_names_the_models_whose_obligations_move(edited_ruleset, settings):
+    settings.ATTEST_RULESET = V1  # the demo assessed under v1, before the amendment
     call_command("seed_demo", "--allow-production", stdout=StringIO())
     out = StringIO()
     call_command("ruleset_report", str(edited_ruleset), stdout=out)
@@ -63,5 +66,5 @@ def test_the_change_report_names_the_models_whose_obligations_move(edited_rulese
 def test_an_unchanged_rule_set_changes_nothing():
     call_command("seed_demo", "--allow-production", stdout=StringIO())
     out = StringIO()
-    call_command("ruleset_report", str(rs.RULESET_DIR / rs.CURRENT), stdout=out)
+    call_command("ruleset_report", str(rs.path_for(rs.current_version())), stdout=out)
     assert "no model's tier or obligations change" in out.getvalue()
