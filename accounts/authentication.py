@@ -15,26 +15,26 @@ from common import ratelimit
 # Recording every use would turn each API read into a write; once a minute is enough to show
 # "last used" in the token list.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
+MALFORMED = "Malformed Authorization header: use 'Bearer <token>'."
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
+        try:
+            header = authentication.get_authorization_header(request).decode("latin-1")
+        except UnicodeEncodeError:  # a header value beyond Latin-1 (only a test client sends one)
+            raise exceptions.AuthenticationFailed(MALFORMED) from None
         if not header:
             return None
         parts = header.split()
         if not parts:  # e.g. a lone non-breaking space: a malformed header, not "no credentials"
-            raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: use 'Bearer <token>'."
-            )
+            raise exceptions.AuthenticationFailed(MALFORMED)
         if parts[0].lower() != self.keyword.lower():
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: use 'Bearer <token>'."
-            )
+        if len(parts) != 2 or not parts[1].isascii() or not parts[1].isprintable():
+            raise exceptions.AuthenticationFailed(MALFORMED)
         address = ratelimit.client_address(request)
         token = api_token_authenticate(parts[1])
         if token is None:

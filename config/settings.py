@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestContextMiddleware",
+    # NUL characters and lone surrogates in the path, query, headers or a form: 400 before any
+    # view or query sees them (common/input_guard.py; JSON bodies: common.api.parsers).
+    "common.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -253,7 +256,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser through the input guard: bounded size, depth and numbers, no NUL or
+    # lone surrogate in any string (views that take forms add Form/MultiPart parsers).
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.GuardedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.api.StandardPagination",
@@ -261,6 +266,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "PAGE_SIZE": 50,
 }
+# JSON bodies of the API (common.api.parsers): largest body (413 beyond), deepest nesting and
+# longest integer (in digits) accepted; beyond: 400. Integers beyond 20 digits fit no database
+# column; send such identifiers as strings. (Webhooks have their own size limit above and the
+# guard's fixed depth and number bounds, common/input_guard.py.)
+ATTEST_JSON_MAX_BYTES = env_int("ATTEST_JSON_MAX_BYTES", 1024 * 1024)
+ATTEST_JSON_MAX_DEPTH = env_int("ATTEST_JSON_MAX_DEPTH", 64)
+ATTEST_JSON_MAX_INT_DIGITS = env_int("ATTEST_JSON_MAX_INT_DIGITS", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Attest API",
     "DESCRIPTION": (
@@ -401,11 +413,17 @@ LOGGING = {
 # --- Product --------------------------------------------------------------------------------
 ATTEST_CATALOG_PAGE_SIZE = env_int("ATTEST_CATALOG_PAGE_SIZE", 25)
 # Evidence uploads: largest file, and the accepted file types (by extension and content).
+# The EU AI Act rule set new assessments use (a version from risk/rulesets/, e.g.
+# "2024-1689+2026-1744.v2"); empty: the newest file. Old assessments keep their own version.
+ATTEST_RULESET = env_str("ATTEST_RULESET", "")
 ATTEST_EVIDENCE_MAX_BYTES = env_int("ATTEST_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 ATTEST_EVIDENCE_EXTENSIONS = env_list(
     "ATTEST_EVIDENCE_EXTENSIONS",
     ["pdf", "png", "jpg", "jpeg", "txt", "md", "csv", "json", "docx", "xlsx", "html"],
 )
+# Management-system frameworks shown beside the AI Act obligations (coverage page and exports):
+# "iso42001" (ISO/IEC 42001:2023 Annex A), "nist-ai-rmf" (NIST AI RMF 1.0). Empty: none.
+ATTEST_FRAMEWORKS = env_list("ATTEST_FRAMEWORKS", ["iso42001", "nist-ai-rmf"])
 
 # --- Deployment approvals and the deploy gate -----------------------------------------------
 # Environments a version can be requested for, in promotion order.

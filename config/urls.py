@@ -9,9 +9,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from catalog import webhooks as catalog_webhooks
 from common import views as common_views
 
-handler403 = "common.views.error_403"
-handler404 = "common.views.error_404"
-handler500 = "common.views.error_500"
+# Under /api/ these answer the API's JSON error shape (an unmatched or malformed address such
+# as /api/v1/models/not-a-uuid/ never reaches DRF); elsewhere the portal's pages.
+handler400 = "common.api.views.error_400"
+handler403 = "common.api.views.error_403"
+handler404 = "common.api.views.error_404"
+handler500 = "common.api.views.error_500"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),

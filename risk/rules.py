@@ -4,13 +4,20 @@ Decision order (reference/eu-ai-act.md): Art. 5 prohibited → Art. 6(1) Annex I
 Art. 6(2) Annex III use unless the Art. 6(3) derogation holds (never with profiling) → Art. 50
 transparency (limited) → minimal. Art. 50 duties are reported in addition for high-risk
 systems; general-purpose AI is a separate flag, not a tier.
+
+The exceptions the Act spells out (an Art. 5 practice done for an excepted purpose, an Annex III
+carve-out such as fraud detection under point 5(b)) are the rule set's ``exceptions``, each
+asked as a question: an item that falls under one does not fire, and when nothing later sets
+the tier the exception is the deciding reason. Everything version-specific (dates, wording,
+which exceptions exist, which role carries an Art. 50 duty) is data; this code has one path
+for every rule-set version.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from risk.ruleset import RuleSet
+from risk.ruleset import RuleSet, matches
 
 TIERS = ("prohibited", "high", "limited", "minimal")
 
@@ -49,13 +56,19 @@ class Classification:
 
 
 def _obligation(ruleset: RuleSet, spec: dict, default_effective: str) -> ObligationSpec:
-    key = spec.get("effective", default_effective)
     return ObligationSpec(
         code=spec["id"],
         article=spec["article"],
         title=spec["title"],
-        applies_from=ruleset.data["effective_from"][key],
+        applies_from=ruleset.applies_from(spec.get("effective", default_effective)),
     )
+
+
+def _excepted(exc: dict) -> Reason:
+    """The exception as a reason: "Annex III, point 5(b): Evaluating creditworthiness for the
+    purpose of detecting financial fraud is excepted." """
+    text = exc["text"]
+    return Reason(exc["id"], exc["article"], f"{text[:1].upper()}{text[1:]}.")
 
 
 def internal_rating(ruleset: RuleSet, answers: dict) -> str:
@@ -68,46 +81,106 @@ def internal_rating(ruleset: RuleSet, answers: dict) -> str:
     return "low"
 
 
+def _art50(ruleset: RuleSet, answers: dict, role: str) -> tuple[list[dict], list[dict]]:
+    """(triggers that apply to the system, those whose duty rests on this role)."""
+    picked = answers.get("transparency_triggers") or []
+    fired = [t for t in ruleset.data["art50_triggers"] if t["id"] in picked]
+    return fired, [t for t in fired if _duty(t, role)]
+
+
+def _duty(trigger: dict, role: str) -> str | None:
+    """The duty this role carries: its entry in ``duties`` where the rule set splits them by
+    role (Art. 50(1)-(2) providers, 50(3)-(4) deployers), else the ``duty`` for every role."""
+    return trigger.get("duties", {}).get(role, trigger.get("duty"))
+
+
+def _art50_text(trigger: dict, role: str) -> str:
+    """The duty as this role reads it; a trigger whose duty rests on the other role still
+    makes the system limited-risk, and says who must act."""
+    own = _duty(trigger, role)
+    if own:
+        return own
+    holders = sorted(trigger.get("duties", {}).items())
+    others = "; ".join(f"the {who}: {text}" for who, text in holders)
+    return f"{trigger['text']}; the duty rests on {others}"
+
+
+def _art50_applies_from(ruleset: RuleSet, trigger: dict, answers: dict) -> str:
+    """A trigger's date: the first ``effective_if`` whose conditions hold (a transition, e.g.
+    Art. 50(2) for systems already on the market), else its ``effective`` key."""
+    for rule in trigger.get("effective_if", []):
+        if matches(rule["when"], answers):
+            return ruleset.applies_from(rule["effective"])
+    return ruleset.applies_from(trigger.get("effective", "art50"))
+
+
 def classify(ruleset: RuleSet, answers: dict) -> Classification:
     """Classify validated answers (see ``ruleset.validate``)."""
     reasons: list[Reason] = []
     obligations: list[ObligationSpec] = []
+    notes: list[str] = []
+    # The exception that decides when nothing later fires: the first one of the latest
+    # decision stage (Art. 5, Annex I, Annex III, Art. 6(3)) in which one held.
+    deciding: Reason | None = None
+    stages: set[str] = set()
     role = answers.get("role", "provider")
-    duties = [
-        Reason(t["id"], t["article"], t["duty"])
-        for t in ruleset.data["art50_triggers"]
-        if t["id"] in (answers.get("transparency_triggers") or [])
-    ]
+    fired, own = _art50(ruleset, answers, role)
+    duties = [Reason(t["id"], t["article"], _duty(t, role)) for t in own]
     tier, decided_by, derogation = None, None, False
 
-    practices = answers.get("prohibited_practices") or []
-    if practices:
-        for pid in practices:
-            p = ruleset.item("prohibited_practices", pid)
-            reasons.append(Reason(pid, p["article"], f"Prohibited practice: {p['text']}."))
-        tier, decided_by = "prohibited", reasons[0]
+    def except_(reason: Reason, stage: str, note: str | None = None) -> None:
+        nonlocal deciding
+        if stage not in stages:
+            stages.add(stage)
+            deciding = reason
+        reasons.append(reason)
+        if note:
+            notes.append(note)
+
+    prohibited: list[dict] = []
+    for pid in answers.get("prohibited_practices") or []:
+        p = ruleset.item("prohibited_practices", pid)
+        exc = ruleset.exception_for("prohibited_practices", pid, answers)
+        if exc:
+            except_(_excepted(exc), "art5", exc.get("note"))
+            continue
+        prohibited.append(p)
+        reasons.append(Reason(pid, p["article"], f"Prohibited practice: {p['text']}."))
+    if prohibited:
+        tier = "prohibited"
+        decided_by = next(r for r in reasons if r.rule == prohibited[0]["id"])
 
     product = answers.get("annex_i_product")
     if tier is None and product and answers.get("annex_i_third_party_assessment"):
         p = ruleset.item("annex_i", product)
-        decided_by = Reason(
-            "art6_1",
-            f"Art. 6(1), {p['article']}",
-            f"Safety component of, or itself, a product under {p['text']} law "
-            "requiring third-party conformity assessment.",
-        )
-        reasons.append(decided_by)
-        tier = "high"
+        exc = ruleset.exception_for("annex_i", product, answers)
+        if exc:
+            except_(_excepted(exc), "annex_i", exc.get("note"))
+        else:
+            decided_by = Reason(
+                "art6_1",
+                f"Art. 6(1), {p['article']}",
+                f"Safety component of, or itself, a product under {p['text']} law "
+                "requiring third-party conformity assessment.",
+            )
+            reasons.append(decided_by)
+            tier = "high"
 
     use_id = answers.get("annex_iii_use")
     if tier is None and use_id:
         use = ruleset.item("annex_iii", use_id)
+        exc = ruleset.exception_for("annex_iii", use_id, answers)
         use_reason = Reason(
             use_id,
             f"Art. 6(2), {use['article']}",
             f"Intended use in Annex III area {use['area']} ({use['area_title']}): {use['text']}.",
         )
-        if answers.get("profiles_persons"):
+        if exc:
+            # A carve-out takes the system out of Annex III altogether, so neither the
+            # profiling rule nor the Art. 6(3) derogation (both about Annex III systems) apply.
+            except_(_excepted(exc), "annex_iii", exc.get("note"))
+            use_id = None
+        elif answers.get("profiles_persons"):
             reasons.append(use_reason)
             decided_by = Reason(
                 "art6_3_profiling",
@@ -122,13 +195,14 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
             reasons.append(use_reason)
             for cid in answers["derogation_conditions"]:
                 c = ruleset.item("derogation_conditions", cid)
-                reasons.append(
+                except_(
                     Reason(
                         cid,
                         c["article"],
                         f"Derogation: {c['text']}, with no significant risk of harm "
                         "(documented, Art. 6(4)).",
-                    )
+                    ),
+                    "art6_3",
                 )
             obligations += [
                 _obligation(ruleset, o, "annex_iii")
@@ -139,29 +213,34 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
             reasons.append(use_reason)
             tier = "high"
 
-    if tier is None and duties:
+    if tier is None and fired:
         tier = "limited"
         decided_by = Reason(
-            duties[0].rule,
-            duties[0].article,
-            "Transparency obligation applies: " + "; ".join(d.text for d in duties) + ".",
+            fired[0]["id"],
+            fired[0]["article"],
+            "Transparency obligation applies: "
+            + "; ".join(_art50_text(t, role) for t in fired)
+            + ".",
         )
         reasons.append(decided_by)
     if tier is None:
         tier = "minimal"
-        decided_by = Reason(
-            "minimal",
-            "Art. 95",
-            "No prohibited practice, no Annex I product, no Annex III use "
-            "(or the Art. 6(3) derogation holds), no Art. 50 trigger.",
-        )
-        reasons.append(decided_by)
+        if deciding is not None:
+            decided_by = deciding  # the exception that left nothing else to fire
+        else:
+            decided_by = Reason(
+                "minimal",
+                "Art. 95",
+                "No prohibited practice, no Annex I product, no Annex III use "
+                "(or the Art. 6(3) derogation holds), no Art. 50 trigger.",
+            )
+            reasons.append(decided_by)
     elif duties and tier == "high":
         reasons += [
             Reason(d.rule, d.article, f"Also a transparency duty: {d.text}.") for d in duties
         ]
 
-    obligations += _obligations_for(ruleset, tier, role, use_id, duties)
+    obligations += _obligations_for(ruleset, tier, role, use_id, own, answers)
     gpai = bool(answers.get("gpai"))
     systemic = gpai and bool(answers.get("gpai_systemic_risk"))
     if gpai:
@@ -172,11 +251,16 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
         obligations += [
             _obligation(ruleset, o, "gpai") for o in ruleset.data["obligations"]["gpai_systemic"]
         ]
-    notes = (
-        ["The system may not be placed on the market, put into service or used."]
-        if tier == "prohibited"
-        else []
-    )
+    if tier == "prohibited":
+        notes = [
+            "The system may not be placed on the market, put into service or used.",
+            *(
+                f"{p['article']} applies from "
+                f"{ruleset.applies_from(p.get('effective', 'prohibitions'))}."
+                for p in prohibited
+            ),
+            *notes,
+        ]
     return Classification(
         ruleset_version=ruleset.version,
         tier=tier,
@@ -193,7 +277,7 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
 
 
 def _obligations_for(
-    ruleset: RuleSet, tier: str, role: str, use_id: str | None, duties: list[Reason]
+    ruleset: RuleSet, tier: str, role: str, use_id: str | None, own: list[dict], answers: dict
 ) -> list[ObligationSpec]:
     book = ruleset.data["obligations"]
     result = [_obligation(ruleset, o, "ai_literacy") for o in book["all"]]
@@ -207,6 +291,10 @@ def _obligations_for(
             result.append(_obligation(ruleset, spec, effective))
     if tier == "minimal":
         result += [_obligation(ruleset, o, "general") for o in book["minimal"]]
-    applies = ruleset.data["effective_from"]["art50"]
-    result += [ObligationSpec(d.rule, d.article, d.text, applies) for d in duties]
+    result += [
+        ObligationSpec(
+            t["id"], t["article"], _duty(t, role), _art50_applies_from(ruleset, t, answers)
+        )
+        for t in own
+    ]
     return result

@@ -1,19 +1,28 @@
 """The EU AI Act rule set as data: loading it, and validating answers against its questions.
 
 Pure (no ORM). A rule set is a JSON file in ``risk/rulesets/``; changing a date, adding an
-Annex III use or an obligation is an edit to that file, never to code.
+Annex III use, an exception or an obligation is an edit to that file, never to code. Every
+version stays in the directory, so an assessment is always read with the rule set it was
+answered under (``get(assessment.ruleset_version)``); ``current()`` is the one new assessments
+use: the ``ATTEST_RULESET`` setting if set, otherwise the newest file (highest ``.vN``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
-CURRENT = "eu-ai-act-2024-1689.v1.json"
+_ORDINAL = re.compile(r"\.v(\d+)$")
+
+
+class UnknownRuleSet(LookupError):
+    """No rule set file in ``RULESET_DIR`` has that version."""
 
 
 @dataclass(frozen=True)
@@ -56,33 +65,105 @@ class RuleSet:
             return self.annex_iii_uses()[item_id]
         return next(i for i in self.data[collection] if i["id"] == item_id)
 
+    def applies_from(self, key: str) -> str:
+        return self.data["effective_from"][key]
 
-def load(path: Path | str | None = None) -> RuleSet:
-    """Read a rule set file (default: the current one)."""
-    path = Path(path) if path else RULESET_DIR / CURRENT
-    return RuleSet(json.loads(path.read_text(encoding="utf-8")))
+    def exception_for(self, collection: str, item_id: str, answers: dict) -> dict | None:
+        """The first exception the Act spells out for this item (an Art. 5 practice, an Annex I
+        product, an Annex III use) whose ``when`` conditions hold for the answers, or None."""
+        for exc in self.data.get("exceptions", []):
+            target, _, ids = exc["applies_to"].partition(":")
+            if target == collection and ids in ("*", item_id) and matches(exc["when"], answers):
+                return exc
+        return None
+
+
+def available() -> dict[str, Path]:
+    """Every rule set file, by version."""
+    return dict(_index())
 
 
 @cache
+def _index() -> tuple[tuple[str, Path], ...]:
+    found = []
+    for path in sorted(RULESET_DIR.glob("*.json")):
+        found.append((json.loads(path.read_text(encoding="utf-8"))["version"], path))
+    return tuple(found)
+
+
+def _ordinal(version: str) -> int:
+    match = _ORDINAL.search(version)
+    if not match:
+        raise ValueError(f"Rule set version {version!r} does not end in .v<number>.")
+    return int(match.group(1))
+
+
+def path_for(version: str) -> Path:
+    try:
+        return available()[version]
+    except KeyError:
+        known = ", ".join(sorted(available()))
+        raise UnknownRuleSet(f"No rule set {version!r} (known: {known}).") from None
+
+
+@cache
+def get(version: str) -> RuleSet:
+    """The rule set with this version, e.g. the one an old assessment was answered under."""
+    return load(path_for(version))
+
+
+def for_assessment(version: str | None) -> RuleSet:
+    """The rule set to read an assessment with: the one it was answered under, or the current
+    one when that version is not on disk (rows from before versioned files, test data)."""
+    return get(version) if version in available() else current()
+
+
+def newest_version() -> str:
+    return max(available(), key=_ordinal)
+
+
+def current_version() -> str:
+    """The ``ATTEST_RULESET`` setting (a version) if set, otherwise the newest file's."""
+    from django.conf import settings
+
+    chosen = getattr(settings, "ATTEST_RULESET", "") if settings.configured else ""
+    return chosen or newest_version()
+
+
 def current() -> RuleSet:
-    return load()
+    """The rule set new assessments are answered and classified under."""
+    return get(current_version())
+
+
+def load(path: Path | str | None = None) -> RuleSet:
+    """Read a rule set file (default: the current one)."""
+    path = Path(path) if path else path_for(current_version())
+    return RuleSet(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _answered(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def visible(question: dict, answers: dict) -> bool:
-    """A question is shown only when its ``show_if`` conditions hold for the earlier answers:
-    ``"*"`` means "answered with something", any other value means "equals"."""
-    for qid, expected in (question.get("show_if") or {}).items():
+def matches(conditions: dict | None, answers: dict) -> bool:
+    """Whether every condition holds: ``"*"`` means "answered with something",
+    ``{"contains": x}`` means "a multi answer that includes x", any other value "equals"."""
+    for qid, expected in (conditions or {}).items():
         value = answers.get(qid)
         if expected == "*":
             if not _answered(value):
                 return False
+        elif isinstance(expected, dict):
+            if not (isinstance(value, list) and expected["contains"] in value):
+                return False
         elif value != expected:
             return False
     return True
+
+
+def visible(question: dict, answers: dict) -> bool:
+    """A question is shown only when its ``show_if`` conditions hold for the earlier answers."""
+    return matches(question.get("show_if"), answers)
 
 
 def validate(
@@ -131,3 +212,146 @@ def validate(
             value = sorted(set(value))
         cleaned[qid] = value
     return cleaned, errors
+
+
+# -- structure ---------------------------------------------------------------------------------
+
+_TOP = (
+    "id", "version", "title", "effective_from", "steps", "questions", "prohibited_practices",
+    "annex_i", "annex_iii", "derogation_conditions", "art50_triggers", "internal_rating",
+    "obligations",
+)  # fmt: skip
+_COLLECTIONS = ("prohibited_practices", "annex_i", "derogation_conditions", "art50_triggers")
+_ROLES = ("provider", "deployer")
+
+
+def check(ruleset: RuleSet) -> list[str]:
+    """What is wrong with a rule set's structure (empty when it is sound).
+
+    One structure for every version: optional parts (``exceptions``, per-role Art. 50
+    ``duties``, ``effective`` / ``effective_if`` keys, question ``help``) have the same shape
+    wherever they appear, and every reference (a step, a question, a choice, an effective-date
+    key, an exception target) must resolve.
+    """
+    d, problems = ruleset.data, []
+    missing = [k for k in _TOP if k not in d]
+    if missing:
+        return [f"Missing top-level key(s): {', '.join(missing)}."]
+    if not isinstance(d["version"], str) or not _ORDINAL.search(d["version"]):
+        problems.append("version must end in .v<number>.")
+    dates = d["effective_from"]
+    for key, value in dates.items():
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            problems.append(f"effective_from.{key} is not an ISO date: {value!r}.")
+
+    def effective(where: str, key: str | None) -> None:
+        if key is not None and key not in dates:
+            problems.append(f"{where}: unknown effective_from key {key!r}.")
+
+    items: dict[str, set[str]] = {}
+    for name in _COLLECTIONS:
+        ids = [i.get("id") for i in d[name]]
+        items[name] = set(ids)
+        if len(ids) != len(items[name]):
+            problems.append(f"{name}: duplicate ids.")
+        for i in d[name]:
+            for key in ("id", "article", "text"):
+                if not isinstance(i.get(key), str) or not i.get(key):
+                    problems.append(f"{name}.{i.get('id')}: {key} must be a non-empty string.")
+            effective(f"{name}.{i.get('id')}", i.get("effective"))
+    uses = [u.get("id") for a in d["annex_iii"] for u in a["uses"]]
+    items["annex_iii"] = set(uses)
+    if len(uses) != len(items["annex_iii"]):
+        problems.append("annex_iii: duplicate use ids.")
+    for a in d["annex_iii"]:
+        for u in a["uses"]:
+            if not all(isinstance(u.get(k), str) and u.get(k) for k in ("id", "article", "text")):
+                problems.append(f"annex_iii.{u.get('id')}: id, article and text are needed.")
+
+    steps = {s["id"] for s in d["steps"]}
+    questions: dict[str, dict] = {}
+    for q in d["questions"]:
+        qid = q.get("id")
+        where = f"question {qid}"
+        if qid in questions:
+            problems.append(f"{where}: duplicate id.")
+        if q.get("step") not in steps:
+            problems.append(f"{where}: unknown step {q.get('step')!r}.")
+        if q.get("type") not in ("bool", "choice", "multi"):
+            problems.append(f"{where}: type must be bool, choice or multi.")
+        if not q.get("text"):
+            problems.append(f"{where}: text is needed.")
+        if q.get("type") in ("choice", "multi"):
+            source = q.get("choices_from")
+            if "choices" not in q and source not in (*_COLLECTIONS, "annex_iii"):
+                problems.append(f"{where}: needs choices or a known choices_from.")
+        for ref, expected in (q.get("show_if") or {}).items():
+            problems += _condition_problems(where, ref, expected, questions, ruleset)
+        for key in ("help", "article"):
+            if key in q and not (isinstance(q[key], str) and q[key]):
+                problems.append(f"{where}: {key} must be a non-empty string.")
+        questions[qid] = q
+
+    for trigger in d["art50_triggers"]:
+        where = f"art50_triggers.{trigger.get('id')}"
+        duties = trigger.get("duties")
+        if duties is None and not trigger.get("duty"):
+            problems.append(f"{where}: needs a duty or per-role duties.")
+        if duties is not None and (not duties or set(duties) - set(_ROLES)):
+            problems.append(f"{where}: duties must be keyed by {' / '.join(_ROLES)}.")
+        for rule in trigger.get("effective_if", []):
+            effective(where, rule.get("effective"))
+            for ref, expected in rule.get("when", {}).items():
+                problems += _condition_problems(where, ref, expected, questions, ruleset)
+
+    for exc in d.get("exceptions", []):
+        where = f"exception {exc.get('id')}"
+        target, _, ids = str(exc.get("applies_to", "")).partition(":")
+        if target not in ("prohibited_practices", "annex_i", "annex_iii"):
+            problems.append(f"{where}: applies_to must name prohibited_practices, annex_i or "
+                            "annex_iii.")  # fmt: skip
+        elif ids != "*" and ids not in items[target]:
+            problems.append(f"{where}: applies to unknown {target} item {ids!r}.")
+        if not exc.get("article") or not exc.get("text") or not exc.get("when"):
+            problems.append(f"{where}: article, text and when are needed.")
+        for ref, expected in (exc.get("when") or {}).items():
+            problems += _condition_problems(where, ref, expected, questions, ruleset)
+
+    book = d["obligations"]
+    for group in ("all", "derogation", "minimal", "gpai", "gpai_systemic"):
+        for spec in book.get(group, []):
+            effective(f"obligations.{group}.{spec.get('id')}", spec.get("effective"))
+    for role in _ROLES:
+        for spec in book.get("high", {}).get(role, []):
+            effective(f"obligations.high.{role}.{spec.get('id')}", spec.get("effective"))
+            for use in spec.get("only_for_uses", []):
+                if use not in items["annex_iii"]:
+                    problems.append(f"obligations.high.{role}.{spec.get('id')}: unknown use {use}.")
+    for key in ("ai_literacy", "annex_i", "annex_iii", "art50", "general", "gpai"):
+        effective("defaults", key)
+    for qid in d["internal_rating"]["weights"]:
+        if qid not in questions:
+            problems.append(f"internal_rating: unknown question {qid}.")
+    return problems
+
+
+def _condition_problems(
+    where: str, ref: str, expected: Any, earlier: dict[str, dict], ruleset: RuleSet
+) -> list[str]:
+    """A condition must name an earlier question and a value that question can take."""
+    question = earlier.get(ref)
+    if question is None:
+        return [f"{where}: condition on unknown or later question {ref!r}."]
+    if expected == "*":
+        return []
+    if isinstance(expected, dict):
+        if set(expected) != {"contains"} or question["type"] != "multi":
+            return [f"{where}: 'contains' needs a multi question ({ref})."]
+        expected = expected["contains"]
+    elif question["type"] == "bool":
+        return [] if isinstance(expected, bool) else [f"{where}: {ref} is a yes/no question."]
+    if expected not in {v for v, _ in ruleset.options(question)}:
+        return [f"{where}: {ref} has no choice {expected!r}."]
+    return []

@@ -204,10 +204,7 @@ def answers_side_by_side(in_force: RiskAssessment | None, proposal: RiskAssessme
 
 
 def _rules_of(assessment: RiskAssessment):
-    try:
-        return rulesets.get(assessment.ruleset_version)
-    except rulesets.UnknownRuleSet:  # a rule set no longer shipped: word it with today's
-        return rulesets.current()
+    return rulesets.for_assessment(assessment.ruleset_version)
 
 
 def _labels(rules, key: str) -> dict:

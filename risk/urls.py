@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risk import views
+from risk import framework_views, views
 
 app_name = "risk"
 
@@ -26,6 +26,21 @@ urlpatterns = [
         "models/<uuid:model_id>/risk/r<int:revision>/return/",
         views.assessment_return,
         name="assessment-return",
+    ),
+    path(
+        "models/<uuid:model_id>/frameworks/",
+        framework_views.model_frameworks,
+        name="model-frameworks",
+    ),
+    path(
+        "models/<uuid:model_id>/frameworks/iso42001-soa.csv",
+        framework_views.model_soa_export,
+        name="model-soa-export",
+    ),
+    path(
+        "models/<uuid:model_id>/frameworks/nist-ai-rmf-profile.csv",
+        framework_views.model_nist_profile_export,
+        name="model-nist-profile-export",
     ),
     path("obligations/<uuid:obligation_id>/", views.obligation_update, name="obligation-update"),
     path("obligations/<uuid:obligation_id>/evidence/", views.evidence_add, name="evidence-add"),

@@ -182,6 +182,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 405  # POST-only
     if name == "risk:evidence-download":
         return 200 if persona in SEES["owned"] else 404
+    if name in {"risk:model-frameworks", "risk:model-soa-export", "risk:model-nist-profile-export"}:
+        return 200 if persona in SEES[which] else 404  # framework coverage follows the model
     if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "approvals:request-detail":
@@ -588,6 +590,7 @@ READ_ONLY_ROUTES = {
     "audit:event-list", "audit:event-export", "audit:public-key", "audit:event-detail",
     "risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review",
     "risk:evidence-download",
+    "risk:model-frameworks", "risk:model-soa-export", "risk:model-nist-profile-export",
     "approvals:inbox", "approvals:request-detail",
     "documents:document-detail", "documents:document-download", "documents:model-card",
     "documents:report-list",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from common import input_guard
 
 SIGNATURE_PREFIX = "v1,"
 # Entities Attest acts on; prompt-registry events are stored and ignored.
@@ -63,10 +64,13 @@ class WebhookEvent:
 
 
 def parse_event(body: bytes) -> WebhookEvent:
+    # Strictly, even behind a valid signature: the body is stored raw in a text column and
+    # parsed in a jsonb one, which hold no NUL and no lone surrogate; NaN, 1e400, 5,000-digit
+    # integers and 50,000-deep nesting are refused too (a 400, never a 500).
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"Body is not UTF-8 JSON: {exc}") from exc
+        payload = input_guard.json_loads(body)
+    except input_guard.InputRefused as exc:
+        raise PayloadError(exc.detail) from exc
     if not isinstance(payload, dict):
         raise PayloadError("Body is not a JSON object.")
     entity, action, data = payload.get("entity"), payload.get("action"), payload.get("data")

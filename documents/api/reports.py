@@ -24,6 +24,7 @@ from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog.models import ModelVersion
 from catalog.selectors import model_version_get
+from common import input_guard
 from common.api.fields import StrictCharField
 from common.api.schema import ERROR_RESPONSES
 from documents import selectors, services
@@ -47,7 +48,13 @@ PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, descriptio
     {"type": "string", "nullable": True, "anyOf": [{"format": "date"}, {"maxLength": 0}]}
 )
 class _SinceField(StrictCharField):
-    pass
+    default_error_messages = {"date": "A date as YYYY-MM-DD, or empty."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and input_guard.iso_date(value) is None:  # fromisoformat reads 2026-W01-1
+            self.fail("date")
+        return value
 
 
 class PortfolioReportInput(serializers.Serializer):

@@ -178,7 +178,7 @@ def _eu_ai_act(model: ModelService, obligations: dict, contacts: list[dict]) -> 
             "tier_label": ModelService.RiskTier.UNASSESSED.label,
             "incident_contact": team,
         }
-    ruleset = rulesets.current()
+    ruleset = rulesets.for_assessment(assessment.ruleset_version)  # as it was answered
     answers = assessment.answers or {}
     result = assessment.result or {}
     annex_iii = None

@@ -11,11 +11,7 @@ class MetricItemInput(serializers.Serializer):
     version = serializers.CharField()
     environment = EnvironmentField()
     metric = serializers.CharField(max_length=200)
-    value = serializers.FloatField(
-        min_value=-1e300,
-        max_value=1e300,
-        help_text="A finite number (NaN and Infinity are refused).",
-    )
+    value = serializers.FloatField(help_text="A finite number (NaN and Infinity are refused).")
     timestamp = serializers.DateTimeField(help_text="ISO 8601 with a time zone.")
     slice = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Optional sub-population."

@@ -99,3 +99,19 @@ def test_owner_proposes_a_lower_tier_and_compliance_reviews_it(live_server, page
     page.wait_for_selector("text=confirmed: it is now in force")
     model.refresh_from_db()
     assert model.risk_tier != "high"
+
+
+def test_compliance_reads_the_frameworks_view_of_a_high_risk_model(live_server, page, screenshot):
+    """ISO/IEC 42001 Annex A and NIST AI RMF coverage from the same obligations and evidence."""
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    model = ModelService.objects.get(name="credit-scoring-retail")
+    sign_in(page, live_server, "carla")
+    page.goto(f"{live_server.url}/models/{model.pk}/risk/")
+    page.get_by_role("link", name="Frameworks").click()
+    page.wait_for_selector("h1")
+    main = page.text_content("main")
+    assert "A.6.2" in main or "A.5.2" in main  # ISO/IEC 42001 Annex A identifiers
+    assert "GOVERN 1.1" in main or "MAP 1.1" in main  # NIST AI RMF subcategories
+    screenshot(page, "36-frameworks")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "37-frameworks-phone")
