@@ -13,19 +13,25 @@ is justified not applicable; "met" without evidence is a claim, not documentatio
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-
 from django.utils.translation import gettext as _
 
 from approvals.models import Deployment, DeploymentRequest, DriftFinding
 from catalog.models import ModelService, ModelVersion
 from documents import charts
 from documents.kinds.annex_iv_items import ITEMS, Item  # noqa: F401
+from documents.kinds.monitoring_rows import incident_row, threshold_row
+from documents.kinds.text import (
+    _metric,
+    article_number,
+    date_text,
+    person,
+    shown_name,
+    time_text,
+)
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
 from monitoring import selectors as monitoring_selectors
-from monitoring.models import Incident, Threshold
+from monitoring.models import Incident
 from risk.models import Obligation, RiskAssessment
 
 # 2: point 9 shows the monitoring plan (thresholds) and the incident register.
@@ -63,45 +69,6 @@ SECTION_SCOPE = {
     "s9": "The system that evaluates performance after placing on the market, with the "
     "post-market monitoring plan of Art. 72(3) (Annex IV point 9).",
 }
-
-
-def _utc(value):
-    return value.astimezone(UTC) if isinstance(value, datetime) else value
-
-
-# Bidirectional overrides and isolates can make a name read differently from what it is
-# ("‮gpj.exe" shows as "exe.jpg"): names in documents show them as visible code points.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def shown_name(text: str) -> str:
-    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text or "")
-
-
-def article_number(article: str) -> int:
-    """Sort key: "Art. 43, 47, 48" gives 43, so Art. 9 comes before Art. 10."""
-    match = re.search(r"\d+", article)
-    return int(match.group()) if match else 10_000
-
-
-def date_text(value) -> str:
-    return _utc(value).strftime("%Y-%m-%d") if value else ""
-
-
-def time_text(value) -> str:
-    return _utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def person(user) -> str:
-    if user is None:
-        return "system"
-    return user.get_full_name() or user.username
-
-
-def _metric(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def _evidence(obligation: Obligation) -> list[dict]:
@@ -232,44 +199,6 @@ def _requests(version: ModelVersion) -> list[dict]:
         }
         for r in rows
     ]
-
-
-def threshold_row(t: Threshold) -> dict:
-    """One threshold of the monitoring plan, as text (bounds formatted like the metrics)."""
-    return {
-        "metric": t.metric,
-        "environment": t.environment,
-        "min": "" if t.min_value is None else _metric(t.min_value),
-        "max": "" if t.max_value is None else _metric(t.max_value),
-        "drop_percent": "" if t.max_relative_drop is None else _metric(t.drop_percent),
-        "rereview": t.mark_for_rereview,
-    }
-
-
-def incident_row(i: Incident, version: ModelVersion | None = None) -> dict:
-    """One incident of the register. Only recorded dates, no "overdue now": the document must
-    read the same whenever it is regenerated from unchanged records."""
-    reported = i.authority_reported_at
-    return {
-        "title": i.title,
-        "version": i.model_version.version if i.model_version_id else "",
-        "this_version": version is not None and i.model_version_id == version.pk,
-        "severity": i.severity,
-        "severity_label": i.get_severity_display(),
-        "serious": i.serious,
-        "category_label": i.get_serious_category_display() if i.serious else "",
-        "status": i.status,
-        "status_label": i.get_status_display(),
-        "stage": i.report_stage,
-        "stage_label": i.get_report_stage_display(),
-        "occurred": date_text(i.occurred_at),
-        "aware": time_text(i.aware_at),
-        "deadline": time_text(i.report_deadline),
-        "reported": time_text(reported),
-        "reported_late": bool(reported and i.report_deadline and reported > i.report_deadline),
-        "complete_report": time_text(i.complete_report_at),
-        "closed": date_text(i.closed_at),
-    }
 
 
 def _special(check: str, ctx: dict) -> tuple[bool, list[tuple[str, str]]]:
