@@ -21,9 +21,9 @@ from documents import charts
 from documents.kinds.annex_iv_items import ITEMS, Item  # noqa: F401
 from documents.kinds.monitoring_rows import incident_row, threshold_row
 from documents.kinds.text import (
-    _metric,
     article_number,
     date_text,
+    metric_text,
     person,
     shown_name,
     time_text,
@@ -184,7 +184,7 @@ def _requests(version: ModelVersion) -> list[dict]:
             "decided": date_text(r.decided_at),
             "expires": date_text(r.expires_at),
             "justification": r.justification,
-            "metrics": [[k, _metric(v)] for k, v in sorted((r.metrics or {}).items())],
+            "metrics": [[k, metric_text(v)] for k, v in sorted((r.metrics or {}).items())],
             "decisions": [
                 {
                     "approver": person(d.approver),
@@ -292,7 +292,7 @@ def compose(document: GeneratedDocument) -> dict:
     )
     obligations = {o.code: _obligation(o) for o in obligation_rows}
     requests = _requests(version)
-    metrics = [[k, _metric(v)] for k, v in sorted((version.metrics or {}).items())]
+    metrics = [[k, metric_text(v)] for k, v in sorted((version.metrics or {}).items())]
     if not metrics:  # CI may have sent them with the deployment request instead
         seen = {}
         for r in requests:

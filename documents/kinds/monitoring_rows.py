@@ -4,7 +4,7 @@ of text, from monitoring's records."""
 from __future__ import annotations
 
 from catalog.models import ModelVersion
-from documents.kinds.text import _metric, date_text, time_text
+from documents.kinds.text import date_text, metric_text, time_text
 from monitoring.models import Incident, Threshold
 
 
@@ -13,9 +13,9 @@ def threshold_row(t: Threshold) -> dict:
     return {
         "metric": t.metric,
         "environment": t.environment,
-        "min": "" if t.min_value is None else _metric(t.min_value),
-        "max": "" if t.max_value is None else _metric(t.max_value),
-        "drop_percent": "" if t.max_relative_drop is None else _metric(t.drop_percent),
+        "min": "" if t.min_value is None else metric_text(t.min_value),
+        "max": "" if t.max_value is None else metric_text(t.max_value),
+        "drop_percent": "" if t.max_relative_drop is None else metric_text(t.drop_percent),
         "rereview": t.mark_for_rereview,
     }
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 
-def _utc(value):
+def as_utc(value):
     return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
@@ -26,11 +26,11 @@ def article_number(article: str) -> int:
 
 
 def date_text(value) -> str:
-    return _utc(value).strftime("%Y-%m-%d") if value else ""
+    return as_utc(value).strftime("%Y-%m-%d") if value else ""
 
 
 def time_text(value) -> str:
-    return _utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def person(user) -> str:
@@ -39,7 +39,7 @@ def person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _metric(value) -> str:
+def metric_text(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
