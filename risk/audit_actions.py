@@ -18,3 +18,6 @@ ASSESSMENT_PROPOSED = declare(
 )
 ASSESSMENT_CONFIRMED = declare("risk.assessment_confirmed", _("Risk assessment confirmed"))
 ASSESSMENT_RETURNED = declare("risk.assessment_returned", _("Risk assessment returned"))
+ASSESSMENT_MOVED_TO_RULESET = declare(
+    "risk.assessment_moved_to_ruleset", _("Risk assessment moved to the current rule set")
+)

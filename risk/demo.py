@@ -59,6 +59,11 @@ ANSWERS = {
     "email-intent-classifier": {"affected_people": "internal", "autonomy": "automated"},
 }
 
+# Assessed in 2025, before Regulation (EU) 2026/1744 amended the Act: still under rule set v1,
+# so the demo shows the "earlier rule set" flag and the change report (/risk/ruleset-change/).
+EARLIER_RULESET = "2024-1689.v1"
+ASSESSED_UNDER_EARLIER_RULESET = ("mortgage-pd-irb", "churn-predictor")
+
 # Obligations a compliance officer has already certified, with evidence links.
 MET = {
     "credit-scoring-retail": {

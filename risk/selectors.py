@@ -82,8 +82,16 @@ def review_reasons(model: ModelService, assessment: RiskAssessment | None) -> li
     reasons = []
     if assessment.ruleset_version != rulesets.current().version:
         reasons.append(
-            f"The rule set changed ({assessment.ruleset_version} → {rulesets.current().version})."
+            f"Assessed under an earlier rule set ({assessment.ruleset_version}); the current "
+            f"one is {rulesets.current().version}."
         )
+    return reasons + subject_changes(model, assessment)
+
+
+def subject_changes(model: ModelService, assessment: RiskAssessment) -> list[str]:
+    """What changed about the model itself (intended use, purpose, tags, the latest version's
+    tags) since ``assessment`` was answered: its answers may no longer hold."""
+    reasons = []
     now, then = subject_snapshot(model), assessment.subject or {}
     labels = {
         "intended_use": "intended use",
@@ -111,50 +119,6 @@ def obligations_current(model: ModelService):
         .prefetch_related("evidence")
         .order_by("created_at", "code")
     )
-
-
-def ruleset_change_report(new: rulesets.RuleSet) -> list[dict]:
-    """Which models' tiers or obligations change if ``new`` replaces the rule set their latest
-    assessment used: each latest answer set is re-classified under ``new`` and compared."""
-    from risk import rules as risk
-
-    report = []
-    for model in (
-        ModelService.objects.filter(risk_assessments__status=RiskAssessment.Status.SUBMITTED)
-        .distinct()
-        .order_by("name")
-    ):
-        latest = assessment_latest(model)
-        cleaned, errors = rulesets.validate(new, latest.answers, complete=True)
-        old_obligations = {(o["code"], o["applies_from"]) for o in latest.result["obligations"]}
-        if errors:
-            report.append(
-                {
-                    "model": model.name,
-                    "old_tier": latest.tier,
-                    "new_tier": None,
-                    "added": [],
-                    "removed": [],
-                    "problems": {k: v for k, v in errors.items()},
-                }
-            )
-            continue
-        result = risk.classify(new, cleaned)
-        new_obligations = {(o.code, o.applies_from) for o in result.obligations}
-        if result.tier != latest.tier or new_obligations != old_obligations:
-            report.append(
-                {
-                    "model": model.name,
-                    "old_tier": latest.tier,
-                    "new_tier": result.tier,
-                    "added": sorted(f"{c} from {d}" for c, d in new_obligations - old_obligations),
-                    "removed": sorted(
-                        f"{c} from {d}" for c, d in old_obligations - new_obligations
-                    ),
-                    "problems": {},
-                }
-            )
-    return report
 
 
 def obligation_owner_choices(model: ModelService):

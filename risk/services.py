@@ -53,8 +53,8 @@ def subject_snapshot(model: ModelService) -> dict:
     }
 
 
-def _check_answers(answers: Any, *, complete: bool) -> dict:
-    cleaned, errors = rulesets.validate(rulesets.current(), answers, complete=complete)
+def _check_answers(answers: Any, *, complete: bool, rules: rulesets.RuleSet | None = None) -> dict:
+    cleaned, errors = rulesets.validate(rules or rulesets.current(), answers, complete=complete)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -88,7 +88,9 @@ def assessment_draft_save(*, actor, model_service: ModelService, answers: Any) -
 
 
 @transaction.atomic
-def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> RiskAssessment:
+def assessment_submit(
+    *, actor, model_service: ModelService, answers: Any, rules: rulesets.RuleSet | None = None
+) -> RiskAssessment:
     """Classify complete answers into a new assessment revision.
 
     From a compliance officer (or admin) the revision is in force at once: the checklist is
@@ -96,12 +98,13 @@ def assessment_submit(*, actor, model_service: ModelService, answers: Any) -> Ri
     From anyone else it is a proposal (second line of defence): nothing about the model changes
     until a compliance officer other than the submitter confirms it (``assessment_confirm``);
     an earlier proposal still waiting is superseded. Obligations that carry over (same code)
-    keep their statuses, owners, due dates and evidence.
+    keep their statuses, owners, due dates and evidence. ``rules`` is the current rule set
+    except in the demo seed, which keeps some models assessed under an earlier one.
     """
     if not can_assess(actor, model_service):
         raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
-    cleaned = _check_answers(answers, complete=True)
-    rules = rulesets.current()
+    rules = rules or rulesets.current()
+    cleaned = _check_answers(answers, complete=True, rules=rules)
     result = risk.classify(rules, cleaned)
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     last = RiskAssessment.objects.filter(model_service=model).aggregate(n=Max("revision"))["n"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risk import framework_views, views
+from risk import framework_views, ruleset_change_views, views
 
 app_name = "risk"
 
@@ -42,6 +42,7 @@ urlpatterns = [
         framework_views.model_nist_profile_export,
         name="model-nist-profile-export",
     ),
+    path("risk/ruleset-change/", ruleset_change_views.ruleset_change, name="ruleset-change"),
     path("obligations/<uuid:obligation_id>/", views.obligation_update, name="obligation-update"),
     path("obligations/<uuid:obligation_id>/evidence/", views.evidence_add, name="evidence-add"),
     path("evidence/<uuid:evidence_id>/", views.evidence_download, name="evidence-download"),

@@ -22,6 +22,7 @@ from risk.forms import (
     questionnaire_form,
 )
 from risk.models import Evidence, Obligation
+from risk.ruleset_change import earlier_ruleset_change
 
 
 def _steps(ruleset, form):
@@ -43,6 +44,12 @@ def assessment_detail(request, model_id, revision=None):
         if shown is None:
             raise Http404("No such revision.")
     is_certifier = services.has_role(request.user, *services.CERTIFIERS)
+    obligations = list(selectors.obligations_current(model)) if shown == latest else []
+    earlier = earlier_ruleset_change(model, latest) if shown == latest else None
+    if earlier is not None:  # each obligation shows its date under the current rule set
+        moved = {m.code: m.new for m in earlier.moved}
+        for obligation in obligations:
+            obligation.applies_from_current = moved.get(obligation.code)
     return render(
         request,
         "risk/assessment_detail.html",
@@ -56,7 +63,9 @@ def assessment_detail(request, model_id, revision=None):
             "proposal": selectors.assessment_proposal(model),
             "may_review": access.can_classify_directly(request.user),
             "review_reasons": selectors.review_reasons(model, latest),
-            "obligations": selectors.obligations_current(model) if shown == latest else [],
+            "obligations": obligations,
+            "earlier_ruleset": earlier,
+            "current_ruleset": rulesets.current(),
             "can_assess": services.can_assess(request.user, model),
             "can_update": is_certifier or model_service_can_edit(request.user, model),
             "is_certifier": is_certifier,

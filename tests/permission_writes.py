@@ -27,6 +27,7 @@ from catalog import services as catalog_services
 from catalog.forms import ModelMetadataForm
 from catalog.models import ModelService
 from monitoring.forms import IncidentForm, ThresholdForm
+from risk import ruleset as rulesets
 from risk import services as risk_services
 from tests.factories import PASSWORD
 from tests.permission_world import ANSWERS
@@ -103,6 +104,16 @@ def _proposal(c: Cell, name: str, **form) -> Send:
     proposal = risk_services.assessment_submit(actor=author, model_service=c.model, answers=ANSWERS)
     assert proposal.status == "proposed", proposal.status
     return post(c.url(name, model_id=c.model.pk, revision=proposal.revision), **form)
+
+
+def _under_earlier_ruleset(c: Cell) -> Send:
+    """The model assessed under rule set v1; the bulk move re-assesses it under the current."""
+    v1 = rulesets.get("2024-1689.v1")
+    answers, _ = rulesets.validate(v1, ANSWERS, complete=False)
+    risk_services.assessment_submit(
+        actor=c.personas.admin, model_service=c.model, answers=answers, rules=v1
+    )
+    return post(c.url("risk:ruleset-change"), models=str(c.model.pk), new_questions_checked="on")
 
 
 def _high_risk(model: ModelService) -> ModelService:
@@ -294,6 +305,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("risk:assessment-return", "proposal"): lambda c: _proposal(
         c, "risk:assessment-return", comment="Answer the Annex III question again."
     ),
+    ("risk:ruleset-change", "earlier"): _under_earlier_ruleset,
     ("risk:obligation-update", "plan"): lambda c: post(
         c.url("risk:obligation-update", obligation_id=c.world["obligation"].pk),
         status="in_progress",

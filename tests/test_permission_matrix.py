@@ -163,6 +163,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if name == "risk:assessment-detail" or which == "owned" else 404
+    if name == "risk:ruleset-change":
+        return 200 if persona in {"compliance", "admin"} else 403  # the change report
     if name == "risk:assessment-edit":
         if persona not in SEES[which]:
             return 404

@@ -260,7 +260,9 @@ def test_an_assessment_under_v1_stays_readable_after_the_switch(
     assert f"rule set {V1}" in html
     assert "Decided by Art. 6(3), last subparagraph" in html
     assert "Applies from 2026-08-02" in html  # the v1 dates it was classified with
-    assert f"The rule set changed ({V1} → {V2})." in review_reasons(owned_model, assessment)
+    assert f"Assessed under an earlier rule set ({V1}); the current one is {V2}." in (
+        review_reasons(owned_model, assessment)
+    )
     art9 = Obligation.objects.get(model_service=owned_model, code="art9_risk_management")
     assert art9.applies_from.isoformat() == "2026-08-02"
 

@@ -23,6 +23,7 @@ from catalog.models import ModelService
 from common.request_context import request_context
 from monitoring import demo as monitoring_demo
 from risk import demo as risk_demo
+from risk import ruleset as rulesets
 from risk import services as risk_services
 from risk.models import Obligation, RiskAssessment
 
@@ -104,8 +105,12 @@ class Command(BaseCommand):
             model = ModelService.objects.filter(name=name).first()
             if model is None or RiskAssessment.objects.filter(model_service=model).exists():
                 continue
+            earlier = name in risk_demo.ASSESSED_UNDER_EARLIER_RULESET
             risk_services.assessment_submit(
-                actor=carla, model_service=model, answers={**risk_demo.BASE, **answers}
+                actor=carla,
+                model_service=model,
+                answers={**risk_demo.BASE, **answers},
+                rules=rulesets.get(risk_demo.EARLIER_RULESET) if earlier else None,
             )
             created += 1
             for code, link in risk_demo.MET.get(name, {}).items():
