@@ -17,6 +17,11 @@ class AuditEvent(models.Model):
     ``before``/``after`` hold only the fields that changed. Events form a hash chain: ``seq``
     is gapless, ``prev_hash`` is the previous event's ``hash``, and ``hash`` covers the event's
     canonical serialisation (``audit.chain``), so an edited, removed or reordered row breaks it.
+    They are also the leaves of a Merkle tree (``audit.merkle``) with signed tree heads.
+
+    A service inserts its event *unsealed* (``seq``, ``prev_hash``, ``hash`` empty) in its own
+    transaction; the sequencer (``audit.sequencer``) seals committed events once, in commit
+    order. The database refuses every other UPDATE, and every DELETE and TRUNCATE.
     """
 
     class Source(models.TextChoices):
@@ -29,9 +34,16 @@ class AuditEvent(models.Model):
         SYSTEM = "system", "System"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
-    prev_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The seal: empty until the sequencer seals the event (shown as "sealing" meanwhile).
+    seq = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
+    # NULL, not "": unique columns, and many events may be unsealed at once.
+    prev_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Which canonical form ``hash`` covers (audit.chain): 1 before the Merkle tree, 2 since.
+    chain_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
+    # The inserting transaction's id (PostgreSQL, set by a trigger): orders a sealing batch.
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.UUIDField(null=True, blank=True, db_index=True)
     actor_label = models.CharField(max_length=200, blank=True)
@@ -53,10 +65,20 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_id", "-occurred_at"]),
+            # The sequencer's queue: only unsealed rows, a handful at any time.
+            models.Index(
+                fields=["txid", "occurred_at"],
+                condition=models.Q(seq__isnull=True),
+                name="audit_unsealed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_label}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     @property
     def changed_fields(self) -> list[str]:
@@ -65,10 +87,13 @@ class AuditEvent(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """A signed statement "on <signed_at> the chain's head was event <seq> with <head_hash>".
+    """A signed tree head: "on <signed_at> the tree had <seq> leaves with root <root_hash>".
 
-    Written every 15 minutes by Celery beat (also when nothing happened) and appended to a file
-    outside the database; verification compares the chain with the latest one.
+    ``checkpoint`` is the C2SP tlog-checkpoint signed note (https://c2sp.org/tlog-checkpoint,
+    https://c2sp.org/signed-note); ``head_hash`` is the hash of event #<seq>. Written by the
+    sequencer after every batch and every 15 minutes by Celery beat (also when nothing
+    happened), and appended to a file outside the database; verification compares the tree with
+    the latest one. Rows from before the tree (no ``checkpoint``) signed only (seq, head_hash).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -77,6 +102,8 @@ class AuditCheckpoint(models.Model):
     signed_at = models.CharField(max_length=32)
     signature = models.CharField(max_length=200)
     key_id = models.CharField(max_length=32)
+    root_hash = models.CharField(max_length=64, blank=True, default="")
+    checkpoint = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -84,3 +111,21 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq} at {self.signed_at}"
+
+
+class AuditTreeNode(models.Model):
+    """One node of the audit Merkle tree: the root of a perfect subtree (``audit.merkle``).
+
+    ``id`` is ``level << 48 | index``; level 0 holds the leaf hashes. A cache for proofs,
+    written by the sequencer with the seals; nothing trusts it: proofs are checked against the
+    signed root, and ``verify_audit`` recomputes the tree from the events.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"node {self.id >> 48}/{self.id & ((1 << 48) - 1)}"

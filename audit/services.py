@@ -1,4 +1,8 @@
-"""Writing audit events. Every state-changing service calls ``audit_record`` in its transaction."""
+"""Writing audit events. Every state-changing service calls ``audit_record`` in its transaction.
+
+The event is inserted unsealed and without any lock shared between writers; the sequencer
+(``audit/sequencer.py``) gives it its place in the trail once the transaction has committed.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit import chain
+from audit import chain, sequencer
 from audit.models import AuditEvent
 from common import request_context
 
@@ -45,14 +49,16 @@ def audit_record(
     object acted on; ``subject_id`` the catalog entry whose timeline should show the event.
     ``before``/``after`` hold only what changed. Request id, channel and address come from the
     current request context unless ``source`` is given.
+
+    The event commits or rolls back with the caller's change. It is sealed (``seq``, ``hash``)
+    by the sequencer after the commit, within a second or two; where tasks run eagerly (the
+    embedded demo, tests) it is sealed right here, in the caller's transaction.
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(
             f"audit_record({action!r}) must run inside the service's transaction.atomic()"
         )
     ctx = request_context.current()
-    _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
     if target is not None:
         meta = target._meta
         # A model moved between apps keeps the type its earlier events carry (AUDIT_TARGET_TYPE).
@@ -65,8 +71,7 @@ def audit_record(
         target_label = target_label or _label(target)
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
     fields = {
-        "seq": head["seq"] + 1 if head else 1,
-        "prev_hash": head["hash"] if head else chain.GENESIS,
+        "chain_version": chain.CURRENT_VERSION,
         # Microseconds, as the database keeps them, so the stored row re-hashes identically.
         "occurred_at": timezone.now(),
         "actor_id": actor.pk if actor_is_user else None,
@@ -82,22 +87,14 @@ def audit_record(
         "request_id": ctx.request_id,
         "ip_address": ctx.ip_address or None,
     }
-    digest = chain.event_hash(chain.chain_fields(fields))
-    return AuditEvent.objects.create(**fields, hash=digest)
+    event = AuditEvent.objects.create(**fields)
+    if sequencer.seal_inline_enabled():
+        sequencer.seal_inline(event)
+    else:
+        transaction.on_commit(sequencer.wake_after_commit, robust=True)
+    return event
 
 
 def _json(value):
     """What the JSON column will give back (dates as strings...), so hashes re-verify."""
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-# One lock for the whole chain: writers append one after another, so it never forks.
-_CHAIN_LOCK_KEY = 0x41545445535400  # "ATTEST\0"
-
-
-def _lock_chain() -> None:
-    """Serialise writers until the end of the caller's transaction (PostgreSQL advisory lock;
-    SQLite, the embedded demo, serialises writers by itself)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])

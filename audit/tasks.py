@@ -4,16 +4,23 @@ import logging
 
 from celery import shared_task
 
-from audit import checkpoints
+from audit import checkpoints, sequencer
 from audit.verification import verify_chain
 
 logger = logging.getLogger(__name__)
 VERIFICATION_CACHE_KEY = "attest:audit:last-verification"
 
 
+@shared_task(ignore_result=True)
+def seal() -> int:
+    """The sequencer (audit/sequencer.py): every second from beat, and woken after each
+    audited commit. One at a time across all workers (advisory lock); the others return."""
+    return sequencer.seal_pending()
+
+
 @shared_task
 def checkpoint() -> int:
-    """Sign the chain's head (every 15 minutes)."""
+    """Sign the tree's head (every 15 minutes, also when nothing happened)."""
     return checkpoints.checkpoint_create().seq
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit import chain
 from audit.actions import label_for
-from audit.checkpoints import latest_checkpoint, public_key_pem
+from audit.checkpoints import latest_checkpoint, note_verifier_key, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
     AuditFilters,
@@ -74,6 +74,7 @@ def event_list(request):
             "page": page,
             "query_string": query.urlencode(),
             "public_key": public_key_pem(),
+            "note_key": note_verifier_key(),
             "checkpoint": latest_checkpoint(),
         },
     )
@@ -105,7 +106,14 @@ class _Echo:
 
 
 def _export_rows(events):
-    for row in events.order_by("seq").values("id", "hash", *chain.FIELDS).iterator(chunk_size=2000):
+    """Sealed events only: one still sealing has no place in the trail yet."""
+    rows = (
+        events.filter(seq__isnull=False)
+        .order_by("seq")
+        .values("id", "hash", *chain.ALL_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+    for row in rows:
         yield {**chain.chain_fields(row), "hash": row["hash"], "id": str(row["id"])}
 
 
@@ -127,7 +135,7 @@ def event_export(request, fmt: str):
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
     elif fmt == "csv":
         writer = csv.writer(_Echo())
-        columns = ["id", "hash", *chain.FIELDS]
+        columns = ["id", "hash", *chain.ALL_FIELDS]
 
         def csv_lines():
             # The chain fields, then the label people read (not hashed; JSON Lines has no label).

@@ -234,6 +234,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = env_str("ATTEST_CELERY_QUEUE", "attest")
 CELERY_BEAT_SCHEDULE: dict = {
+    "audit-seal": {"task": "audit.tasks.seal", "schedule": 1.0, "options": {"expires": 5}},
     "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": 15 * 60.0},
     "audit-verify": {"task": "audit.tasks.verify", "schedule": 24 * 3600.0},
     "sweep-registry-inbox": {"task": "catalog.tasks.sweep_inbox", "schedule": 60.0},

@@ -243,7 +243,7 @@ def test_a6_fully_recomputed_chain_is_caught_by_the_signed_checkpoint():
     write_events(8)
     checkpoint_create()
     # A database owner edits event 2 and recomputes every later hash so the chain links again.
-    rows = list(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.FIELDS))
+    rows = list(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.ALL_FIELDS))
     prev = rows[0]["hash"]
     for row in rows[1:]:
         fields = chain.chain_fields(row)
@@ -263,7 +263,7 @@ def test_a6_fully_recomputed_chain_is_caught_by_the_signed_checkpoint():
             [*row["new"], row["id"]],
         )
     assert (
-        chain.first_break(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.FIELDS))
+        chain.first_break(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.ALL_FIELDS))
         is None
     )
     verdict = verify_chain()
