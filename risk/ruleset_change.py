@@ -89,6 +89,14 @@ class ModelChange:
         )
 
     @property
+    def moved_groups(self) -> list[tuple[str, str, list[DateMove]]]:
+        """The date moves grouped by (old, new) date: most move together."""
+        groups: dict[tuple[str, str], list[DateMove]] = {}
+        for move in self.moved:
+            groups.setdefault((move.old, move.new), []).append(move)
+        return [(old, new, moves) for (old, new), moves in groups.items()]
+
+    @property
     def can_move(self) -> bool:
         """Re-assessable in bulk: same answers, accepted by the target, nothing in progress."""
         return not self.problems and not self.blocked_by
@@ -146,8 +154,10 @@ def model_change(
     for code in sorted(before.keys() - after.keys()):
         old = before[code]
         row.removed.append(ObligationItem(code, old["article"], old["title"], old["applies_from"]))
-    for code in sorted(before.keys() & after.keys()):
-        old, spec = before[code], after[code]
+    for spec in new.obligations:  # in the checklist's order (Art. 9 before Art. 10)
+        code, old = spec.code, before.get(spec.code)
+        if old is None:
+            continue
         if old["applies_from"] != spec.applies_from:
             planned = due.get(code)
             row.moved.append(
