@@ -175,8 +175,15 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 405  # POST-only
     if name == "risk:evidence-download":
         return 200 if persona in SEES["owned"] else 404
-    if name in {"risk:model-frameworks", "risk:model-soa-export", "risk:model-nist-profile-export"}:
+    if name in {
+        "risk:model-frameworks",
+        "risk:model-soa-export",
+        "risk:model-nist-profile-export",
+        "documents:model-soa-pdf",
+    }:
         return 200 if persona in SEES[which] else 404  # framework coverage follows the model
+    if name == "risk:framework-coverage":
+        return 200  # the portfolio's coverage: of what the persona may see (often nothing)
     if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "approvals:request-detail":
