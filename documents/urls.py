@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import soa_views, views
 
 app_name = "documents"
 
@@ -20,6 +20,11 @@ urlpatterns = [
         "models/<uuid:model_id>/versions/<str:version>/card/",
         views.model_card_detail,
         name="model-card",
+    ),
+    path(
+        "models/<uuid:model_id>/frameworks/iso42001-soa.pdf",
+        soa_views.model_soa_pdf,
+        name="model-soa-pdf",
     ),
     # Reports (portfolio compliance reports)
     path("reports/", views.report_list, name="report-list"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import Http404
 
 from catalog.models import ModelService
-from catalog.selectors import model_service_get
+from catalog.selectors import model_service_get, model_service_visible
 from risk.frameworks import frameworks
 from risk.models import Obligation
 from risk.selectors import obligations_current
@@ -103,3 +104,83 @@ def model_framework(*, user, model_id, framework_id: str) -> tuple[ModelService,
     """One enabled framework's coverage of a model ``user`` may see; 404 otherwise."""
     model = model_service_get(user=user, model_id=model_id)
     return model, framework_coverage(model, framework_enabled_get(framework_id))
+
+
+# --- The portfolio ---------------------------------------------------------------------------
+@dataclass
+class ItemTally:
+    """One control or subcategory across the portfolio: how many models cover it, of those it
+    applies to."""
+
+    item: frameworks.Item
+    covering: int = 0
+    applicable: int = 0
+
+
+@dataclass
+class PortfolioFramework:
+    framework: frameworks.Framework
+    items: list[ItemTally]
+    # model pk → that model's summary (every visible model has one, often 0 of 0)
+    summaries: dict = field(default_factory=dict)
+
+
+@dataclass
+class PortfolioModel:
+    model: ModelService
+    summaries: list[frameworks.Summary]  # one per enabled framework, in their order
+
+
+@dataclass
+class PortfolioCoverage:
+    frameworks: list[PortfolioFramework]
+    models: list[PortfolioModel]
+
+
+def _facts_by_model(models) -> dict:
+    """Model pk → obligation code → the facts coverage needs, for every current obligation of
+    ``models`` in one query (evidence counted in the database)."""
+    rows = (
+        Obligation.objects.filter(is_current=True, model_service__in=models)
+        .order_by()
+        .values("model_service_id", "code", "status", "justification")
+        .annotate(evidence_count=Count("evidence"))
+    )
+    facts: dict = {}
+    for row in rows:
+        facts.setdefault(row["model_service_id"], {})[row["code"]] = frameworks.ObligationFacts(
+            code=row["code"],
+            status=row["status"],
+            evidence_count=row["evidence_count"],
+            justification=row["justification"],
+        )
+    return facts
+
+
+def portfolio_coverage(*, user) -> PortfolioCoverage:
+    """Coverage of each enabled framework over every model ``user`` may see (the catalog's own
+    scope, so a model owner never sees another team's models): per model, items covered of
+    those that apply; per item, models covering it of those it applies to. Two queries,
+    whatever the number of models."""
+    visible = model_service_visible(user=user)
+    models = list(visible.select_related("owner_team").order_by("name", "pk"))
+    facts = _facts_by_model(visible.values("pk"))
+    enabled = frameworks_enabled()
+    result = []
+    for framework in enabled:
+        tallies = {item.id: ItemTally(item) for item in framework.items}
+        summaries = {}
+        for model in models:
+            obligations = facts.get(model.pk, {})
+            rows = frameworks.coverage(framework, obligations)
+            summary, applicable, covered = frameworks.summarise(rows, obligations)
+            summaries[model.pk] = summary
+            for item_id in applicable:
+                tallies[item_id].applicable += 1
+            for item_id in covered:
+                tallies[item_id].covering += 1
+        result.append(PortfolioFramework(framework, list(tallies.values()), summaries))
+    return PortfolioCoverage(
+        frameworks=result,
+        models=[PortfolioModel(m, [fw.summaries[m.pk] for fw in result]) for m in models],
+    )

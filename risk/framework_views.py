@@ -1,10 +1,13 @@
-"""A model's ISO/IEC 42001 and NIST AI RMF coverage page and its CSV exports. Adapters."""
+"""ISO/IEC 42001 and NIST AI RMF coverage: a model's page and its CSV exports, and the
+portfolio's coverage table. Adapters. (The Statement of Applicability as PDF is rendered by
+documents/soa_views.py: WeasyPrint lives in the documents app.)"""
 
 from __future__ import annotations
 
 import csv
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,16 +28,38 @@ def model_frameworks(request, model_id):
     return render(request, "risk/frameworks.html", {"model": model, "coverages": coverages})
 
 
-def _evidence_links(request, row) -> str:
+PORTFOLIO_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def framework_coverage(request):
+    """Coverage of each enabled framework across every model the user may see (with none
+    enabled, the page says so: the navigation links it on every deployment)."""
+    portfolio = selectors.portfolio_coverage(user=request.user)
+    page = Paginator(portfolio.models, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/framework_coverage.html",
+        {"portfolio": portfolio, "page": page, "model_count": len(portfolio.models)},
+    )
+
+
+def evidence_links(request, row) -> list[tuple[str, str]]:
+    """(label, absolute URL) of each evidence item behind a control row: uploaded files through
+    the portal's permission-checked download, links as given."""
     links = []
     for evidence in row.evidence:
         if evidence.file:
-            links.append(
-                request.build_absolute_uri(reverse("risk:evidence-download", args=[evidence.pk]))
-            )
+            url = reverse("risk:evidence-download", args=[evidence.pk])
+            links.append((evidence.file_name, request.build_absolute_uri(url)))
         elif evidence.link:
-            links.append(evidence.link)
-    return " ".join(links)
+            links.append((evidence.description or evidence.link, evidence.link))
+    return links
+
+
+def _evidence_links(request, row) -> str:
+    return " ".join(url for _label, url in evidence_links(request, row))
 
 
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:

@@ -42,6 +42,7 @@ urlpatterns = [
         framework_views.model_nist_profile_export,
         name="model-nist-profile-export",
     ),
+    path("frameworks/", framework_views.framework_coverage, name="framework-coverage"),
     path("risk/ruleset-change/", ruleset_change_views.ruleset_change, name="ruleset-change"),
     path("obligations/<uuid:obligation_id>/", views.obligation_update, name="obligation-update"),
     path("obligations/<uuid:obligation_id>/evidence/", views.evidence_add, name="evidence-add"),

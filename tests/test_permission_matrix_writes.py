@@ -134,6 +134,7 @@ READ_ONLY_ROUTES = {
     "risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review",
     "risk:evidence-download",
     "risk:model-frameworks", "risk:model-soa-export", "risk:model-nist-profile-export",
+    "risk:framework-coverage", "documents:model-soa-pdf",
     "approvals:inbox", "approvals:request-detail",
     "documents:document-detail", "documents:document-download", "documents:model-card",
     "documents:report-list",

@@ -152,3 +152,38 @@ def coverage(
             status = OPEN
         rows.append(ItemCoverage(item, status, codes))
     return rows
+
+
+def applies(codes: Iterable[str], obligations: Mapping[str, ObligationFacts]) -> bool:
+    """An item applies to a model through the AI Act when at least one of the model's
+    obligations maps to it, unless every such obligation is justified as not applicable."""
+    codes = tuple(codes)
+    return bool(codes) and not all(
+        obligations[code].status == NOT_APPLICABLE and obligations[code].justification.strip()
+        for code in codes
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How much of a framework one model covers: ``covered`` of the ``applicable`` items."""
+
+    covered: int
+    applicable: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded down, so 100 % means every applicable item is covered; None when nothing
+        applies."""
+        return self.covered * 100 // self.applicable if self.applicable else None
+
+
+def summarise(
+    rows: Iterable[ItemCoverage], obligations: Mapping[str, ObligationFacts]
+) -> tuple[Summary, set[str], set[str]]:
+    """A model's coverage ``rows`` (from ``coverage``) as a summary, with the ids of the items
+    that apply to it and of those it covers (covered means applicable and every mapped
+    obligation done: an item whose obligations are all justified away is neither)."""
+    applicable = {r.item.id for r in rows if applies(r.codes, obligations)}
+    covered = {r.item.id for r in rows if r.status == COVERED and r.item.id in applicable}
+    return Summary(len(covered), len(applicable)), applicable, covered
