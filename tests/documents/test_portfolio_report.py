@@ -8,91 +8,25 @@ from __future__ import annotations
 import socket
 import uuid
 from datetime import timedelta
-from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from approvals import services as approval_services
-from approvals.models import DeploymentRequest, DriftFinding
+from approvals.models import DeploymentRequest
 from catalog.models import ModelService, ModelVersion
 from documents import rendering, services
 from documents.kinds import annex_iv, portfolio
 from documents.models import GeneratedDocument
-from monitoring import services as monitoring_services
 from risk.models import Obligation, RiskAssessment
-from tests.approvals.approval_helpers import assessed_model, meet_all_obligations
+from tests.approvals.approval_helpers import assessed_model
+from tests.documents.portfolio_world import request_report, unsaved
 from tests.documents.test_annex_iv import flat, pdf_text, save_pngs
 from tests.factories import ModelServiceFactory
 
 pytestmark = pytest.mark.django_db
 Kind = GeneratedDocument.Kind
-
-
-def request_report(capture, actor, **parameters) -> GeneratedDocument:
-    with capture(execute=True):
-        document = services.document_request(
-            actor=actor, kind=Kind.PORTFOLIO, parameters=portfolio.clean_parameters(parameters)
-        )
-    document.refresh_from_db()
-    assert document.status == GeneratedDocument.Status.DONE, document.error
-    return document
-
-
-def unsaved(actor, **parameters) -> GeneratedDocument:
-    return GeneratedDocument(kind=Kind.PORTFOLIO, requested_by=actor, parameters=parameters)
-
-
-@pytest.fixture
-def portfolio_world(personas):
-    """Credit Risk: a high-risk model with a review waiting 3 days (overdue), a limited one,
-    and a minimal one approved for staging, deployed, expiring in 10 days, with open drift.
-    Fraud: a high-risk and a minimal model."""
-    high = assessed_model(personas, "high", name="retail-credit-pd")
-    assessed_model(personas, "limited", name="support-chatbot")
-    minimal = assessed_model(personas, "minimal", name="demand-forecast")
-    fraud = SimpleNamespace(team=personas.other_team, admin=personas.admin)
-    assessed_model(fraud, "high", name="card-fraud-scorer")
-    assessed_model(fraud, "minimal", name="txn-anomaly")
-    meet_all_obligations(personas, high)
-    waiting = approval_services.deployment_request_create(
-        actor=personas.owner,
-        model_version=high.versions.get(),
-        environment="production",
-        justification="Quarterly retrain.",
-    )
-    DeploymentRequest.objects.filter(pk=waiting.pk).update(
-        submitted_at=timezone.now() - timedelta(days=3)
-    )
-    meet_all_obligations(personas, minimal)
-    approved = approval_services.deployment_request_create(
-        actor=personas.owner,
-        model_version=minimal.versions.get(),
-        environment="staging",
-        justification="First staging run.",
-    )
-    approval_services.deployment_request_decide(
-        actor=personas.reviewer, request=approved, verdict="approve"
-    )
-    approval_services.deployment_record(
-        actor=personas.owner,
-        model_version=minimal.versions.get(),
-        environment="staging",
-        reference="https://ci.example.com/run/42",
-    )
-    DeploymentRequest.objects.filter(pk=approved.pk).update(
-        expires_at=timezone.now() + timedelta(days=10)
-    )
-    DriftFinding.objects.create(
-        model_service=minimal,
-        model_version=minimal.versions.get(),
-        environment="production",
-        alias="production",
-        detail="Alias production moved to v1 without an approval for production.",
-    )
-    return SimpleNamespace(high=high, minimal=minimal)
 
 
 def test_compliance_report_counts_tiers_reviews_and_approvals(
@@ -426,98 +360,3 @@ def test_api_answers_bad_parameters_with_400(personas, client_for, api_token, bo
     assert response.status_code == 400
     assert field in response.json()["errors"]
     assert not GeneratedDocument.objects.exists()
-
-
-# --- Chapter 7: the incident register (Art. 73) ------------------------------------------------
-@pytest.fixture
-def incidents(personas, portfolio_world):
-    """A serious, unreported incident of retail-credit-pd past its 2-day Art. 73 deadline; a
-    closed minor one of demand-forecast, 40 days old; an open one of the Fraud team's model."""
-    now = timezone.now()
-    serious = monitoring_services.incident_register(
-        actor=personas.compliance,
-        model_service=portfolio_world.high,
-        model_version=portfolio_world.high.versions.get(),
-        title="Credit limits cut for a whole region",
-        description="A broken income feed scored every applicant of one region as zero income.",
-        severity="critical",
-        serious=True,
-        serious_category="widespread",
-        aware_at=now - timedelta(days=3),
-    )
-    minor = monitoring_services.incident_register(
-        actor=personas.owner,
-        model_service=portfolio_world.minimal,
-        title="Forecast job ran twice",
-        description="Duplicate cron entry.",
-        severity="low",
-        status="closed",
-        aware_at=now - timedelta(days=40),
-    )
-    foreign = monitoring_services.incident_register(
-        actor=personas.compliance,
-        model_service=ModelService.objects.get(name="card-fraud-scorer"),
-        title="Fraud scores frozen for an hour",
-        description="Cache not refreshed.",
-        aware_at=now - timedelta(days=1),
-    )
-    return SimpleNamespace(serious=serious, minor=minor, foreign=foreign)
-
-
-def test_report_names_serious_incidents_per_model_with_open_and_closed_counts(
-    personas, incidents, django_capture_on_commit_callbacks
-):
-    document = request_report(django_capture_on_commit_callbacks, personas.compliance)
-    pages = save_pngs(document, "portfolio-incidents")
-    text = flat(pdf_text(document))
-
-    assert "Credit limits cut for a whole region" in text
-    assert "Forecast job ran twice" in text and "Fraud scores frozen for an hour" in text
-    assert "3 incidents: 2 open, 1 serious." in text
-    # The category sits in a table cell: pdftotext may interleave its lines with the next
-    # column's, so look for its words (the exact label is checked on the composed data below).
-    assert "Widespread" in text and "infringement" in text and "2 days (Art. 73(3))" in text
-    assert "1 Art. 73 report overdue" in text  # on the cover
-    assert "No incidents have been recorded" not in text
-    assert "does not track production incidents" not in text
-    assert document.template_version == portfolio.TEMPLATE_VERSION == "portfolio/2"
-    data = portfolio.compose(document)
-    per_model = {m["model"]: m for m in data["incident_models"]}
-    credit = per_model["retail-credit-pd"]
-    assert (credit["open"], credit["serious"], credit["overdue"]) == (1, 1, 1)
-    assert (per_model["demand-forecast"]["open"], per_model["demand-forecast"]["closed"]) == (0, 1)
-    assert data["incident_models"][0]["model"] == "retail-credit-pd"  # overdue first
-    serious = next(i for i in data["incidents"] if i["serious"])
-    assert serious["title"] == "Credit limits cut for a whole region" and serious["overdue"]
-    assert "Widespread infringement" in str(serious)  # the Art. 73 category, whole
-    assert data["totals"]["incidents_serious_open"] == 1
-    assert len(pages) == document.pages
-
-
-def test_owners_report_lists_only_the_incidents_of_models_the_owner_sees(personas, incidents):
-    data = portfolio.compose(unsaved(personas.owner, team="", since=""))
-    titles = sorted(i["title"] for i in data["incidents"])
-    assert titles == ["Credit limits cut for a whole region", "Forecast job ran twice"]
-    assert data["totals"]["incidents"] == 2
-
-
-def test_since_keeps_open_incidents_and_those_known_in_the_period(personas, incidents):
-    since = (timezone.now() - timedelta(days=10)).date().isoformat()
-    data = portfolio.compose(unsaved(personas.compliance, team="", since=since))
-    titles = sorted(i["title"] for i in data["incidents"])
-    assert titles == ["Credit limits cut for a whole region", "Fraud scores frozen for an hour"]
-    assert "demand-forecast" not in {m["model"] for m in data["incident_models"]}
-
-
-def test_a_report_without_incidents_says_there_were_none(
-    personas, portfolio_world, django_capture_on_commit_callbacks
-):
-    since = (timezone.now() - timedelta(days=10)).date().isoformat()
-    document = request_report(django_capture_on_commit_callbacks, personas.compliance, since=since)
-    text = flat(pdf_text(document))
-    assert (
-        f"No incident of the models in scope is open, and none has been recorded since {since}."
-        in text
-    )
-    assert "does not track production incidents" not in text
-    assert portfolio.compose(document)["incident_models"] == []
