@@ -6,7 +6,9 @@ can ``ALTER TABLE audit_auditevent DISABLE TRIGGER ...`` and then rewrite histor
 chain and the signed checkpoints still *detect* that; these grants *prevent* it for the app's
 credentials: the app role owns nothing, is no superuser, and has only ``SELECT, INSERT`` on the
 append-only tables, so UPDATE, DELETE, TRUNCATE and ALTER TABLE all fail with "permission
-denied" before any trigger runs.
+denied" before any trigger runs. The one exception is the seal (audit/sequencer.py): the app
+role may UPDATE the seal columns of ``audit_auditevent`` (``seq``, ``prev_hash``, ``hash``,
+``sealed_at``) and no other column; the trigger lets that happen once per event, while unsealed.
 
 The script is idempotent and meant to run after every ``manage.py migrate``: default privileges
 grant UPDATE and DELETE on every table a later migration creates, so the append-only tables'
@@ -90,10 +92,16 @@ def role_setup_statements(
     database: str,
     append_only_tables: list[str],
     password_verifier: str | None = None,
+    seal_columns: dict[str, tuple[str, ...]] | None = None,
 ) -> list[str]:
     """The statements, in order, to run in one transaction as a superuser (or as the owner,
     if it has CREATEROLE). ``owner_role`` is the role that runs migrations and owns the
-    tables; ``append_only_tables`` get only ``SELECT, INSERT``."""
+    tables; ``append_only_tables`` get only ``SELECT, INSERT``, plus UPDATE of the columns that
+    ``seal_columns`` names for a table (the trigger permits sealing once)."""
+    seal_columns = seal_columns or {}
+    for table, columns in seal_columns.items():
+        if table not in append_only_tables or not all(_ROLE_NAME.fullmatch(c) for c in columns):
+            raise RoleSetupError(f"seal columns {columns!r} of {table!r} are not plain names.")
     app = validate_role_name(app_role)
     if owner_role == app_role:
         raise RoleSetupError(
@@ -114,6 +122,7 @@ def role_setup_statements(
     app_q = f'"{app}"'
     tables = ", ".join(f'"{table}"' for table in append_only_tables)
     table_array = ", ".join(f"'{table}'" for table in append_only_tables)
+    sealable = ", ".join(f"'{t}.{c}'" for t, cols in seal_columns.items() for c in cols) or "''"
 
     statements = [
         # The role: log in, nothing else. Attributes of an existing role are checked below,
@@ -153,6 +162,10 @@ $attest$""",
         f"REVOKE ALL ON TABLE {tables} FROM {app_q}",
         f"REVOKE ALL ON TABLE {tables} FROM PUBLIC",
         f"GRANT {APPEND_ONLY_PRIVILEGES} ON TABLE {tables} TO {app_q}",
+        *(
+            f'GRANT UPDATE ({", ".join(columns)}) ON TABLE "{table}" TO {app_q}'
+            for table, columns in seal_columns.items()
+        ),
         # Refuse to commit while the app role could still rewrite the trail by any path:
         # membership in the owner or in pg_write_all_data, a superuser or CREATEROLE role, ...
         f"""DO $attest$
@@ -177,7 +190,11 @@ BEGIN
             RAISE EXCEPTION 'role {app} owns table % or belongs to its owner: it could '
                 'disable the table''s triggers', t;
         END IF;
-        IF has_any_column_privilege('{app}', format('{SCHEMA}.%I', t), 'UPDATE')
+        IF EXISTS (SELECT FROM information_schema.columns c
+                    WHERE c.table_schema = '{SCHEMA}' AND c.table_name = t
+                      AND NOT (t || '.' || c.column_name) = ANY(ARRAY[{sealable}])
+                      AND has_column_privilege('{app}', format('{SCHEMA}.%I', t),
+                                               c.column_name, 'UPDATE'))
                 OR has_table_privilege('{app}', format('{SCHEMA}.%I', t), 'DELETE')
                 OR has_table_privilege('{app}', format('{SCHEMA}.%I', t), 'TRUNCATE')
                 OR has_table_privilege('{app}', format('{SCHEMA}.%I', t), 'TRIGGER') THEN

@@ -102,8 +102,8 @@ class AuditCheckpoint(models.Model):
     signed_at = models.CharField(max_length=32)
     signature = models.CharField(max_length=200)
     key_id = models.CharField(max_length=32)
-    root_hash = models.CharField(max_length=64, blank=True, default="")
-    checkpoint = models.TextField(blank=True, default="")
+    root_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    checkpoint = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

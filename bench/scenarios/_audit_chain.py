@@ -1,11 +1,12 @@
-"""Grow the audit trail to a million events fast, as a valid hash chain.
+"""Grow the audit trail to a million events fast, as a valid hash chain and Merkle tree.
 
 Appending a million events through ``audit_record`` would take most of an hour; the figures
-that matter at that size (verification time, filtered list latency) only need the rows to be
-there and correctly chained. So rows are hashed here with the production hash
-(``audit.chain.event_hash`` over the canonical fields) and written with PostgreSQL ``COPY`` in
-batches, each in its own transaction holding the chain's advisory lock (the lock
-``audit_record`` takes), so a gate answer or Celery task appending meanwhile cannot fork it.
+that matter at that size (verification time, proof and list latency) only need the rows to be
+there, sealed, chained and in the tree. So rows are hashed here with the production canonical
+form (``audit.chain.canonical``, chain version 2), written sealed with PostgreSQL ``COPY`` in
+batches, and their tree nodes stored as the sequencer stores them; each batch is one
+transaction holding the sequencer's advisory lock, so the sequencer sealing events meanwhile
+cannot fork the trail. A signed tree head closes the build.
 
 The content is shaped like a busy portal's trail, from a fixed seed: gate answers most often,
 then registry syncs, approvals, monitoring; 300 actors over every channel; 10,000 models as
@@ -15,6 +16,7 @@ subjects; a year of history, in order. That gives the list filters realistic sel
 from __future__ import annotations
 
 import functools
+import hashlib
 import random
 import uuid
 from datetime import UTC, timedelta
@@ -22,9 +24,8 @@ from datetime import UTC, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit import chain
+from audit import chain, merkle, sequencer
 from audit.models import AuditEvent
-from audit.services import _lock_chain  # the one chain lock; taking another would fork it
 
 SEED = 20251
 BATCH = 50_000
@@ -48,7 +49,7 @@ ACTIONS = [
 ]
 SOURCES = ["web", "api", "ci", "webhook", "task"]
 # The table's columns for COPY: the id, the hash, and what the hash covers (audit.chain).
-COLUMNS = ("id", "hash", *chain.FIELDS)
+COLUMNS = ("id", "hash", *chain.ALL_FIELDS)
 
 
 def actor_label(n: int) -> str:
@@ -70,11 +71,10 @@ def _actors() -> list[tuple[str, str]]:
 
 
 def _head() -> tuple[int, str]:
-    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-    return (head["seq"], head["hash"]) if head else (0, chain.GENESIS)
+    return sequencer._head()
 
 
-def _events(rng: random.Random, seq: int, prev: str, count: int, clock):
+def _events(rng: random.Random, seq: int, prev: str, count: int, clock, leaves: list):
     """``count`` chained rows after (``seq``, ``prev``), as tuples in ``COLUMNS`` order.
 
     Fields are built directly in canonical form (ids and time as the strings ``chain_fields``
@@ -103,8 +103,11 @@ def _events(rng: random.Random, seq: int, prev: str, count: int, clock):
             "after": {"n": seq, "state": "approved"},
             "request_id": f"{seq:032x}",
             "ip_address": None,
+            "chain_version": chain.CURRENT_VERSION,
         }
-        prev = chain.event_hash(fields)
+        canon = chain.canonical(fields)
+        prev = hashlib.sha256(canon).hexdigest()
+        leaves.append(merkle.leaf_hash(canon))
         fields["after"] = f'{{"n": {seq}, "state": "approved"}}'
         yield (_uuid(rng), *(fields[c] if c != "hash" else prev for c in COLUMNS[1:]))
 
@@ -132,12 +135,18 @@ def grow_chain(total: int) -> int:
     appended = 0
     while True:
         with transaction.atomic():
-            _lock_chain()
+            sequencer._xact_lock()
             seq, prev = _head()
+            if sequencer.tree_size() < seq:
+                sequencer._backfill_tree(sequencer.tree_size(), seq)
             if seq >= total:
-                return appended
+                break
             count = min(BATCH, total - seq)
+            leaves: list[bytes] = []
             with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-                for row in _events(rng, seq, prev, count, clock):
+                for row in _events(rng, seq, prev, count, clock, leaves):
                     copy.write_row(row)
+            sequencer._store_nodes(seq, leaves)
             appended += count
+    sequencer.sign_current_head()
+    return appended

@@ -109,6 +109,8 @@ def _an_event_and_a_checkpoint() -> None:
 
 REFUSED = [
     ("UPDATE audit_auditevent SET action = 'forged'", "permission denied for table"),
+    # The seal columns are the app's to write (the sequencer), once: the trigger refuses a reseal.
+    ("UPDATE audit_auditevent SET hash = 'forged'", "append-only: UPDATE refused"),
     ("DELETE FROM audit_auditevent", "permission denied for table"),
     ("TRUNCATE audit_auditevent", "permission denied for table"),
     (
@@ -139,12 +141,13 @@ REFUSED = [
 @pytest.mark.parametrize(("statement", "reason"), REFUSED, ids=[s for s, _ in REFUSED])
 def test_app_role_is_refused_every_way_of_rewriting_the_trail(app_conn, statement, reason):
     _an_event_and_a_checkpoint()
+    heads = AuditCheckpoint.objects.count()
     with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
         app_conn.execute(statement)
     # The privilege check, not the append-only trigger ("... is append-only: ... refused").
     assert reason in str(refused.value)
     assert AuditEvent.objects.filter(action="test.done").count() == 1
-    assert AuditCheckpoint.objects.count() == 1
+    assert AuditCheckpoint.objects.count() == heads
     assert verify_chain().intact
 
 
@@ -156,13 +159,14 @@ def test_owner_could_disable_the_trigger_which_is_why_the_app_must_not_be_it(tra
 
 def test_app_role_can_read_and_append_to_the_audit_tables(app_conn):
     _an_event_and_a_checkpoint()
+    heads = AuditCheckpoint.objects.count()
     assert app_conn.execute("SELECT count(*) FROM audit_auditevent").fetchone() == (1,)
-    assert app_conn.execute("SELECT count(*) FROM audit_auditcheckpoint").fetchone() == (1,)
+    assert app_conn.execute("SELECT count(*) FROM audit_auditcheckpoint").fetchone() == (heads,)
     app_conn.execute(
         "INSERT INTO audit_auditcheckpoint (seq, head_hash, signed_at, signature, key_id, "
         "created_at) VALUES (0, 'h', 's', 'sig', 'k', now())"
     )
-    assert AuditCheckpoint.objects.count() == 2
+    assert AuditCheckpoint.objects.count() == heads + 1
 
 
 def test_app_role_is_no_superuser_and_owns_nothing(app_role, app_conn):

@@ -14,6 +14,8 @@ from audit.models import AuditCheckpoint, AuditEvent
 
 # Tables the app may only read and append to: the trail, and the signed statements about it.
 APPEND_ONLY_MODELS = (AuditEvent, AuditCheckpoint)
+# What the sequencer writes once into an unsealed event (the trigger refuses anything else).
+SEAL_COLUMNS = ("seq", "prev_hash", "hash", "sealed_at")
 
 
 class Command(BaseCommand):
@@ -65,6 +67,7 @@ class Command(BaseCommand):
                 database=connection.settings_dict["NAME"],
                 append_only_tables=tables,
                 password_verifier=verifier,
+                seal_columns={AuditEvent._meta.db_table: SEAL_COLUMNS},
             )
         except db_roles.RoleSetupError as exc:
             raise CommandError(str(exc)) from exc
@@ -83,7 +86,8 @@ class Command(BaseCommand):
             raise CommandError(f"Database roles not applied: {reason}") from exc
         self.stdout.write(
             f"Database role {app_role} ready: {db_roles.TABLE_PRIVILEGES} on the tables of "
-            f"{owner}, only {db_roles.APPEND_ONLY_PRIVILEGES} on {', '.join(tables)}, no DDL."
+            f"{owner}, only {db_roles.APPEND_ONLY_PRIVILEGES} on {', '.join(tables)} (and UPDATE "
+            f"of the seal columns {', '.join(SEAL_COLUMNS)}), no DDL."
         )
 
     @staticmethod
