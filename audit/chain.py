@@ -126,24 +126,29 @@ def canonical(event: dict[str, Any]) -> bytes:
 
 
 def json_text_value(text: str | bytes | None) -> Any:
-    """A JSON column's text as the fragment ``canonical`` would write for its decoded value.
+    """A JSON column's text as ``canonical`` should take it: the decoded value when orjson
+    writes it exactly as json.dumps would, else the reference bytes as a fragment.
 
     Verification reads ``before``/``after`` as text (no ORM decode); the value they stand for is
-    ``json.loads(text)``, exactly what the ORM gives back.
+    ``json.loads(text)``, exactly what the ORM gives back. Text without a risky number (see
+    ``_NUMBER_RISK``) holds only strings, booleans, nulls and integers below 16 digits, which
+    both libraries decode and write alike.
     """
     if text is None:
         return None
+    if orjson is not None and not _NUMBER_RISK.search(
+        text.encode() if isinstance(text, str) else text
+    ):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    value = json.loads(text)
     if orjson is None:
-        return json.loads(text)
-    try:
-        encoded = orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONDecodeError):
-        encoded = None
-    if encoded is None or _NUMBER_RISK.search(encoded):
-        encoded = json.dumps(
-            json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode()
-    return orjson.Fragment(encoded)
+        return value
+    return orjson.Fragment(
+        json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
 
 
 def event_hash(event: dict[str, Any]) -> str:

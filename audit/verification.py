@@ -34,26 +34,6 @@ SELECT id::text, seq, prev_hash, hash, chain_version,
  WHERE seq >= %s AND seq <= %s
  ORDER BY seq
 """
-_PG_NAMES = (
-    "id",
-    "seq",
-    "prev_hash",
-    "hash",
-    "chain_version",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "source",
-    "action",
-    "target_type",
-    "target_id",
-    "target_label",
-    "subject_id",
-    "before",
-    "after",
-    "request_id",
-    "ip_address",
-)
 _MAX_SEQ = 2**63 - 1
 
 
@@ -65,6 +45,7 @@ class Verdict:
     broken_seq: int | None = None
     broken_id: str | None = None
     problem: str = ""
+    signed_size: int | None = None  # the signed head the tree was checked against
 
     @property
     def intact(self) -> bool:
@@ -82,34 +63,71 @@ def chain_rows(since: int = 1):
     )
 
 
-def _pg_rows(first: int, last: int) -> Iterator[dict]:
-    """Rows straight from a named cursor, JSON columns as orjson fragments. Call inside a
-    transaction."""
+def _pg_canonical_rows(first: int, last: int) -> Iterator[tuple[dict, bytes]]:
+    """(row, canonical bytes) straight from a named cursor: the columns arrive in canonical
+    form (text times and ids) and the JSON columns decoded once, so one orjson call makes the
+    bytes (``chain.canonical`` semantics; tests/audit/test_canonical.py holds them equal to
+    the reference). Call inside a transaction."""
+    if chain.orjson is None:  # pragma: no cover - the portable path
+        for row in _orm_rows(first, last):
+            yield row, chain.canonical(chain.chain_fields(row))
+        return
+    dumps, text_value = chain.orjson.dumps, chain.json_text_value
+    sort = chain.orjson.OPT_SORT_KEYS
     connection.ensure_connection()
     with connection.connection.cursor(name="attest_audit_verify") as cursor:
         cursor.itersize = 20_000
         cursor.execute(_PG_SELECT, [first, last])
-        for values in cursor:
-            row = dict(zip(_PG_NAMES, values, strict=True))
-            row["before"] = chain.json_text_value(row["before"])
-            row["after"] = chain.json_text_value(row["after"])
-            yield row
+        for (
+            event_id, seq, prev_hash, digest, version, occurred_at, actor_id, actor_label,
+            source, action, target_type, target_id, target_label, subject_id, before, after,
+            request_id, ip_address,
+        ) in cursor:  # fmt: skip
+            data = {
+                "action": action,
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "after": text_value(after),
+                "before": text_value(before),
+            }
+            if version != 1:
+                if version not in chain.FIELDS_BY_VERSION:
+                    row = {"id": event_id, "seq": seq, "prev_hash": prev_hash, "hash": digest}
+                    yield {**row, "chain_version": version}, b""
+                    continue
+                data["chain_version"] = version
+            data["ip_address"] = ip_address
+            data["occurred_at"] = occurred_at
+            data["prev_hash"] = prev_hash
+            data["request_id"] = request_id
+            data["seq"] = seq
+            data["source"] = source
+            data["subject_id"] = subject_id
+            data["target_id"] = target_id
+            data["target_label"] = target_label
+            data["target_type"] = target_type
+            row = {"id": event_id, "seq": seq, "prev_hash": prev_hash, "hash": digest}
+            yield row, dumps(data, option=sort)
 
 
-def _rows(first: int, last: int) -> Iterator[dict]:
-    if connection.vendor == "postgresql":
-        yield from _pg_rows(first, last)
-    else:
-        for row in chain_rows(first):
-            if row["seq"] > last:
-                return
-            yield row
+def _orm_rows(first: int, last: int) -> Iterator[dict]:
+    for row in chain_rows(first):
+        if row["seq"] > last:
+            return
+        yield row
 
 
 def canonical_rows(first: int, last: int) -> Iterator[tuple[dict, bytes]]:
-    """(row, canonical bytes) of events #first..#last; inside a transaction on PostgreSQL."""
-    for row in _rows(first, last):
-        yield row, chain.canonical(chain.chain_fields(row))
+    """(row, canonical bytes) of events #first..#last; inside a transaction on PostgreSQL.
+    ``row`` has at least id, seq, prev_hash and hash."""
+    if connection.vendor == "postgresql":
+        yield from _pg_canonical_rows(first, last)
+        return
+    for row in _orm_rows(first, last):
+        try:
+            yield row, chain.canonical(chain.chain_fields(row))
+        except chain.UnknownChainVersionError:
+            yield row, b""
 
 
 def verify_chain(*, since: int = 1) -> Verdict:
@@ -140,10 +158,13 @@ def _verify(since: int, head: checkpoints.TreeHead | None) -> Verdict:
     sha256 = hashlib.sha256
     for row, canon in canonical_rows(since, _MAX_SEQ):
         digest = sha256(canon).hexdigest()
-        broken = chain.row_problem(
-            row, expected_prev=expected_prev, expected_seq=seq + 1, digest=digest
-        )
-        if broken:
+        if row["seq"] != seq + 1 or row["prev_hash"] != expected_prev or digest != row["hash"]:
+            if not canon and row["seq"] == seq + 1 and row["prev_hash"] == expected_prev:
+                problem = f"unknown chain version {row.get('chain_version')!r} (edited)"
+                return Verdict(n, seq, last_hash, row["seq"], str(row["id"]), problem)
+            broken = chain.row_problem(
+                row, expected_prev=expected_prev, expected_seq=seq + 1, digest=digest
+            )
             return Verdict(n, seq, last_hash, broken[0], str(broken[1]), broken[2])
         frontier.append(sha256(b"\x00" + canon).digest())
         n, seq, last_hash, expected_prev = n + 1, row["seq"], digest, digest
@@ -170,4 +191,4 @@ def _verify(since: int, head: checkpoints.TreeHead | None) -> Verdict:
     signed_event = AuditEvent.objects.filter(seq=head.size).values_list("hash", flat=True).first()
     if signed_event != head.head_hash:
         return Verdict(n, seq, last_hash, head.size, None, rewritten)
-    return Verdict(n, seq, last_hash)
+    return Verdict(n, seq, last_hash, signed_size=head.size)
