@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals import configuration, policy, selectors
 from approvals.audit_actions import GATE_ANSWERED
+from approvals.fingerprint import FingerprintInputs
 from approvals.models import DeploymentRequest
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
@@ -105,8 +106,21 @@ def _what_is_missing(request: DeploymentRequest) -> str:
     return text
 
 
-def evaluate(*, model_version: ModelVersion, environment: str) -> GateAnswer:
-    """The gate's answer, without auditing (also used by ``deployment_record``)."""
+_UNREAD = object()
+
+
+def evaluate(
+    *,
+    model_version: ModelVersion,
+    environment: str,
+    approval: DeploymentRequest | None | object = _UNREAD,
+    current: FingerprintInputs | None = None,
+) -> GateAnswer:
+    """The gate's answer, without auditing (also used by ``deployment_record``).
+
+    ``approval`` and ``current`` are the approval and the current fingerprint inputs when the
+    caller has read them already (``selectors.gate_lookup``), in the same call: the
+    fingerprint is still computed from the state of now, never taken from a cache."""
     model = model_version.model_service
     answer = GateAnswer(allowed=False, model=model, risk_tier=model.risk_tier)
     if environment not in configuration.environments():
@@ -116,14 +130,16 @@ def evaluate(*, model_version: ModelVersion, environment: str) -> GateAnswer:
             + "."
         ]
         return answer
-    approval = selectors.approved_for(model_version, environment)
+    if approval is _UNREAD:
+        approval = selectors.approved_for(model_version, environment)
     if approval is None:
         answer.reasons = _why_not(model_version, environment)
         return answer
     if approval.expires_at <= timezone.now():
         answer.reasons = [f"The approval expired on {approval.expires_at:%Y-%m-%d}: recertify."]
         return answer
-    current = selectors.fingerprint_inputs(model_version)
+    if current is None:
+        current = selectors.fingerprint_inputs(model_version)
     if current.digest() != approval.fingerprint:
         from approvals.fingerprint import changed_inputs
 
@@ -146,14 +162,45 @@ def _lookup(user, model_name: str, version: str) -> tuple[ModelVersion | None, l
         return None, [str(exc)]
 
 
-def gate_answer(*, actor, model_name: str, version: str, environment: str) -> GateAnswer:
-    """Answer CI and record the answer in the audit trail. Any failure denies."""
+def _not_found(model: ModelService | None, model_name: str, version: str) -> list[str]:
+    # The words of ``model_version_get_by_name``'s 404s.
+    if model is None:
+        return [f"No model named {str(model_name)[:200]!r} that you may see."]
+    return [f"Model {model.name!r} has no version {str(version)[:64]!r}."]
+
+
+def gate_answer(
+    *,
+    actor,
+    model_name: str,
+    version: str,
+    environment: str,
+    lookup: selectors.GateLookup | None = None,
+) -> GateAnswer:
+    """Answer CI and record the answer in the audit trail. Any failure denies.
+
+    ``lookup``: what ``selectors.gate_lookup`` read for this call (the API's fast path), so
+    that the model, version, approval and fingerprint inputs are not read again."""
     try:
-        model_version, reasons = _lookup(actor, model_name, version)
-        if model_version is None:
-            answer = GateAnswer(allowed=False, reasons=reasons)
+        if lookup is not None:
+            model_version = lookup.version
+            if model_version is None:
+                answer = GateAnswer(
+                    allowed=False, reasons=_not_found(lookup.model, model_name, version)
+                )
+            else:
+                answer = evaluate(
+                    model_version=model_version,
+                    environment=environment,
+                    approval=lookup.approval,
+                    current=lookup.inputs,
+                )
         else:
-            answer = evaluate(model_version=model_version, environment=environment)
+            model_version, reasons = _lookup(actor, model_name, version)
+            if model_version is None:
+                answer = GateAnswer(allowed=False, reasons=reasons)
+            else:
+                answer = evaluate(model_version=model_version, environment=environment)
     except Exception:
         logger.exception("deploy gate failed; denying")
         return GateAnswer(

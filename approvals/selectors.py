@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import User
-from accounts.roles import OVERSIGHT_ROLES, Role, has_role
+from accounts.models import ApiToken, User
+from accounts.roles import OVERSIGHT_ROLES, PORTFOLIO_ROLES, Role, has_role
 from approvals import configuration, fingerprint, policy
 
 # Predicates live in approvals/access.py; the names stay importable from here.
@@ -21,7 +22,12 @@ from approvals.access import (  # noqa: F401
     is_compliance,
 )
 from approvals.models import ApprovalDecision, DeploymentRequest, DriftFinding
-from catalog.models import ModelService, ModelVersion
+from catalog.models import (
+    ModelService,
+    ModelServiceGroupPermission,
+    ModelServiceUserPermission,
+    ModelVersion,
+)
 from catalog.selectors import model_service_visible
 from risk.models import Evidence, Obligation, RiskAssessment
 from risk.selectors import governing_tier
@@ -205,3 +211,193 @@ def drift_open(*, user=None, model: ModelService | None = None) -> QuerySet[Drif
     if user is not None:
         rows = rows.filter(model_service__in=model_service_visible(user=user))
     return rows.order_by("-created_at")
+
+
+# --- The deploy gate's hot path ---------------------------------------------------------------
+@dataclass
+class GateLookup:
+    """Everything one gate call reads, from one statement (``gate_lookup``).
+
+    ``token`` is the row for the presented key id, unchecked (the caller compares the secret
+    and the expiry); ``model``, ``version`` and ``approval`` are what the token's user may see
+    (``model_service_get_by_name`` and ``approved_for``), ``None`` when missing; ``inputs`` are
+    the current fingerprint inputs of ``version`` (``fingerprint_inputs``)."""
+
+    token: ApiToken | None
+    model: ModelService | None = None
+    version: ModelVersion | None = None
+    approval: DeploymentRequest | None = None
+    inputs: fingerprint.FingerprintInputs | None = None
+
+
+_TOKEN_FIELDS = ("id", "user", "key_id", "secret_hash", "scopes", "expires_at", "last_used_at",
+                 "revoked_at")  # fmt: skip
+_USER_FIELDS = ("id", "username", "is_active", "is_superuser", "is_service_account")
+_MODEL_FIELDS = (
+    "id",
+    "name",
+    "registry_name",
+    "owner_team",
+    "risk_tier",
+    *fingerprint.MODEL_CARD_FIELDS,
+)
+_VERSION_FIELDS = ("id", "model_service", "version", "version_number", "source_uri", "run_id",
+                   "tags")  # fmt: skip
+_gate_sql: str | None = None
+
+
+def _columns(alias: str, model, names: tuple[str, ...]) -> list[tuple[str, object]]:
+    # In the order of the model's concrete fields: ``Model.from_db`` expects them so.
+    wanted = {model._meta.get_field(n).attname for n in names}
+    return [
+        (f'{alias}."{f.column}"', f) for f in model._meta.concrete_fields if f.attname in wanted
+    ]
+
+
+def _gate_statement() -> tuple[str, list[tuple[str, list]]]:
+    """The statement, built once per process from the models' table and column names."""
+    from accounts.models import Team
+
+    parts = {
+        "t": (ApiToken, _TOKEN_FIELDS),
+        "u": (User, _USER_FIELDS),
+        "m": (ModelService, _MODEL_FIELDS),
+        "v": (ModelVersion, _VERSION_FIELDS),
+        "a": (DeploymentRequest, tuple(f.name for f in DeploymentRequest._meta.concrete_fields)),
+    }
+    layout = [(alias, _columns(alias, model, names)) for alias, (model, names) in parts.items()]
+    select = ", ".join(column for _alias, columns in layout for column, _f in columns)
+    tables = {
+        "token": ApiToken._meta.db_table,
+        "user": User._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
+        "group": "auth_group",
+        "model": ModelService._meta.db_table,
+        "group_perm": ModelServiceGroupPermission._meta.db_table,
+        "user_perm": ModelServiceUserPermission._meta.db_table,
+        "reviewers": Team.reviewers.through._meta.db_table,
+        "version": ModelVersion._meta.db_table,
+        "request": DeploymentRequest._meta.db_table,
+        "assessment": RiskAssessment._meta.db_table,
+        "obligation": Obligation._meta.db_table,
+        "evidence": Evidence._meta.db_table,
+    }
+    # One round trip, every part an index lookup. The visibility rule is the one of
+    # ``catalog.selectors.model_service_visible`` (the permission id cached, as there); the
+    # order of ``m`` is that of ``model_service_get_by_name`` (the catalog name first, else the
+    # registry name, by name); the approval is ``approved_for``'s (newest first); the revision
+    # and evidence are ``fingerprint_inputs``'s.
+    # Names from the models' metadata only; every value is a bound parameter.
+    sql = f"""
+WITH u AS (
+  SELECT u.*, t.id AS token_id,
+    ARRAY(SELECT g.name FROM "{tables["user_groups"]}" ug JOIN "{tables["group"]}" g
+          ON g.id = ug.group_id
+          WHERE ug.user_id = u.id AND g.name = ANY(%(roles)s::text[])) AS roles
+  FROM "{tables["token"]}" t JOIN "{tables["user"]}" u ON u.id = t.user_id
+  WHERE t.key_id = %(key_id)s
+), m AS (
+  SELECT m.* FROM "{tables["model"]}" m, u
+  WHERE (m.name = %(name)s OR m.registry_name = %(name)s) AND u.is_active AND (
+    u.is_superuser OR u.roles::text[] && %(portfolio)s::text[]
+    OR EXISTS (SELECT 1 FROM "{tables["group_perm"]}" gp WHERE gp.content_object_id = m.id
+               AND gp.permission_id = %(perm)s AND gp.group_id IN (
+                 SELECT ug.group_id FROM "{tables["user_groups"]}" ug WHERE ug.user_id = u.id))
+    OR EXISTS (SELECT 1 FROM "{tables["user_perm"]}" up WHERE up.content_object_id = m.id
+               AND up.permission_id = %(perm)s AND up.user_id = u.id)
+    OR EXISTS (SELECT 1 FROM "{tables["reviewers"]}" r WHERE r.team_id = m.owner_team_id
+               AND r.user_id = u.id))
+  ORDER BY (m.name = %(name)s) DESC, m.name LIMIT 1
+), v AS (
+  SELECT v.* FROM "{tables["version"]}" v JOIN m ON v.model_service_id = m.id
+  WHERE v.version = %(version)s LIMIT 1
+), a AS (
+  SELECT a.* FROM "{tables["request"]}" a JOIN v ON a.model_version_id = v.id
+  WHERE a.environment = %(environment)s AND a.state = %(approved)s
+  ORDER BY a.created_at DESC LIMIT 1
+)
+SELECT {select}, u.roles,
+  (SELECT ra.revision FROM "{tables["assessment"]}" ra WHERE ra.model_service_id = m.id
+   AND ra.status = %(submitted)s ORDER BY ra.revision DESC LIMIT 1),
+  (SELECT json_agg(json_build_array(e.sha256, e.link))::text FROM "{tables["evidence"]}" e
+   JOIN "{tables["obligation"]}" o ON o.id = e.obligation_id
+   WHERE o.model_service_id = m.id AND o.is_current)
+FROM "{tables["token"]}" t
+JOIN u ON u.token_id = t.id
+LEFT JOIN m ON TRUE LEFT JOIN v ON TRUE LEFT JOIN a ON TRUE
+"""  # noqa: S608
+    return sql, layout
+
+
+def _instance(model, columns, values, connection):
+    if values[0] is None:
+        return None
+    names, converted = [], []
+    for (_column, f), value in zip(columns, values, strict=True):
+        if value is not None and hasattr(f, "from_db_value"):
+            value = f.from_db_value(value, None, connection)
+        names.append(f.attname)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def gate_lookup(*, key_id: str, name: str, version: str, environment: str) -> GateLookup | None:
+    """The token, the visible model and version, the approval and the fingerprint inputs of
+    one gate call, in one statement (PostgreSQL). ``None`` when the database is not PostgreSQL
+    (the caller then takes the general path: ``approvals.gate.gate_answer``)."""
+    from django.db import connection
+
+    from catalog.access import VIEW_PERMISSION, permission_id
+
+    global _gate_sql
+    if connection.vendor != "postgresql":
+        return None
+    if _gate_sql is None:
+        _gate_sql = _gate_statement()
+    sql, layout = _gate_sql
+    params = {
+        "key_id": key_id,
+        "name": name,
+        "version": version,
+        "environment": environment,
+        "roles": list(Role.values),
+        "portfolio": [str(r) for r in PORTFOLIO_ROLES],
+        "perm": permission_id(VIEW_PERMISSION),
+        "approved": State.APPROVED,
+        "submitted": RiskAssessment.Status.SUBMITTED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return GateLookup(token=None)
+    objects, at = {}, 0
+    for alias, columns in layout:
+        model = {"t": ApiToken, "u": User, "m": ModelService, "v": ModelVersion}.get(
+            alias, DeploymentRequest
+        )
+        objects[alias] = _instance(model, columns, row[at : at + len(columns)], connection)
+        at += len(columns)
+    roles, revision, evidence_json = row[at], row[at + 1], row[at + 2]
+    token, user, model, model_version, approval = (objects[k] for k in "tumva")
+    user._attest_roles = frozenset(roles)  # accounts.roles.user_roles' per-request cache
+    token.user = user
+    found = GateLookup(token=token, model=model)
+    if model is not None and model_version is not None:
+        model_version.model_service = model
+        found.version = model_version
+        if approval is not None:
+            approval.model_service, approval.model_version = model, model_version
+            found.approval = approval
+        evidence = sorted(
+            sha256 or f"link:{link}" for sha256, link in json.loads(evidence_json or "[]")
+        )
+        found.inputs = fingerprint.FingerprintInputs(
+            source_uri=model_version.source_uri,
+            run_id=model_version.run_id,
+            tags=fingerprint.relevant_tags(model_version.tags),
+            assessment_revision=revision,
+            evidence=evidence,
+            model_card_hash=fingerprint.model_card_hash(model_card(model)),
+        )
+    return found

@@ -75,8 +75,31 @@ def model_service_visible(*, user) -> QuerySet[ModelService]:
     )
 
 
-def model_service_list(*, user, filters: CatalogFilters | None = None) -> QuerySet[ModelService]:
-    """Catalog list with team, version count and latest version in one query (any page size)."""
+# What the catalog list API sends of each entry and its team (``ModelServiceListOutput``): the
+# other columns (the long texts of the model card above all) are not read.
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "registry_name",
+    "owner_team__id",
+    "owner_team__slug",
+    "owner_team__name",
+    "lifecycle_status",
+    "risk_tier",
+    "obligations_completeness",
+    "description",
+    "tags",
+    "created_at",
+    "updated_at",
+)
+
+
+def model_service_list(
+    *, user, filters: CatalogFilters | None = None, columns: tuple[str, ...] | None = None
+) -> QuerySet[ModelService]:
+    """Catalog list with team, version count and latest version in one query (any page size).
+
+    ``columns``: load only these (``LIST_COLUMNS`` for the API); the pages read every column."""
     f = filters or CatalogFilters()
     versions = ModelVersion.objects.filter(model_service=OuterRef("pk"))
     latest = versions.order_by("-version_number", "-created_at").values("version")[:1]
@@ -110,6 +133,8 @@ def model_service_list(*, user, filters: CatalogFilters | None = None) -> QueryS
         models = models.filter(lifecycle_status=f.lifecycle)
     if f.risk_tier:
         models = models.filter(risk_tier=f.risk_tier)
+    if columns:
+        models = models.only(*columns)
     return models.order_by(*SORTS.get(f.sort, SORTS["name"]))
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from approvals.api import views
+from approvals.api.gate import gate_view
 
 app_name = "approvals-api"
 
@@ -20,6 +21,6 @@ urlpatterns = [
         views.DecisionCreateApi.as_view(),
         name="deployment-request-decide",
     ),
-    path("gate/", views.GateApi.as_view(), name="gate"),
+    path("gate/", gate_view, name="gate"),
     path("deployments/", views.DeploymentCreateApi.as_view(), name="deployment-create"),
 ]

@@ -114,6 +114,10 @@ class DecisionCreateApi(APIView):
         return Response(_output(row))
 
 
+# The route serves ``approvals.api.gate.gate_view``, which answers bearer-token GETs itself and
+# hands everything else (sessions, other methods, non-PostgreSQL databases) to this view; the
+# OpenAPI schema is generated from this class. Its docstring is the schema's and OPTIONS'
+# description: changing it changes the documented contract.
 class GateApi(APIView):
     """May this version be deployed to this environment now? 200 allowed, 409 denied (with
     reasons). Fails closed: any error is a deny. Every answer is in the audit trail."""

@@ -24,6 +24,7 @@ p95, p50 is beside it). The SQL query count of each Attest request is measured i
 
 from __future__ import annotations
 
+import re
 import time
 
 import requests
@@ -34,7 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from bench import dataset
 from bench.mlflow_peer import running_mlflow
 from bench.results import latency_summary, progress, row
-from bench.scenarios import _catalog_fill
+from bench.scenarios import _catalog_fill, _profile
 from bench.stack import Stack
 
 PAGE = 50  # Attest's API default page size (REST_FRAMEWORK PAGE_SIZE)
@@ -123,6 +124,27 @@ def _sql_counts(client: Client, token: str, queries: list[dict]) -> dict[str, in
             raise RuntimeError(f"in-process {path}: {response.status_code}")
         counts[q["key"]] = len(ctx.captured_queries)
     return counts
+
+
+def _list_profile(client: Client, token: str, quick: bool) -> dict:
+    """Where one API list call (default page) goes, in this process: statements and their
+    times, Python, and what the listing statement reads (``bench/scenarios/_profile.py``)."""
+    found = _profile.profile(
+        lambda: client.get("/api/v1/models/", HTTP_AUTHORIZATION=f"Bearer {token}"),
+        calls=50 if quick else 200,
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/models/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    listing = [q["sql"] for q in ctx.captured_queries if '"catalog_modelservice"' in q["sql"]]
+    found["listing_statements"] = len(listing)
+    found["listing_joins_auth_permission"] = any("auth_permission" in sql for sql in listing)
+    found["listing_joins_auth_group"] = any('"auth_group"' in sql for sql in listing)
+    found["model_columns_loaded"] = max(
+        (len(set(re.findall(r'"catalog_modelservice"\."(\w+)"', sql.split(" FROM ")[0])))
+         for sql in listing),
+        default=0,
+    )  # fmt: skip
+    return found
 
 
 def _attest_call(stack, sessions, q, i) -> tuple[float, requests.Response]:
@@ -217,8 +239,11 @@ def run(stack: Stack) -> list[dict]:
         queries = _queries(catalog)
         sessions, client = _sessions(catalog)
         counts = _sql_counts(client, catalog.token, queries)
+        list_profile = _list_profile(client, catalog.token, stack.quick)
         _check_page(stack, sessions, queries, catalog)
         sizes = _result_sizes(stack, peer, queries, sessions)
         progress(f"catalog: {samples} interleaved samples per query; SQL per request {counts}")
         times = _measure(stack, peer, queries, sessions, samples)
-    return _rows(queries, times, counts, sizes, models_count)
+    rows = _rows(queries, times, counts, sizes, models_count)
+    rows[0]["detail"]["profile_in_process"] = list_profile  # the API list, default page
+    return rows

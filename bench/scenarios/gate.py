@@ -30,7 +30,7 @@ from accounts.roles import Role
 from approvals import services as approval_services
 from audit.models import AuditEvent
 from bench import results
-from bench.scenarios import _people
+from bench.scenarios import _people, _profile
 from catalog import services as catalog_services
 from catalog.models import ModelService
 from risk import services as assessment_services
@@ -142,6 +142,11 @@ def run(stack) -> list[dict]:
                 measured[name] = (measured[name][0] + latencies, measured[name][1] + wall)
         audited = AuditEvent.objects.count() - events_before
         queries = queries_per_answer(gate[1], token)
+        in_process = DjangoClient()  # one client: a new one loads the middleware again
+        per_call = _profile.profile(
+            lambda: in_process.get("/api/v1/gate/", gate[1], HTTP_AUTHORIZATION=f"Bearer {token}"),
+            calls=100 if stack.quick else 500,
+        )
     finally:
         client.pool.shutdown()
     stack.check_alive()
@@ -158,6 +163,7 @@ def run(stack) -> list[dict]:
         "floor": f,
         "audit_events_written_by_gate": audited,
         "sql_queries_per_answer": queries,
+        "profile_in_process": per_call,
         "note": "every gate answer appends one audit event under the chain's advisory lock",
     }
     return [

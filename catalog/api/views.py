@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from accounts.models import ApiToken
 from accounts.permissions import TokenHasScope
 from catalog import selectors
+from catalog.api.pagination import CatalogPagination
 from catalog.api.permissions import CanViewModelService
 from catalog.api.serializers import (
     ModelServiceDetailOutput,
@@ -48,6 +49,7 @@ class ModelServiceListApi(_CatalogApi, generics.ListAPIView):
 
     serializer_class = ModelServiceListOutput
     filter_backends: list = []
+    pagination_class = CatalogPagination
 
     def get_queryset(self):
         params = self.request.query_params
@@ -70,7 +72,9 @@ class ModelServiceListApi(_CatalogApi, generics.ListAPIView):
             lifecycle=lifecycle or "",
             sort=ordering,
         )
-        return selectors.model_service_list(user=self.request.user, filters=filters)
+        return selectors.model_service_list(
+            user=self.request.user, filters=filters, columns=selectors.LIST_COLUMNS
+        )
 
 
 @extend_schema(responses={200: ModelServiceDetailOutput, **ERROR_RESPONSES})

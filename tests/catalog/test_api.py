@@ -127,3 +127,60 @@ def test_object_permission_requires_view_permission(personas, owned_model):
     assert not CanViewModelService().has_object_permission(request, None, owned_model)
     request.user = personas.owner
     assert CanViewModelService().has_object_permission(request, None, owned_model)
+
+
+def _list_statements(client, params) -> tuple[dict, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, params)
+    assert response.status_code == 200, response.content
+    return response.json(), [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_list_queries_are_constant_in_page_size_and_count_shares_the_page(api_token, personas):
+    """A team-scoped reader: the page and its total are one statement, whatever the page size
+    (1 or 50 rows), and no per-row query follows (team, version count and latest version are
+    part of it)."""
+    for i in range(50):
+        model = ModelServiceFactory(name=f"m-{i:02}", owner_team=personas.team)
+        ModelVersionFactory(model_service=model, version="1", version_number=1)
+    ModelServiceFactory(name="foreign", owner_team=personas.other_team)
+    client = bearer(api_token())
+    client.get(LIST)  # the token's last use is recorded once a minute
+    one, one_sql = _list_statements(client, {"page_size": 1})
+    fifty, fifty_sql = _list_statements(client, {"page_size": 50})
+    assert (one["count"], len(one["results"])) == (50, 1)
+    assert (fifty["count"], len(fifty["results"])) == (50, 50)
+    assert len(one_sql) == len(fifty_sql), (one_sql, fifty_sql)
+    listing = [sql for sql in fifty_sql if "catalog_modelservice" in sql]
+    assert len(listing) == 1 and "COUNT(*) OVER ()" in listing[0]
+    # visibility by the permission's id: neither auth_permission nor auth_group is joined
+    assert "auth_permission" not in listing[0] and "auth_group" not in listing[0]
+    # only the listed columns: the model card's long texts are not read
+    assert "intended_use" not in listing[0] and "training_data" not in listing[0]
+    assert fifty["results"][0]["owner_team"] == {
+        "id": str(personas.team.pk),
+        "slug": "credit-risk",
+        "name": "Credit Risk",
+    }
+    assert fifty["results"][0]["version_count"] == 1
+    assert fifty["results"][0]["latest_version"] == "1"
+
+
+@pytest.mark.django_db
+def test_list_pages_count_and_past_the_end(api_token, personas):
+    for i in range(3):
+        ModelServiceFactory(name=f"p-{i}", owner_team=personas.team)
+    client = bearer(api_token())
+    second = client.get(LIST, {"page_size": 2, "page": 2}).json()
+    assert second["count"] == 3 and [m["name"] for m in second["results"]] == ["p-2"]
+    assert second["previous"] and second["next"] is None
+    first = client.get(LIST, {"page_size": 2}).json()
+    assert first["next"] and [m["name"] for m in first["results"]] == ["p-0", "p-1"]
+    past = client.get(LIST, {"page_size": 2, "page": 3})
+    assert past.status_code == 404 and past.json() == {"detail": "Invalid page.", "errors": {}}
+    nothing = client.get(LIST, {"search": "no-such-model"}).json()
+    assert nothing == {"count": 0, "next": None, "previous": None, "results": []}

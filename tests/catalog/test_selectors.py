@@ -115,3 +115,53 @@ def test_model_without_team_is_editable_by_admins_only(personas):
     assert selectors.model_service_can_edit(personas.admin, orphan)
     assert not selectors.model_service_can_edit(personas.owner, orphan)
     assert ModelService.objects.filter(pk=orphan.pk).exists()
+
+
+@pytest.mark.django_db
+def test_visibility_by_cached_permission_id_covers_team_shares_and_pools(personas, portfolio):
+    """The visibility subquery filters the grant tables by the permission's id, found once per
+    process: the owning team, a user share, a group share and the reviewer pool still see
+    exactly their entries, and the SQL joins neither auth_permission nor auth_group."""
+    from django.contrib.auth.models import Group
+
+    from catalog import access
+    from catalog.services import model_service_share
+
+    churn, screening, forecast = portfolio
+    stakeholders = Group.objects.create(name="stakeholders")
+    personas.viewer.groups.add(stakeholders)
+    model_service_share(actor=personas.admin, model_service=screening, user=personas.outsider)
+    model_service_share(actor=personas.admin, model_service=forecast, group=stakeholders)
+    personas.other_team.reviewers.add(personas.other_reviewer)
+    expected = {
+        personas.owner: {"churn-predictor"},
+        personas.other_owner: {"cv-screening", "demand-forecast"},
+        personas.outsider: {"cv-screening"},
+        personas.viewer: {"demand-forecast"},
+        personas.reviewer: {"churn-predictor"},
+        personas.other_reviewer: {"cv-screening", "demand-forecast"},
+    }
+    for user, visible in expected.items():
+        assert set(names(selectors.model_service_visible(user=user))) == visible, user
+        for model in portfolio:
+            assert access.model_service_can_view(user, model) == (model.name in visible)
+    sql = str(selectors.model_service_visible(user=personas.owner).query)
+    assert "auth_permission" not in sql and "auth_group" not in sql
+    assert access.VIEW_PERMISSION in access._PERMISSION_IDS  # looked up once, then cached
+
+
+@pytest.mark.django_db
+def test_the_permission_id_cache_is_forgotten_after_a_migration():
+    """A flush or re-migration (tests) writes new permission rows: the ids are looked up again."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from catalog import access
+
+    catalog = apps.get_app_config("catalog")
+    access._PERMISSION_IDS["view_modelservice"] = -1
+    post_migrate.send(
+        sender=catalog, app_config=catalog, verbosity=0, interactive=False, using="default"
+    )
+    assert access._PERMISSION_IDS == {}
+    assert access.permission_id("view_modelservice") > 0
