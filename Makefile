@@ -29,8 +29,14 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+# axe-core for the browser journeys' accessibility checks (package.json, the exact version
+# pinned in package-lock.json; from the npm registry at install time, never at run time).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 # The embedded demo: SQLite under ./var/, no Redis (tasks run in-process), DEBUG on.
 run: export DEBUG ?= true
