@@ -156,7 +156,9 @@ class SeqCursor(StrictPageSize, CursorPagination):
     responses={200: AuditEventOutput(many=True), **ERROR_RESPONSES},
 )
 class AuditEventListApi(generics.ListAPIView):
-    """The audit trail, newest first, with the hash-chain fields of every event."""
+    """The audit trail, newest first, with the hash-chain fields of every event. Events still
+    sealing (no ``seq`` yet, normally for less than a second) join it once sealed;
+    ``/api/v1/audit-events/<id>/`` shows them meanwhile."""
 
     serializer_class = AuditEventOutput
     permission_classes = [IsAuthenticated, CanReadAuditLog]
@@ -174,6 +176,7 @@ class AuditEventListApi(generics.ListAPIView):
                 target_type=params.get("target_type", "")[:100],
             ),
         )
+        events = events.filter(seq__isnull=False)  # the keyset cursor needs a sequence number
         subject = params.get("subject")
         if subject is not None:
             try:
