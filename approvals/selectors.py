@@ -287,6 +287,15 @@ def _gate_statement() -> tuple[str, list[tuple[str, list]]]:
     # order of ``m`` is that of ``model_service_get_by_name`` (the catalog name first, else the
     # registry name, by name); the approval is ``approved_for``'s (newest first); the revision
     # and evidence are ``fingerprint_inputs``'s.
+    visible = f"""u.is_active AND (
+    u.is_superuser OR u.roles::text[] && %(portfolio)s::text[]
+    OR EXISTS (SELECT 1 FROM "{tables["group_perm"]}" gp WHERE gp.content_object_id = m.id
+               AND gp.permission_id = %(perm)s AND gp.group_id IN (
+                 SELECT ug.group_id FROM "{tables["user_groups"]}" ug WHERE ug.user_id = u.id))
+    OR EXISTS (SELECT 1 FROM "{tables["user_perm"]}" up WHERE up.content_object_id = m.id
+               AND up.permission_id = %(perm)s AND up.user_id = u.id)
+    OR EXISTS (SELECT 1 FROM "{tables["reviewers"]}" r WHERE r.team_id = m.owner_team_id
+               AND r.user_id = u.id))"""  # noqa: S608 (names from the models' metadata)
     # Names from the models' metadata only; every value is a bound parameter.
     sql = f"""
 WITH u AS (
@@ -297,17 +306,13 @@ WITH u AS (
   FROM "{tables["token"]}" t JOIN "{tables["user"]}" u ON u.id = t.user_id
   WHERE t.key_id = %(key_id)s
 ), m AS (
-  SELECT m.* FROM "{tables["model"]}" m, u
-  WHERE (m.name = %(name)s OR m.registry_name = %(name)s) AND u.is_active AND (
-    u.is_superuser OR u.roles::text[] && %(portfolio)s::text[]
-    OR EXISTS (SELECT 1 FROM "{tables["group_perm"]}" gp WHERE gp.content_object_id = m.id
-               AND gp.permission_id = %(perm)s AND gp.group_id IN (
-                 SELECT ug.group_id FROM "{tables["user_groups"]}" ug WHERE ug.user_id = u.id))
-    OR EXISTS (SELECT 1 FROM "{tables["user_perm"]}" up WHERE up.content_object_id = m.id
-               AND up.permission_id = %(perm)s AND up.user_id = u.id)
-    OR EXISTS (SELECT 1 FROM "{tables["reviewers"]}" r WHERE r.team_id = m.owner_team_id
-               AND r.user_id = u.id))
-  ORDER BY (m.name = %(name)s) DESC, m.name LIMIT 1
+  -- The catalog name first (its unique index); the registry name only when no visible model
+  -- has that name: the LIMIT stops the append before the second branch runs.
+  (SELECT m.* FROM "{tables["model"]}" m, u WHERE m.name = %(name)s AND {visible} LIMIT 1)
+  UNION ALL
+  (SELECT m.* FROM "{tables["model"]}" m, u WHERE m.registry_name = %(name)s AND {visible}
+   ORDER BY m.name LIMIT 1)
+  LIMIT 1
 ), v AS (
   SELECT v.* FROM "{tables["version"]}" v JOIN m ON v.model_service_id = m.id
   WHERE v.version = %(version)s LIMIT 1
