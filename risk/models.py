@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from catalog.models import ModelService
 from common.models import BaseModel
@@ -96,7 +97,8 @@ class RiskAssessment(BaseModel):
 
 class Obligation(BaseModel):
     """One item of a model's obligations checklist (from its current assessment), with its
-    owner, due date and evidence. "Not applicable" needs a justification."""
+    owner, due date and evidence. "Met" needs evidence or a justification, "not applicable" a
+    justification; who certified either, and when, is kept (and audited)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -122,6 +124,11 @@ class Obligation(BaseModel):
     )
     due_date = models.DateField(null=True, blank=True)
     justification = models.TextField(blank=True)
+    # Who certified it met or not applicable, and when (cleared when it is reopened).
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    certified_at = models.DateTimeField(null=True, blank=True)
     is_current = models.BooleanField(
         default=True, db_index=True, help_text="Belongs to the model's latest assessment."
     )
@@ -141,6 +148,13 @@ class Obligation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.article} {self.title}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Due before today and not done yet."""
+        return bool(
+            self.due_date and self.status not in self.DONE and self.due_date < timezone.localdate()
+        )
 
 
 class Evidence(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 
@@ -284,6 +285,11 @@ def completeness(model: ModelService) -> int | None:
     return round(100 * sum(s in Obligation.DONE for s in items) / len(items))
 
 
+# Bounds of a plausible plan, not law (1900-01-01 and 9999-12-31 were typed by mistake).
+DUE_DATE_MIN = date(2000, 1, 1)
+DUE_DATE_MAX = date(2099, 12, 31)
+
+
 @transaction.atomic
 def obligation_update(
     *,
@@ -298,7 +304,10 @@ def obligation_update(
     """Change an obligation's status, owner, due date or justification (one audited event).
 
     Model owners may move items to open or in progress and plan them; only compliance
-    officers and admins certify "met" or "not applicable" (which needs a justification).
+    officers and admins certify "met" (which needs evidence or a justification) or "not
+    applicable" (which needs a justification). The certifier and the time are recorded, and
+    cleared when the item is reopened. Due dates lie between ``DUE_DATE_MIN`` and
+    ``DUE_DATE_MAX``; past ones are allowed (a plan that slipped) and shown as overdue.
     """
     row = (
         Obligation.objects.select_for_update().select_related("model_service").get(pk=obligation.pk)
@@ -318,15 +327,26 @@ def obligation_update(
         changes["status"] = status
     if justification is not None and justification != row.justification:
         changes["justification"] = justification
-    if (status or row.status) == Obligation.Status.NOT_APPLICABLE and not (
-        changes.get("justification", row.justification).strip()
-    ):
+    justified = bool(changes.get("justification", row.justification).strip())
+    if (status or row.status) == Obligation.Status.NOT_APPLICABLE and not justified:
         raise ValidationError({"justification": "Say why this obligation does not apply."})
+    if changes.get("status") == Obligation.Status.MET and not (justified or row.evidence.exists()):
+        raise ValidationError(
+            {"status": "Add evidence or a justification before certifying this obligation met."}
+        )
+    if "status" in changes:  # certified now, or reopened: who and when follow the status
+        done = changes["status"] in Obligation.DONE
+        changes["certified_by"] = actor if done else None
+        changes["certified_at"] = timezone.now() if done else None
     if clear_owner and row.owner_id:
         changes["owner"] = None
     elif owner is not None and owner.pk != row.owner_id:
         changes["owner"] = owner
     if due_date is not None and due_date != row.due_date:
+        if not DUE_DATE_MIN <= due_date <= DUE_DATE_MAX:
+            raise ValidationError(
+                {"due_date": f"Pick a date between {DUE_DATE_MIN} and {DUE_DATE_MAX}."}
+            )
         changes["due_date"] = due_date
     if not changes:
         return row

@@ -64,6 +64,12 @@ class EvidenceOutput(serializers.ModelSerializer):
 
 class ObligationOutput(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    certified_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who certified it met or not applicable (null while open).",
+    )
     evidence = EvidenceOutput(many=True, read_only=True)
 
     class Meta:
@@ -78,6 +84,8 @@ class ObligationOutput(serializers.ModelSerializer):
             "owner",
             "due_date",
             "justification",
+            "certified_by",
+            "certified_at",
             "evidence",
         ]
 

@@ -152,11 +152,15 @@ def test_missing_obligation_evidence_names_the_obligation_to_fill(personas, cred
 
 
 def test_met_without_evidence_is_still_missing(personas, credit_model):
+    """Certified met on a justification alone: Annex IV still wants the plan itself."""
     obligation = Obligation.objects.get(
         model_service=credit_model, code="art72_post_market", is_current=True
     )
     governance_services.obligation_update(
-        actor=personas.compliance, obligation=obligation, status="met"
+        actor=personas.compliance,
+        obligation=obligation,
+        status="met",
+        justification="Plan agreed in the model risk committee.",
     )
     document = GeneratedDocument(
         kind=GeneratedDocument.Kind.ANNEX_IV,
