@@ -1,6 +1,10 @@
 """Registry write-back: an approval shows in MLflow as tags on the version (``attest.status``,
 ``attest.approval_id``, ``attest.environment``) and, where ATTEST_ENVIRONMENT_ALIASES names one,
-as the environment's alias; a revoked, expired or stale approval takes them away.
+as the environment's alias; a revoked, expired or stale approval takes them away. In SageMaker
+an approval for the source's ``approval_environment`` (production unless set) is
+``ModelApprovalStatus=Approved``, and its removal sets ``PendingManualApproval`` back. What a
+registry can hold comes from its client's flags (``catalog.registries.base.RegistryClient``); a
+push source has no registry to write to.
 
 Runs in Celery after commit. The request row carries the durable "owed" flag and an attempt
 counter, so a lost queue is made good by the sweeper and a registry that keeps failing ends in
@@ -26,7 +30,7 @@ from approvals import configuration
 from approvals.audit_actions import REGISTRY_WRITTEN_BACK, WRITEBACK_FAILED
 from approvals.models import DeploymentRequest
 from audit.services import audit_record
-from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
+from catalog.registries.base import RegistryRequestRefused, RegistryUnavailable
 from catalog.services.ingest import registry_model_lock
 from catalog.services.sources import registry_client
 
@@ -58,6 +62,10 @@ def _apply(request: DeploymentRequest) -> dict:
     model, version = request.model_service, request.model_version
     name = _registry_name(request)
     client = registry_client(model.registry_source)
+    if client.WRITES_APPROVAL_STATUS:
+        return _apply_approval_status(request, client, name)
+    if not client.WRITES_TAGS:
+        return {"registry": "nothing to write back: the source has no registry to write to"}
     valid = list(
         DeploymentRequest.objects.filter(model_version=version, state=State.APPROVED).order_by(
             "decided_at"
@@ -111,6 +119,39 @@ def _apply(request: DeploymentRequest) -> dict:
         client.delete_alias(name, alias)
         written["alias"] = f"{alias} removed"
     return written
+
+
+def _apply_approval_status(request: DeploymentRequest, client, name: str) -> dict:
+    """SageMaker: Approved while the version has a valid approval for the governed environment;
+    otherwise our own Approved goes back to PendingManualApproval (a Rejected set in SageMaker
+    is left alone)."""
+    version = request.model_version
+    environment = request.model_service.registry_source.approval_environment
+    if request.environment != environment:
+        return {"approval_status": f"not governed: SageMaker stands for {environment}"}
+    valid = list(
+        DeploymentRequest.objects.filter(
+            model_version=version, environment=environment, state=State.APPROVED
+        ).order_by("decided_at")
+    )
+    current = client.get_version(name, version.version)
+    if current is None:
+        raise RegistryRequestRefused(f"{name!r} version {version.version} is not in the registry.")
+    if valid:
+        if current.approval_status != "Approved":
+            client.set_approval_status(
+                name, version.version, "Approved", f"Attest approval {valid[-1].pk}"
+            )
+        return {"approval_status": "Approved", "approval_id": str(valid[-1].pk)}
+    if current.approval_status == "Approved":
+        client.set_approval_status(
+            name,
+            version.version,
+            "PendingManualApproval",
+            f"Attest approval {request.pk} {request.state}",
+        )
+        return {"approval_status": "PendingManualApproval"}
+    return {"approval_status": f"left {current.approval_status or 'unset'}"}
 
 
 def request_writeback(request_pk: str) -> str:

@@ -12,20 +12,28 @@ from common.models import BaseModel
 
 
 class RegistrySource(BaseModel):
-    """A model registry that feeds the catalog (MLflow first), addressed by its slug.
+    """A model registry that feeds the catalog, addressed by its slug; its kind names the
+    adapter (``catalog.registries.<kind>``) that verifies, reads and writes back.
 
-    Webhooks arrive at ``/webhooks/<slug>/`` signed with one of the source's active secrets;
-    Attest reads the registry's REST API at ``base_url`` (with optional credentials, stored
-    encrypted) to learn the authoritative state after each event and during reconciliation.
+    Deliveries arrive at ``/webhooks/<slug>/`` authenticated with one of the source's active
+    secrets (MLflow's HMAC signature, the EventBridge connection's API key, the push API's
+    Standard Webhooks signature); Attest reads the registry at ``base_url`` (with optional
+    credentials, stored encrypted) to learn the authoritative state after each event and during
+    reconciliation. ``settings`` holds the kind's options: ``region``, ``auth_header``,
+    ``role_arn``, ``approval_environment`` (SageMaker).
     """
 
     class Kind(models.TextChoices):
         MLFLOW = "mlflow", "MLflow"
+        SAGEMAKER = "sagemaker", "Amazon SageMaker Model Registry"
+        PUSH = "push", "Push API (TFX, Kubeflow Pipelines, CI)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, blank=True)
-    base_url = models.URLField(max_length=500)
+    # Blank for the push kind (nothing to read back) and for SageMaker's regional endpoint.
+    base_url = models.URLField(max_length=500, blank=True)
+    settings = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     is_active = models.BooleanField(default=True)
     # Fernet-encrypted JSON: {"token": ...} or {"username": ..., "password": ...}; "" = none.
     api_credentials_encrypted = models.TextField(blank=True, editable=False)
@@ -37,6 +45,19 @@ class RegistrySource(BaseModel):
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+    @property
+    def approval_environment(self) -> str:
+        """The environment a registry's single approval status stands for (SageMaker)."""
+        return (self.settings or {}).get("approval_environment") or "production"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.MLFLOW and not self.base_url:
+            raise ValidationError({"base_url": "MLflow sources need the server's base URL."})
+        if self.kind == self.Kind.SAGEMAKER and not self.settings.get("region"):
+            raise ValidationError({"region": "SageMaker sources need an AWS region."})
 
 
 class WebhookSecret(BaseModel):
@@ -76,7 +97,10 @@ class WebhookDelivery(BaseModel):
 
     source = models.ForeignKey(RegistrySource, on_delete=models.PROTECT, related_name="deliveries")
     delivery_id = models.CharField(max_length=100)
-    signed_at = models.DateTimeField(help_text="The registry's X-MLflow-Timestamp.")
+    signed_at = models.DateTimeField(
+        help_text="When the registry signed or sent it (X-MLflow-Timestamp, webhook-timestamp, "
+        "the EventBridge event's time)."
+    )
     entity = models.CharField(max_length=60)
     action = models.CharField(max_length=60)
     body = models.TextField(help_text="The raw body exactly as received.")
@@ -210,6 +234,9 @@ class ModelVersion(BaseModel):
     aliases = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     metrics = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
+    # The registry's own approval status where it has one (SageMaker's ModelApprovalStatus:
+    # Approved / Rejected / PendingManualApproval); "" for registries without one.
+    registry_approval_status = models.CharField(max_length=40, blank=True)
     registry_created_at = models.DateTimeField(null=True, blank=True)
     registry_updated_at = models.DateTimeField(null=True, blank=True)
     registry_deleted_at = models.DateTimeField(null=True, blank=True)

@@ -285,6 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RiskTierEnum": "catalog.models.ModelService.RiskTier"},
+    # The push API's signed delivery body, documented as a webhook (catalog/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.openapi.registry_push_webhook",
+    ],
     # API docs assets are served by the portal itself (no CDN at run time).
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -120,4 +120,84 @@ def drift_check(*, model_service: ModelService, resolve_only: bool = False) -> l
                 after={"alias": alias, "version": version.version, "environment": environment},
             )
             opened.append(finding)
+    return opened + _approval_status_drift(model_service, resolve_only=resolve_only)
+
+
+APPROVAL_STATUS = "ModelApprovalStatus"
+
+
+def _approval_status_drift(model_service: ModelService, *, resolve_only: bool) -> list:
+    """Registries with an approval status of their own (SageMaker): a version ``Approved``
+    there without a valid Attest approval for the environment it stands for is drift; the
+    finding resolves once the status moves away or the version is approved in Attest."""
+    source = model_service.registry_source
+    if source is None or source.kind != "sagemaker":
+        return []
+    environment = source.approval_environment
+    opened = []
+    approved = {
+        v.pk: v
+        for v in ModelVersion.objects.filter(
+            model_service=model_service, registry_approval_status="Approved"
+        )
+    }
+
+    def valid(version) -> bool:
+        return (
+            selectors.approved_for(version, environment) is not None
+            or DeploymentRequest.objects.filter(
+                model_version=version, environment=environment, writeback_pending=True
+            ).exists()
+        )
+
+    for row in DriftFinding.objects.filter(
+        model_service=model_service, alias=APPROVAL_STATUS, resolved_at__isnull=True
+    ):
+        version = approved.get(row.model_version_id)
+        if version is None or valid(version):
+            row.resolved_at = timezone.now()
+            row.resolution = (
+                "The version is approved in Attest now."
+                if version is not None
+                else "The approval status was taken back in the registry."
+            )
+            row.save(update_fields=["resolved_at", "resolution", "updated_at"])
+            audit_record(
+                actor=None,
+                action=DRIFT_RESOLVED,
+                target=row,
+                subject_id=model_service.pk,
+                after={"alias": APPROVAL_STATUS, "resolution": row.resolution},
+            )
+    if resolve_only:
+        return []
+    for version in approved.values():
+        if valid(version):
+            continue
+        finding, created = DriftFinding.objects.get_or_create(
+            model_service=model_service,
+            alias=APPROVAL_STATUS,
+            model_version=version,
+            resolved_at=None,
+            defaults={
+                "environment": environment,
+                "detail": (
+                    f"SageMaker shows version {version.version} as Approved, which has no valid "
+                    f"approval for {environment} in Attest: it was approved outside Attest."
+                ),
+            },
+        )
+        if created:
+            audit_record(
+                actor=None,
+                action=DRIFT_DETECTED,
+                target=finding,
+                subject_id=model_service.pk,
+                after={
+                    "alias": APPROVAL_STATUS,
+                    "version": version.version,
+                    "environment": environment,
+                },
+            )
+            opened.append(finding)
     return opened

@@ -9,20 +9,35 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from catalog.registries.base import (
+    PayloadError,
+    Received,
+    Refused,
+    RegistryModel,
+    RegistryVersion,
+    WebhookEvent,
+)
 from common import input_guard
+
+__all__ = [
+    "PayloadError",
+    "RegistryModel",
+    "RegistryVersion",
+    "WebhookEvent",
+    "parse_event",
+    "sign",
+    "signature_matches",
+    "timestamp_fresh",
+    "verify",
+]
 
 SIGNATURE_PREFIX = "v1,"
 # Entities Attest acts on; prompt-registry events are stored and ignored.
 MODEL_ENTITIES = frozenset(
     {"registered_model", "model_version", "model_version_tag", "model_version_alias"}
 )
-
-
-class PayloadError(ValueError):
-    """The body is not an MLflow webhook payload Attest understands."""
 
 
 def sign(secret: str, delivery_id: str, timestamp: str, body: bytes) -> str:
@@ -50,19 +65,6 @@ def timestamp_fresh(timestamp: str, now: float, tolerance: int) -> bool:
     return abs(now - int(timestamp)) <= tolerance
 
 
-@dataclass(frozen=True)
-class WebhookEvent:
-    entity: str
-    action: str
-    model_name: str
-    version: str | None = None
-    data: dict = field(default_factory=dict)
-
-    @property
-    def concerns_models(self) -> bool:
-        return self.entity in MODEL_ENTITIES
-
-
 def parse_event(body: bytes) -> WebhookEvent:
     # Strictly, even behind a valid signature: the body is stored raw in a text column and
     # parsed in a jsonb one, which hold no NUL and no lone surrogate; NaN, 1e400, 5,000-digit
@@ -88,6 +90,7 @@ def parse_event(body: bytes) -> WebhookEvent:
         model_name=name,
         version=str(version) if version is not None else None,
         data=data,
+        concerns_models=entity[:60] in MODEL_ENTITIES,
     )
 
 
@@ -101,36 +104,13 @@ def _tags(items) -> dict[str, str]:
     return {str(t["key"]): str(t.get("value", "")) for t in items or []}
 
 
-@dataclass(frozen=True)
-class RegistryVersion:
-    model_name: str
-    version: str
-    source: str
-    run_id: str
-    status: str
-    description: str
-    tags: dict[str, str]
-    created_at: datetime | None
-    updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class RegistryModel:
-    name: str
-    description: str
-    tags: dict[str, str]
-    aliases: dict[str, str]  # alias -> version
-    created_at: datetime | None
-    updated_at: datetime | None
-
-
 def parse_version(data: dict) -> RegistryVersion:
     return RegistryVersion(
         model_name=data["name"],
         version=str(data["version"]),
         source=data.get("source") or "",
         run_id=data.get("run_id") or "",
-        status=(data.get("status") or "READY").upper(),
+        status=version_status((data.get("status") or "READY").upper()),
         description=data.get("description") or "",
         tags=_tags(data.get("tags")),
         created_at=from_millis(data.get("creation_timestamp")),
@@ -154,3 +134,26 @@ def version_status(mlflow_status: str) -> str:
     return {"PENDING_REGISTRATION": "pending", "FAILED_REGISTRATION": "failed"}.get(
         mlflow_status, "ready"
     )
+
+
+def verify(
+    *, headers, body: bytes, secrets: list[str], now: float, tolerance: int, options: dict
+) -> Received:
+    """MLflow's delivery check: signature header present, timestamp inside the window,
+    delivery id well-formed, HMAC matching an active secret, body parseable (in that order)."""
+    delivery_id = headers.get("X-MLflow-Delivery-Id", "")
+    timestamp = headers.get("X-MLflow-Timestamp", "")
+    signature = headers.get("X-MLflow-Signature", "")
+    if not signature:
+        raise Refused(401, "Missing X-MLflow-Signature: configure the webhook's secret.")
+    if not timestamp_fresh(timestamp, now, tolerance):
+        raise Refused(401, "X-MLflow-Timestamp is missing or outside the accepted window.")
+    if not delivery_id or len(delivery_id) > 100 or not delivery_id.isascii():
+        raise Refused(400, "X-MLflow-Delivery-Id is missing or malformed.")
+    if not signature_matches(secrets, delivery_id, timestamp, body, signature):
+        raise Refused(401, "Signature does not match any active secret of this source.")
+    try:
+        event = parse_event(body)
+    except PayloadError as exc:
+        raise Refused(400, str(exc)) from exc
+    return Received(delivery_id, datetime.fromtimestamp(int(timestamp), tz=UTC), event)

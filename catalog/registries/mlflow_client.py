@@ -1,23 +1,34 @@
-"""A small client for MLflow's REST API (the reads Attest needs, and webhook registration)."""
+"""A small client for MLflow's REST API (the reads Attest needs, write-back and webhook
+registration), and MLflow's registry adapter (``ADAPTER``, see ``catalog.registries.base``)."""
 
 from __future__ import annotations
 
+import secrets as secrets_module
 from collections.abc import Iterator
 
 import requests
 
-from catalog.registries.mlflow import RegistryModel, RegistryVersion, parse_model, parse_version
+from catalog.registries import mlflow
+from catalog.registries.base import (
+    Adapter,
+    EventState,
+    RegistryModel,
+    RegistryRequestRefused,
+    RegistryUnavailable,
+    RegistryVersion,
+    WebhookEvent,
+)
+from catalog.registries.mlflow import parse_model, parse_version
 
-
-class RegistryUnavailable(RuntimeError):
-    """The registry did not answer, or answered with a server error: try again later."""
-
-
-class RegistryRequestRefused(RuntimeError):
-    """The registry refused the request (credentials, bad input): retrying will not help."""
+__all__ = ["ADAPTER", "MlflowClient", "RegistryRequestRefused", "RegistryUnavailable"]
 
 
 class MlflowClient:
+    WRITES_TAGS = True
+    WRITES_ALIASES = True
+    WRITES_APPROVAL_STATUS = False
+    CAN_RECONCILE = True
+
     def __init__(self, base_url: str, *, credentials: dict | None = None, timeout: float = 10):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -116,6 +127,26 @@ class MlflowClient:
     def delete_alias(self, name: str, alias: str) -> None:
         self._write("DELETE", "registered-models/alias", {"name": name, "alias": alias})
 
+    def read_for_event(self, event: WebhookEvent) -> EventState:
+        """The model an event names and the versions it may have changed, read now."""
+        state = self.get_model(event.model_name)
+        if state is None:
+            # MLflow's test ping ("example_model") and events for since-deleted models.
+            return EventState(model=None)
+        if event.version and event.entity in {"model_version", "model_version_tag"}:
+            version = self.get_version(event.model_name, event.version)
+            return EventState(model=state, versions=[version] if version is not None else [])
+        # Model and alias events re-read every version: MLflow sends nothing for renames, so
+        # this is how versions announced under an old name reach the catalog.
+        return EventState(model=state, versions=list(self.search_versions(event.model_name)))
+
+    def check(self) -> str:
+        """Test connection: one page of one model, with the credentials configured."""
+        data = self._call("GET", "registered-models/search", params={"max_results": 1})
+        if data is None:
+            raise RegistryRequestRefused("No MLflow model registry API at this URL.")
+        return "MLflow answered: the model registry API is reachable with these credentials."
+
     def create_webhook(self, *, name: str, url: str, secret: str, events: list[dict]) -> dict:
         data = self._call(
             "POST",
@@ -131,3 +162,19 @@ class MlflowClient:
         if not data:
             raise RegistryRequestRefused("This MLflow server has no webhook API (MLflow >= 3.3).")
         return data["webhook"]
+
+
+def _client(*, base_url: str, credentials: dict | None, options: dict, timeout: float):
+    return MlflowClient(base_url, credentials=credentials, timeout=timeout)
+
+
+ADAPTER = Adapter(
+    kind="mlflow",
+    label="MLflow",
+    verify=mlflow.verify,
+    parse_stored=mlflow.parse_event,
+    client=_client,
+    new_secret=lambda: secrets_module.token_urlsafe(32),
+    setup_template="catalog/_setup_mlflow.html",
+    secret_help="The webhook secret, also set on the MLflow webhook.",  # noqa: S106 (help text)
+)

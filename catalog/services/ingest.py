@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,8 +37,8 @@ from catalog.audit_actions import (
     VERSION_DELETED_IN_REGISTRY,
 )
 from catalog.models import ModelService, RegistrySource, WebhookDelivery
-from catalog.registries import mlflow
-from catalog.registries.mlflow_client import MlflowClient
+from catalog.registries import adapter_for, mlflow
+from catalog.registries.base import Refused, WebhookEvent
 from catalog.services.registry_state import (
     _sync_aliases,
     _sync_model,
@@ -72,32 +72,31 @@ class DeliveryAnswer:
 def registry_delivery_receive(
     *, source_slug: str, headers: dict[str, str], body: bytes, now: float
 ) -> DeliveryAnswer:
-    """Verify one webhook delivery and store it in the inbox; never raises for bad input.
+    """Verify one delivery with the source kind's adapter and store it in the inbox; never
+    raises for bad input.
 
-    404 unknown source; 401 missing or wrong signature, or a timestamp outside the window;
-    400 malformed headers or body; 200 stored (or already stored: a duplicate adds nothing).
+    404 unknown source; 401 missing or wrong signature or key, or a timestamp outside the
+    window; 400 malformed headers or body; 200 stored (or already stored: a duplicate adds
+    nothing).
     """
     source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
     if source is None:
         return DeliveryAnswer(404, "No such registry source.")
-    delivery_id = headers.get("X-MLflow-Delivery-Id", "")
-    timestamp = headers.get("X-MLflow-Timestamp", "")
-    signature = headers.get("X-MLflow-Signature", "")
-    if not signature:
-        return DeliveryAnswer(401, "Missing X-MLflow-Signature: configure the webhook's secret.")
-    if not timestamp_is_fresh(timestamp, now):
-        return DeliveryAnswer(401, "X-MLflow-Timestamp is missing or outside the accepted window.")
-    if not delivery_id or len(delivery_id) > 100 or not delivery_id.isascii():
-        return DeliveryAnswer(400, "X-MLflow-Delivery-Id is missing or malformed.")
-    if not mlflow.signature_matches(
-        webhook_secrets_active(source), delivery_id, timestamp, body, signature
-    ):
-        return DeliveryAnswer(401, "Signature does not match any active secret of this source.")
     try:
-        event = mlflow.parse_event(body)
-    except mlflow.PayloadError as exc:
-        return DeliveryAnswer(400, str(exc))
-    return _store_delivery(source, delivery_id, int(timestamp), body, event)
+        received = adapter_for(source.kind).verify(
+            headers=headers,
+            body=body,
+            secrets=webhook_secrets_active(source),
+            now=now,
+            tolerance=settings.ATTEST_WEBHOOK_TOLERANCE_SECONDS,
+            options=source.settings,
+        )
+    except Refused as exc:
+        return DeliveryAnswer(exc.status, exc.detail)
+    except Exception:  # a verifier bug must still be a 4xx, never a 500 (reliability W2)
+        logger.exception("verifying a delivery to %s failed", source_slug)
+        return DeliveryAnswer(400, "The delivery could not be verified.")
+    return _store_delivery(source, received.delivery_id, received.signed_at, body, received.event)
 
 
 def timestamp_is_fresh(timestamp: str, now: float) -> bool:
@@ -105,7 +104,7 @@ def timestamp_is_fresh(timestamp: str, now: float) -> bool:
 
 
 @transaction.atomic
-def _store_delivery(source, delivery_id, timestamp, body, event) -> DeliveryAnswer:
+def _store_delivery(source, delivery_id, signed_at, body, event) -> DeliveryAnswer:
     row_id = uuid.uuid4()
     # ON CONFLICT DO NOTHING: concurrent duplicates cannot both insert (check-then-insert let
     # 652 rows in for 100 events x 8 parallel duplicates in the probe).
@@ -115,7 +114,7 @@ def _store_delivery(source, delivery_id, timestamp, body, event) -> DeliveryAnsw
                 id=row_id,
                 source=source,
                 delivery_id=delivery_id,
-                signed_at=datetime.fromtimestamp(timestamp, tz=UTC),
+                signed_at=signed_at,
                 entity=event.entity,
                 action=event.action,
                 body=body.decode("utf-8"),
@@ -165,7 +164,7 @@ def registry_delivery_process(*, delivery_pk: uuid.UUID | str) -> str:
             )
             if row.status in WebhookDelivery.DONE:
                 return f"already {row.status}"
-            event = mlflow.parse_event(row.body.encode("utf-8"))
+            event = adapter_for(row.source.kind).parse_stored(row.body.encode("utf-8"))
             if not event.concerns_models:
                 row.status, row.outcome = Status.IGNORED, "Not a model-registry event."
             else:
@@ -220,30 +219,57 @@ def registry_model_lock(source: RegistrySource, name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _apply_event(source: RegistrySource, event: mlflow.WebhookEvent) -> str:
+def _apply_event(source: RegistrySource, event: WebhookEvent) -> str:
     registry_model_lock(source, event.model_name)
-    client = registry_client(source)
-    state = client.get_model(event.model_name)
-    if state is None:
-        # MLflow's test ping ("example_model") and events for since-deleted models land here.
-        return f"{event.model_name!r} is not in the registry: nothing to apply."
     # Every registry read comes before the first write: a write may append to the audit
     # chain, whose lock (one for the whole trail) is then held to commit, and no other audited
     # action anywhere should wait behind an HTTP round trip to the registry.
-    if event.version and event.entity in {"model_version", "model_version_tag"}:
-        version = client.get_version(event.model_name, event.version)
-        states = [version] if version is not None else []
-    else:
-        # Model and alias events re-read every version: MLflow sends nothing for renames, so
-        # this is how versions announced under an old name reach the catalog.
-        states = list(client.search_versions(event.model_name))
+    read = registry_client(source).read_for_event(event)
+    state = read.model
+    if state is None:
+        # MLflow's test ping ("example_model") and events for since-deleted models land here.
+        return f"{event.model_name!r} is not in the registry: nothing to apply."
+    if read.deleted_model or read.deleted_versions:
+        return _apply_deletion(source, read)
     entry, changes = _sync_model(source, state)
     # Many versions: read their rows in one query, not one per version (still under the lock).
-    rows = _version_rows(entry) if len(states) > 1 else None
-    for version in states:
+    rows = _version_rows(entry) if len(read.versions) > 1 else None
+    for version in read.versions:
         changes += _sync_version(entry, version, rows)
-    changes += _sync_aliases(entry, state.aliases)
+    if state.aliases is not None:
+        changes += _sync_aliases(entry, state.aliases)
     return f"{entry.name}: {', '.join(changes) or 'up to date'}."
+
+
+def _apply_deletion(source: RegistrySource, read) -> str:
+    """A deletion the source announced itself (the push API): kept, marked deleted, unless a
+    newer state was applied already (a late delivery changes nothing)."""
+    name = read.model.name
+    entry = ModelService.objects.filter(registry_source=source, registry_name=name).first()
+    if entry is None:
+        return f"{name!r} is not in the catalog: nothing to delete."
+    if read.deleted_model:
+        if entry.registry_deleted_at is not None:
+            return f"{entry.name}: already marked deleted."
+        if (
+            read.changed_at
+            and entry.registry_updated_at
+            and entry.registry_updated_at > read.changed_at
+        ):
+            return f"{entry.name}: a newer state was applied; deletion ignored."
+        _mark_deleted(entry, entry.pk, MODEL_DELETED_IN_REGISTRY)
+        return f"{entry.name}: marked deleted in the registry."
+    done = []
+    for row in entry.versions.filter(version__in=read.deleted_versions, registry_deleted_at=None):
+        if (
+            read.changed_at
+            and row.registry_updated_at
+            and row.registry_updated_at > read.changed_at
+        ):
+            continue
+        _mark_deleted(row, entry.pk, VERSION_DELETED_IN_REGISTRY)
+        done.append(f"v{row.version} marked deleted")
+    return f"{entry.name}: {', '.join(done) or 'nothing to delete'}."
 
 
 # --- Retry and sweep ------------------------------------------------------------------------
@@ -313,7 +339,7 @@ def _rename_target(entry: ModelService, candidates: list[str], versions: dict) -
 
 
 def registry_reconcile(
-    *, source: RegistrySource, actor: Any = None, client: MlflowClient | None = None
+    *, source: RegistrySource, actor: Any = None, client: Any = None
 ) -> dict[str, int]:
     """Make the catalog match the whole registry; return counts of what changed.
 
@@ -323,6 +349,8 @@ def registry_reconcile(
     source per version) is a rename: same catalog entry, old name kept in its history.
     """
     client = client or registry_client(source)
+    if not client.CAN_RECONCILE:
+        return {}  # a push source has no registry to walk: what was pushed is all there is
     counts: Counter[str] = Counter()
     registry = {m.name: m for m in client.search_models()}
     versions = {name: list(client.search_versions(name)) for name in registry}
@@ -358,7 +386,7 @@ def registry_reconcile(
                     counts[
                         "versions_added" if change.endswith("registered") else "versions_updated"
                     ] += 1
-            moved = len(_sync_aliases(entry, state.aliases))
+            moved = len(_sync_aliases(entry, state.aliases)) if state.aliases is not None else 0
             if moved:
                 counts["aliases_moved"] += moved
             for row in entry.versions.filter(registry_deleted_at__isnull=True).exclude(

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from catalog import events
 from catalog.audit_actions import ALIAS_MOVED, MODEL_SYNCED, VERSION_SYNCED, VERSION_TAG_CHANGED
 from catalog.models import ModelService, ModelVersion, RegistrySource
-from catalog.registries import mlflow
+from catalog.registries.base import RegistryModel, RegistryVersion
 from catalog.services.entries import model_service_register, model_version_register
 
 
@@ -31,7 +31,7 @@ def _catalog_name_for(source: RegistrySource, registry_name: str) -> str:
 
 
 def _sync_model(
-    source: RegistrySource, state: mlflow.RegistryModel, entry: ModelService | None = None
+    source: RegistrySource, state: RegistryModel, entry: ModelService | None = None
 ) -> tuple[ModelService, list[str]]:
     # Read here, under the caller's per-registry-model lock (webhooks), or handed in by
     # reconciliation, which read it before taking the lock and so needs it read again below.
@@ -117,7 +117,7 @@ def _version_rows(entry: ModelService) -> dict[str, ModelVersion]:
 
 def _sync_version(
     entry: ModelService,
-    state: mlflow.RegistryVersion,
+    state: RegistryVersion,
     rows: dict[str, ModelVersion] | None = None,
 ) -> list[str]:
     """``rows``: the entry's version rows read in this transaction after the per-registry-model
@@ -128,9 +128,9 @@ def _sync_version(
         # Related manager: the row comes back knowing its entry, so the audit label
         # ("<name> v<n>") costs no query. Unordered: the default ordering joins the model table.
         row = entry.versions.filter(version=state.version).order_by().first()
-    status = mlflow.version_status(state.status)
+    status = state.status
     if row is None:
-        model_version_register(
+        row = model_version_register(
             actor=None,
             model_service=entry,
             version=state.version,
@@ -141,7 +141,14 @@ def _sync_version(
             status=status,
             registry_created_at=state.created_at,
             registry_updated_at=state.updated_at,
+            **({"metrics": state.metrics} if state.metrics is not None else {}),
         )
+        if state.approval_status:
+            ModelVersion.objects.filter(pk=row.pk).update(
+                registry_approval_status=state.approval_status
+            )
+            # Registered already approved in the registry: drift unless Attest approved it.
+            events.aliases_changed.send(sender=ModelVersion, model_service=entry)
         return [f"v{state.version} registered"]
     if _stale(row.registry_updated_at, state.updated_at):
         return []
@@ -163,13 +170,20 @@ def _sync_version(
         "source_uri": state.source,
         "run_id": state.run_id,
     }
+    # Only registries that have them (None: keep what the catalog holds, e.g. MLflow).
+    if state.metrics is not None:
+        fields["metrics"] = state.metrics
+    if state.approval_status is not None:
+        fields["registry_approval_status"] = state.approval_status
+    # A registry that does not say when a version was created (a push "updated" event).
+    created_at = state.created_at if state.created_at is not None else row.registry_created_at
     before = {f: getattr(row, f) for f, v in fields.items() if getattr(row, f) != v}
     if (
         not changes
         and not before
         and row.registry_deleted_at is None
         and row.registry_updated_at == state.updated_at
-        and row.registry_created_at == state.created_at
+        and row.registry_created_at == created_at
     ):
         # The registry says exactly what the row holds (a duplicate, or a model or alias event
         # re-reading every version): writing it again would only move updated_at.
@@ -188,7 +202,7 @@ def _sync_version(
     ModelVersion.objects.filter(pk=row.pk).update(
         tags=state.tags,
         registry_updated_at=state.updated_at,
-        registry_created_at=state.created_at,
+        registry_created_at=created_at,
         registry_deleted_at=None,
         updated_at=timezone.now(),
         **fields,
@@ -197,6 +211,9 @@ def _sync_version(
         events.model_changed.send(
             sender=ModelVersion, model_service=entry, cause=f"registry: {', '.join(changes)}"
         )
+    if "registry_approval_status" in before:
+        # The registry's approval status moved (SageMaker): drift unless Attest decided it.
+        events.aliases_changed.send(sender=ModelVersion, model_service=entry)
     return changes
 
 

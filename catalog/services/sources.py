@@ -1,9 +1,11 @@
-"""Registry sources and their webhook secrets. Secrets are encrypted and shown only once."""
+"""Registry sources and their webhook secrets. Secrets are encrypted and shown only once.
+
+Each kind's specifics (what a secret looks like, how the registry is reached) come from its
+adapter (``catalog.registries.adapter_for``)."""
 
 from __future__ import annotations
 
 import json
-import secrets as secrets_module
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from catalog.audit_actions import (
     WEBHOOK_SECRET_RETIRED,
 )
 from catalog.models import RegistrySource, WebhookSecret
-from catalog.registries.mlflow_client import MlflowClient
+from catalog.registries import adapter_for
 from common import crypto
 
 __all__ = [
@@ -44,9 +46,12 @@ WEBHOOK_EVENTS = [
 ]
 
 
-def _check_secret(secret: str) -> None:
+def _check_secret(secret: str, kind: str = RegistrySource.Kind.MLFLOW) -> None:
     if len(secret) < MIN_SECRET_LENGTH:
         raise ValidationError({"secret": f"Use at least {MIN_SECRET_LENGTH} characters."})
+    problem = adapter_for(kind).secret_error(secret)
+    if problem:
+        raise ValidationError({"secret": problem})
 
 
 @transaction.atomic
@@ -59,18 +64,24 @@ def registry_source_create(
     secret: str,
     name: str = "",
     credentials: dict | None = None,
+    options: dict | None = None,
 ) -> RegistrySource:
     """Add a registry that may push webhooks to ``/webhooks/<slug>/``, with its first secret.
 
     Credentials (``{"token": ...}`` or ``{"username": ..., "password": ...}``) and the secret
-    are stored encrypted; neither appears in the audit event.
+    are stored encrypted; neither appears in the audit event. ``options`` are the kind's
+    settings (SageMaker: ``region``, ``auth_header``, ``role_arn``, ``approval_environment``).
     """
-    _check_secret(secret)
+    if kind not in RegistrySource.Kind.values:
+        raise ValidationError({"kind": f"Unknown registry kind {kind!r}."})
+    _check_secret(secret, kind)
+    options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
     source = RegistrySource(
         kind=kind,
         slug=slug,
         name=name,
-        base_url=base_url.rstrip("/"),
+        base_url=(base_url or "").rstrip("/"),
+        settings=options,
         api_credentials_encrypted=crypto.encrypt(json.dumps(credentials)) if credentials else "",
     )
     source.full_clean()
@@ -86,6 +97,7 @@ def registry_source_create(
             "kind": kind,
             "slug": slug,
             "base_url": source.base_url,
+            "settings": options,
             "credentials": "set" if credentials else "none",
         },
     )
@@ -97,8 +109,8 @@ def webhook_secret_add(
     *, actor: Any | None, source: RegistrySource, secret: str | None = None, label: str = ""
 ) -> tuple[WebhookSecret, str]:
     """Add an active secret (rotation step 1); returns the row and the secret, shown once."""
-    secret = secret or secrets_module.token_urlsafe(32)
-    _check_secret(secret)
+    secret = secret or adapter_for(source.kind).new_secret()
+    _check_secret(secret, source.kind)
     row = WebhookSecret.objects.create(
         source=source, label=label, secret_encrypted=crypto.encrypt(secret)
     )
@@ -135,7 +147,8 @@ def webhook_secrets_active(source: RegistrySource) -> list[str]:
     ]
 
 
-def registry_client(source: RegistrySource) -> MlflowClient:
+def registry_client(source: RegistrySource):
+    """The source's registry client, built by its kind's adapter (``RegistryClient``)."""
     from django.conf import settings
 
     credentials = (
@@ -143,8 +156,11 @@ def registry_client(source: RegistrySource) -> MlflowClient:
         if source.api_credentials_encrypted
         else None
     )
-    return MlflowClient(
-        source.base_url, credentials=credentials, timeout=settings.ATTEST_REGISTRY_TIMEOUT_SECONDS
+    return adapter_for(source.kind).client(
+        base_url=source.base_url,
+        credentials=credentials,
+        options=source.settings,
+        timeout=settings.ATTEST_REGISTRY_TIMEOUT_SECONDS,
     )
 
 
@@ -159,7 +175,7 @@ def registry_source_webhook_register(
     every other audited action for as long as the registry takes to answer. If MLflow refuses,
     nothing is kept; the secret row and both audit events are then written in one transaction.
     """
-    secret = secrets_module.token_urlsafe(32)
+    secret = adapter_for(source.kind).new_secret()
     webhook = registry_client(source).create_webhook(
         name=f"attest-{source.slug}", url=webhook_url, secret=secret, events=WEBHOOK_EVENTS
     )
