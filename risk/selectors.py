@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from catalog.models import ModelService
 from risk import ruleset as rulesets
 from risk.models import Obligation, RiskAssessment
@@ -171,20 +173,34 @@ def _rules_of(assessment: RiskAssessment):
     return rulesets.for_assessment(assessment.ruleset_version)
 
 
+def answers_worded(assessment: RiskAssessment) -> list[dict]:
+    """The answers as a person reads them: each question's text and the chosen labels (not
+    ``5b_credit_scoring``), in questionnaire order, worded by the assessment's own rule set."""
+    rules = _rules_of(assessment)
+    answers = assessment.answers or {}
+    return [
+        {"question": q["text"], "answer": _shown(answers[q["id"]], _labels(rules, q["id"]))}
+        for q in rules.questions
+        if q["id"] in answers
+    ]
+
+
 def _labels(rules, key: str) -> dict:
-    for question in rules.questions:
-        if question["id"] == key:
-            return dict(tuple(choice) for choice in question.get("choices", []))
-    return {}
+    """Value -> label of a choice question, including choices drawn from the rule set's
+    collections (Annex III uses, Art. 5 practices...)."""
+    question = rules.question(key)
+    if question is None or question["type"] not in ("choice", "multi"):
+        return {}
+    return dict(rules.options(question))
 
 
 def _shown(value, labels: dict) -> str:
     if value is None:
         return "—"
     if value is True:
-        return "yes"
+        return gettext("yes")
     if value is False:
-        return "no"
+        return gettext("no")
     if isinstance(value, list):
         return ", ".join(str(labels.get(v, v)) for v in value) or "—"
     return str(labels.get(value, value))

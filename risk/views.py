@@ -65,6 +65,7 @@ def assessment_detail(request, model_id, revision=None):
             "review_reasons": selectors.review_reasons(model, latest),
             "obligations": obligations,
             "earlier_ruleset": earlier,
+            "answers": selectors.answers_worded(shown) if shown else [],
             "current_ruleset": rulesets.current(),
             "can_assess": services.can_assess(request.user, model),
             "can_update": is_certifier or model_service_can_edit(request.user, model),

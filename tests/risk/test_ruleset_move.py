@@ -182,3 +182,13 @@ def test_the_seeded_demo_keeps_two_models_under_the_earlier_rule_set(settings):
     report = ruleset_change_report()
     assert {r.model.name for r in report.changed} == {"mortgage-pd-irb"}
     assert {r.model.name for r in report.unchanged} == {"churn-predictor"}
+
+
+def test_the_answers_panel_shows_questions_and_labels_not_codes(client, demo_before_amendment):
+    model = _model("credit-scoring-retail")
+    client.force_login(demo_before_amendment["carla"])
+    page = client.get(reverse("risk:assessment-detail", args=[model.pk])).content.decode()
+    answers = page[page.index("<h2>Answers</h2>") :]
+    assert "Does the intended use fall under one of these Annex III uses?" in answers
+    assert "Creditworthiness evaluation or credit scoring of natural persons" in answers  # v1
+    assert "5b_credit_scoring" not in answers and "annex_iii_use" not in answers
