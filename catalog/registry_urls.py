@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("<slug:slug>/register-webhook/", views.registry_webhook_register, name="webhook-register"),
     path("<slug:slug>/reconcile/", views.registry_reconcile, name="reconcile"),
+    path("<slug:slug>/test/", views.registry_test, name="test"),
 ]

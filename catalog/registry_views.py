@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog import selectors, services
 from catalog.models import RegistrySource, WebhookDelivery
-from catalog.registries.mlflow_client import RegistryRequestRefused, RegistryUnavailable
+from catalog.registries import adapter_for
+from catalog.registries.base import RegistryRequestRefused, RegistryUnavailable
+from catalog.registries.sagemaker import DEFAULT_AUTH_HEADER
 from common.forms import form_errors, message_errors
 
 
@@ -24,16 +26,47 @@ class RegistrySourceForm(forms.Form):
     base_url = forms.URLField(
         label="Base URL",
         assume_scheme="https",
-        help_text="Where Attest reads the registry's REST API.",
+        required=False,
+        help_text="Where Attest reads the registry's API (MLflow: required; SageMaker: only a "
+        "custom endpoint such as a VPC endpoint; push: none).",
+    )
+    region = forms.CharField(
+        max_length=30, required=False, help_text="SageMaker: the AWS region, e.g. eu-central-1."
+    )
+    role_arn = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Role ARN (optional)",
+        help_text="SageMaker: a role to assume; otherwise the standard AWS credential chain.",
+    )
+    auth_header = forms.CharField(
+        max_length=100,
+        required=False,
+        initial=DEFAULT_AUTH_HEADER,
+        help_text="SageMaker: the header the EventBridge connection's API key is sent in.",
     )
     secret = forms.CharField(
         widget=forms.PasswordInput,
         min_length=16,
-        help_text="The webhook secret, also set on the MLflow webhook. Shown nowhere after this.",
+        required=False,
+        help_text="MLflow: the webhook secret, also set on the MLflow webhook. SageMaker and push: "
+        "leave empty to have one made (shown once). Shown nowhere after this.",
     )
     api_token = forms.CharField(
         widget=forms.PasswordInput, required=False, label="API token (optional)"
     )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == RegistrySource.Kind.MLFLOW:
+            if not data.get("base_url") and "base_url" not in self.errors:
+                self.add_error("base_url", "MLflow sources need the server's base URL.")
+            if not data.get("secret") and "secret" not in self.errors:
+                self.add_error("secret", "MLflow sources need the webhook secret.")
+        if kind == RegistrySource.Kind.SAGEMAKER and not data.get("region"):
+            self.add_error("region", "SageMaker sources need an AWS region.")
+        return data
 
 
 def _webhook_url(request, source: RegistrySource) -> str:
@@ -55,6 +88,14 @@ def registry_create(request):
     form = RegistrySourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        secret = data["secret"] or adapter_for(data["kind"]).new_secret()
+        options = {}
+        if data["kind"] == RegistrySource.Kind.SAGEMAKER:
+            options = {
+                "region": data["region"],
+                "role_arn": data["role_arn"],
+                "auth_header": data["auth_header"] or DEFAULT_AUTH_HEADER,
+            }
         with form_errors(form) as call:
             source = services.registry_source_create(
                 actor=request.user,
@@ -62,10 +103,13 @@ def registry_create(request):
                 slug=data["slug"],
                 name=data["name"],
                 base_url=data["base_url"],
-                secret=data["secret"],
+                secret=secret,
                 credentials={"token": data["api_token"]} if data["api_token"] else None,
+                options=options,
             )
         if call.ok:
+            if not data["secret"]:
+                request.session["attest_new_secret"] = secret  # shown once on the next page
             messages.success(request, f"Registry {source.slug} added.")
             return redirect("registries:detail", slug=source.slug)
     return render(
@@ -88,6 +132,8 @@ def registry_detail(request, slug):
         "catalog/registry_detail.html",
         {
             "source": source,
+            "adapter": adapter_for(source.kind),
+            "auth_header": source.settings.get("auth_header") or DEFAULT_AUTH_HEADER,
             "webhook_url": _webhook_url(request, source),
             "secrets": source.secrets.all(),
             "recent": recent,
@@ -143,6 +189,20 @@ def registry_webhook_register(request, slug):
     else:
         request.session["attest_new_secret"] = secret
         messages.success(request, f"Webhook {webhook.get('webhook_id')} registered in MLflow.")
+    return redirect("registries:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def registry_test(request, slug):
+    """Test connection: one cheap read with the source's settings; the answer as a message."""
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    try:
+        answer = services.registry_client(source).check()
+    except (RegistryUnavailable, RegistryRequestRefused) as exc:
+        messages.error(request, f"Connection failed: {exc}")
+    else:
+        messages.success(request, f"Connection works. {answer}")
     return redirect("registries:detail", slug=slug)
 
 

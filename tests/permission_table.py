@@ -94,6 +94,7 @@ WRITE_MATRIX = [
     # 302 for the admin: the registry is unreachable here; the page says so, nothing changes
     ("registries:webhook-register",             "POST", "unreachable", None,      "in   403  403  403  403  403  403  403  403  403  302  in   in"),
     ("registries:reconcile",                    "POST", "unreachable", None,      "in   403  403  403  403  403  403  403  403  403  302  in   in"),
+    ("registries:test",                         "POST", "unreachable", None,      "in   403  403  403  403  403  403  403  403  403  302  in   in"),
     ("registries:delivery-retry",               "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     # signed by HMAC, not by a persona: an unsigned delivery is refused and nothing is stored
     ("registry-webhook",                        "POST", "unsigned",    None,      "401  401  401  401  401  401  401  401  401  401  401  401  401"),

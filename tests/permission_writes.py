@@ -387,6 +387,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("registries:reconcile", "unreachable"): lambda c: post(
         c.url("registries:reconcile", slug="mlflow")
     ),
+    ("registries:test", "unreachable"): lambda c: post(c.url("registries:test", slug="mlflow")),
     ("registries:delivery-retry", ""): lambda c: post(
         c.url("registries:delivery-retry", pk=c.world["delivery"].pk)
     ),

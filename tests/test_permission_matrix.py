@@ -105,6 +105,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "registries:secret-retire",
         "registries:webhook-register",
         "registries:reconcile",
+        "registries:test",
     }:
         return 405 if signed_in else 302  # POST-only actions, behind sign-in
     if name in {"accounts:token-create", "accounts:token-revoke"}:

@@ -1,4 +1,11 @@
-"""``manage.py add_registry_source --kind mlflow --slug <slug> --url <base-url> --secret <s>``."""
+"""``manage.py add_registry_source --kind {mlflow,sagemaker,push} --slug <slug> ...``.
+
+- mlflow: ``--url <base-url> --secret <s>`` (the webhook signing secret);
+- sagemaker: ``--region <r>`` (``--url`` only for a custom endpoint: VPC endpoint, emulator),
+  ``--secret`` the EventBridge connection's API key, checked in ``--auth-header`` (default
+  ``X-Attest-Key``), ``--role-arn`` to assume; AWS credentials from the standard chain;
+- push: ``--secret whsec_…`` (Standard Webhooks), or none to have one made and printed.
+"""
 
 from pathlib import Path
 
@@ -7,49 +14,75 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog import services
 from catalog.models import RegistrySource
+from catalog.registries import adapter_for
+from catalog.registries.sagemaker import DEFAULT_AUTH_HEADER
 from common.request_context import request_context
 
 
 class Command(BaseCommand):
-    help = "Register a model registry that may send signed webhooks to /webhooks/<slug>/."
+    help = "Register a model registry that may send deliveries to /webhooks/<slug>/."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=RegistrySource.Kind.values, default="mlflow")
         parser.add_argument("--slug", required=True)
-        parser.add_argument("--url", required=True, help="Registry base URL (REST API).")
-        secret = parser.add_mutually_exclusive_group(required=True)
-        secret.add_argument("--secret", help="Webhook secret shared with the registry.")
-        secret.add_argument("--secret-file", help="File holding the webhook secret.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="The registry's API endpoint (MLflow: required; SageMaker: a custom endpoint).",
+        )
+        parser.add_argument("--region", default="", help="AWS region (SageMaker).")
+        parser.add_argument("--role-arn", default="", help="IAM role to assume (SageMaker).")
+        parser.add_argument(
+            "--auth-header",
+            default=DEFAULT_AUTH_HEADER,
+            help="Header carrying the EventBridge connection's API key (SageMaker).",
+        )
+        parser.add_argument(
+            "--approval-environment",
+            default="",
+            help="Environment whose approval sets ModelApprovalStatus (SageMaker; production).",
+        )
+        secret = parser.add_mutually_exclusive_group()
+        secret.add_argument(
+            "--secret",
+            help="MLflow's signing secret, the push kind's whsec_ secret, or the EventBridge "
+            "connection's API key. SageMaker and push: omit to have one made and printed.",
+        )
+        secret.add_argument("--secret-file", help="File holding the secret.")
         parser.add_argument("--name", default="")
         parser.add_argument("--api-token", default="", help="Bearer token for the REST API.")
         parser.add_argument("--api-username", default="")
         parser.add_argument("--api-password-file", default="")
 
-    def handle(
-        self,
-        *args,
-        kind,
-        slug,
-        url,
-        secret,
-        secret_file,
-        name,
-        api_token,
-        api_username,
-        api_password_file,
-        **options,
-    ):
+    def handle(self, *args, kind, slug, url, secret, secret_file, **options):
         if secret_file:
             try:
                 secret = Path(secret_file).read_text().strip()
             except OSError as exc:
                 raise CommandError(f"Cannot read --secret-file: {exc}") from exc
+        if kind == RegistrySource.Kind.MLFLOW and not url:
+            raise CommandError("--url is required for MLflow (the server's base URL).")
+        if kind == RegistrySource.Kind.MLFLOW and not secret:
+            raise CommandError("--secret or --secret-file is required for MLflow.")
+        if kind == RegistrySource.Kind.SAGEMAKER and not options["region"]:
+            raise CommandError("--region is required for SageMaker.")
+        made = not secret
+        secret = secret or adapter_for(kind).new_secret()
         credentials = None
-        if api_token:
-            credentials = {"token": api_token}
-        elif api_username:
-            password = Path(api_password_file).read_text().strip() if api_password_file else ""
-            credentials = {"username": api_username, "password": password}
+        if options["api_token"]:
+            credentials = {"token": options["api_token"]}
+        elif options["api_username"]:
+            password_file = options["api_password_file"]
+            password = Path(password_file).read_text().strip() if password_file else ""
+            credentials = {"username": options["api_username"], "password": password}
+        settings = {}
+        if kind == RegistrySource.Kind.SAGEMAKER:
+            settings = {
+                "region": options["region"],
+                "role_arn": options["role_arn"],
+                "auth_header": options["auth_header"],
+                "approval_environment": options["approval_environment"],
+            }
         if RegistrySource.objects.filter(slug=slug).exists():
             raise CommandError(f"A registry source with slug {slug!r} already exists.")
         try:
@@ -60,14 +93,24 @@ class Command(BaseCommand):
                     slug=slug,
                     base_url=url,
                     secret=secret,
-                    name=name,
+                    name=options["name"],
                     credentials=credentials,
+                    options=settings,
                 )
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             ) from exc
+        where = f" ({source.base_url})" if source.base_url else ""
+        hint = {
+            "mlflow": "Point the registry's webhook at /webhooks/{slug}/ with the same secret.",
+            "sagemaker": "Point an EventBridge API destination at /webhooks/{slug}/ with the key "
+            "in the connection's {header} header.",
+            "push": "Sign deliveries to /webhooks/{slug}/ per Standard Webhooks with the secret.",
+        }[kind].format(slug=source.slug, header=options["auth_header"])
         self.stdout.write(
-            f"Added {source.get_kind_display()} source {source.slug!r} ({source.base_url}). "
-            f"Point the registry's webhook at /webhooks/{source.slug}/ with the same secret."
+            f"Added {source.get_kind_display()} source {source.slug!r}{where}. {hint}"
         )
+        if made:
+            self.stdout.write("The secret (shown once):")
+            self.stdout.write(secret)
