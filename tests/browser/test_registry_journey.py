@@ -66,3 +66,91 @@ def test_admin_connects_mlflow_and_reads_the_inbox(live_server, page, screenshot
         screenshot(page, "22-inbox")
     finally:
         server.stop()
+
+
+def test_admin_adds_a_sagemaker_source_tests_it_and_sees_the_first_deliveries(
+    live_server, page, screenshot, monkeypatch
+):
+    """SageMaker is moto's server mode on a free loopback port, read through boto3; the
+    delivery is the documented EventBridge event with the connection's key header."""
+    import json
+    from datetime import UTC, datetime
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from tests.sso_provider import free_port
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    moto.start()
+    try:
+        host, port = moto.get_host_and_port()
+        moto_url = f"http://{host}:{port}"
+        sm = boto3.client("sagemaker", endpoint_url=moto_url, region_name="eu-west-1")
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill("attest-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server.url}/registries/new/")
+        page.get_by_label("Kind").select_option("sagemaker")
+        page.get_by_label("Slug").fill("sagemaker-prod")
+        page.get_by_label("Name").fill("SageMaker (eu-west-1)")
+        page.get_by_label("Base URL").fill(moto_url)
+        page.get_by_label("Region").fill("eu-west-1")
+        screenshot(page, "23-registry-add-sagemaker")
+        page.get_by_role("button", name="Add registry").click()
+        page.wait_for_selector("text=Connect SageMaker")
+        main = page.text_content("main")
+        assert "/webhooks/sagemaker-prod/" in main and "X-Attest-Key" in main
+        assert "SageMaker Model Package State Change" in main
+        key = page.locator(".flash--warning code.secret").inner_text().strip()
+        page.get_by_role("button", name="Test connection").click()
+        page.wait_for_selector("text=Connection works.")
+        assert "eu-west-1" in page.text_content("main")
+        screenshot(page, "24-registry-sagemaker-steps")
+
+        sm.create_model_package_group(ModelPackageGroupName="fraud-detector")
+        arn = sm.create_model_package(
+            ModelPackageGroupName="fraud-detector",
+            InferenceSpecification={
+                "Containers": [{"Image": "xgb:1", "ModelDataUrl": "s3://m/fraud/1.tar.gz"}],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+            ModelApprovalStatus="PendingManualApproval",
+        )["ModelPackageArn"]
+        now = datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "SageMaker Model Package State Change",
+            "source": "aws.sagemaker",
+            "account": "123456789012",
+            "time": now,
+            "region": "eu-west-1",
+            "resources": [arn],
+            "detail": {
+                "ModelPackageGroupName": "fraud-detector",
+                "ModelPackageVersion": 1,
+                "ModelPackageArn": arn,
+                "ModelPackageStatus": "Completed",
+                "ModelApprovalStatus": "PendingManualApproval",
+            },
+        }
+        answer = requests.post(
+            f"{live_server.url}/webhooks/sagemaker-prod/",
+            data=json.dumps(event),
+            headers={"Content-Type": "application/json", "X-Attest-Key": key},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        page.goto(f"{live_server.url}/registries/sagemaker-prod/")
+        page.wait_for_selector("text=Recent deliveries")
+        table = page.text_content("main table")
+        assert "Processed" in table and "fraud-detector" in table
+        screenshot(page, "25-registry-sagemaker-deliveries")
+    finally:
+        moto.stop()
