@@ -5,8 +5,13 @@ from rest_framework.permissions import BasePermission
 from accounts.models import ApiToken
 
 
+def missing_scope_message(scope: str) -> str:
+    """The 403's detail: which scope to add to the token (a CI owner fixes it in one step)."""
+    return f"This token lacks the scope this endpoint needs: {scope}."
+
+
 class TokenHasScope(BasePermission):
-    """Views set ``required_scope``; a bearer token without it gets 403."""
+    """Views set ``required_scope``; a bearer token without it gets 403 naming the scope."""
 
     message = "This token lacks the scope this endpoint needs."
 
@@ -14,4 +19,7 @@ class TokenHasScope(BasePermission):
         if not isinstance(request.auth, ApiToken):
             return True
         required = getattr(view, "required_scope", None)
-        return required is None or required in request.auth.scopes
+        if required is None or required in request.auth.scopes:
+            return True
+        self.message = missing_scope_message(required)  # DRF reads it from this instance
+        return False

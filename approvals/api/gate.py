@@ -31,7 +31,7 @@ from rest_framework import exceptions
 from accounts import tokens
 from accounts.authentication import _LAST_USED_RESOLUTION, MALFORMED
 from accounts.models import ApiToken
-from accounts.permissions import TokenHasScope
+from accounts.permissions import missing_scope_message
 from approvals import gate, selectors
 from approvals.api.views import GateApi
 from common import ratelimit
@@ -178,7 +178,7 @@ def gate_view(request):
     user = token.user
     request.user = user  # as DRF's authentication leaves it for the middleware
     if not has_scope:
-        return _error(exceptions.PermissionDenied(TokenHasScope.message))
+        return _error(exceptions.PermissionDenied(missing_scope_message(ApiToken.Scope.GATE_READ)))
     if waits[1]:
         return _throttled(waits[1], "Gate rate limit reached; retry later.")
     if query is None:

@@ -196,7 +196,7 @@ def test_errors_keep_the_drf_shape_and_headers(personas, bearer, settings):
     scope = bearer(scopes=[Scope.CATALOG_READ]).get(URL, q)
     assert scope.status_code == 403 and scope["Allow"] == ALLOW
     assert scope.json() == {
-        "detail": "This token lacks the scope this endpoint needs.",
+        "detail": "This token lacks the scope this endpoint needs: gate:read.",
         "errors": {},
     }
     blank = bearer().get(URL, {"model": " "})
