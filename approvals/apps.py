@@ -8,4 +8,4 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Approvals"
 
     def ready(self) -> None:
-        from approvals import checks, receivers  # noqa: F401  (registers checks and receivers)
+        from approvals import checks, consequences, receivers  # noqa: F401  (registers them)

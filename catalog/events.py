@@ -12,3 +12,14 @@ from django.dispatch import Signal
 model_changed = Signal()
 # kwargs: model_service (ModelService); the registry's aliases moved
 aliases_changed = Signal()
+# kwargs: model_service, changes (field -> new value, not saved yet). Read-only: receivers
+# return a list of {"label", "url"} describing what the change would make stale.
+model_change_preview = Signal()
+
+
+def consequences_of(model_service, changes: dict) -> list[dict]:
+    """Everything downstream apps say ``changes`` would call into question (approvals...)."""
+    replies = model_change_preview.send(
+        sender=type(model_service), model_service=model_service, changes=changes
+    )
+    return [item for _receiver, items in replies for item in (items or [])]

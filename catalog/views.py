@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.selectors import audit_timeline_for_subject
-from catalog import selectors, services
+from catalog import events, selectors, services
 from catalog.forms import (
     CatalogFilterForm,
     ModelMetadataForm,
@@ -88,25 +90,51 @@ def model_edit(request, model_id):
     model = selectors.model_service_get(user=request.user, model_id=model_id)
     if not selectors.model_service_can_edit(request.user, model):
         raise PermissionDenied("Only the owning team's model owners may edit this model.")
+    stored = selectors.model_service_get(user=request.user, model_id=model_id)  # not the form's
     form = ModelMetadataForm(request.POST or None, instance=model, user=request.user)
+    consequences = []
     if request.method == "POST" and form.is_valid():
-        # The ModelForm has already copied values onto `model`; the service re-reads the row
-        # under lock and diffs against what is stored, so pass the submitted values only.
-        changed = services.model_service_update_metadata(
-            actor=request.user, model_service=model, changes=form.changes()
-        )
-        if changed:
-            messages.success(request, f"Saved. Changed: {', '.join(changed).replace('_', ' ')}.")
-        else:
-            messages.info(request, "No changes to save.")
-        return redirect("catalog:model-detail", model_id=model.pk)
-    if request.method == "POST":
-        messages.error(request, "Please correct the errors below.")
+        changes = form.changes()
+        # Before saving: which approvals in force the edit would make stale. The person
+        # confirms them once (the form is shown again with the list), then the save says so.
+        consequences = events.consequences_of(stored, changes)
+        if not consequences or request.POST.get("confirm_consequences") == "yes":
+            # The ModelForm has already copied values onto `model`; the service re-reads the
+            # row under lock and diffs against what is stored: pass the submitted values only.
+            changed = services.model_service_update_metadata(
+                actor=request.user, model_service=model, changes=changes
+            )
+            _saved_message(request, changed, consequences)
+            return redirect("catalog:model-detail", model_id=model.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below."))
     return render(
         request,
         "catalog/model_edit.html",
-        {"model": model, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {"model": model, "form": form, "consequences": consequences},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
+
+
+def _saved_message(request, changed: list[str], consequences: list[dict]) -> None:
+    if not changed:
+        messages.info(request, _("No changes to save."))
+        return
+    names = ", ".join(changed).replace("_", " ")
+    if not consequences:
+        messages.success(request, _("Saved. Changed: %(names)s.") % {"names": names})
+        return
+    links = ", ".join(
+        format_html('<a href="{}">{}</a>', item["url"], item["label"]) for item in consequences
+    )
+    messages.warning(
+        request,
+        format_html(
+            "{} {}",
+            _("Saved. Changed: %(names)s. These approvals are now stale and need a re-review:")
+            % {"names": names},
+            mark_safe(links),  # noqa: S308  (each part escaped by format_html above)
+        ),
     )
 
 

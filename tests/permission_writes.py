@@ -123,6 +123,8 @@ def _high_risk(model: ModelService) -> ModelService:
 
 def _model_edit(c: Cell) -> Send:
     data = {**form_values(ModelMetadataForm(instance=c.model)), "description": "Changed."}
+    # The world's approvals bind the card: confirm their re-review (the edit page asks first).
+    data["confirm_consequences"] = "yes"
     return post(c.url("catalog:model-edit", model_id=c.model.pk), **data)
 
 
