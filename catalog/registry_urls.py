@@ -19,4 +19,6 @@ urlpatterns = [
     path("<slug:slug>/register-webhook/", views.registry_webhook_register, name="webhook-register"),
     path("<slug:slug>/reconcile/", views.registry_reconcile, name="reconcile"),
     path("<slug:slug>/test/", views.registry_test, name="test"),
+    path("<slug:slug>/edit/", views.registry_edit, name="edit"),
+    path("<slug:slug>/toggle/", views.registry_toggle, name="toggle"),
 ]

@@ -120,6 +120,68 @@ def registry_create(request):
     )
 
 
+class RegistrySourceEditForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False)
+    base_url = RegistrySourceForm.base_fields["base_url"]
+    region = RegistrySourceForm.base_fields["region"]
+    role_arn = RegistrySourceForm.base_fields["role_arn"]
+    auth_header = RegistrySourceForm.base_fields["auth_header"]
+    approval_environment = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="SageMaker: the environment whose approval sets ModelApprovalStatus=Approved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registry_edit(request, slug):
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    initial = {"name": source.name, "base_url": source.base_url, **source.settings}
+    form = RegistrySourceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = {}
+        if source.kind == RegistrySource.Kind.SAGEMAKER:
+            options = {
+                k: data[k] for k in ("region", "role_arn", "auth_header", "approval_environment")
+            }
+        with form_errors(form) as call:
+            services.registry_source_update(
+                actor=request.user,
+                source=source,
+                name=data["name"],
+                base_url=data["base_url"],
+                options=options,
+            )
+        if call.ok:
+            messages.success(request, f"Registry {source.slug} saved.")
+            return redirect("registries:detail", slug=source.slug)
+    return render(
+        request,
+        "catalog/registry_edit.html",
+        {"form": form, "source": source},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def registry_toggle(request, slug):
+    """Disable (deliveries refused, nothing deleted) or enable again."""
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    services.registry_source_active_set(
+        actor=request.user, source=source, is_active=not source.is_active
+    )
+    messages.success(
+        request,
+        f"Registry {source.slug} enabled."
+        if not source.is_active
+        else f"Registry {source.slug} disabled: its deliveries are refused; its history stays.",
+    )
+    return redirect("registries:detail", slug=slug)
+
+
 @login_required
 def registry_detail(request, slug):
     source = selectors.registry_source_get(user=request.user, slug=slug)

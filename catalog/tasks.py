@@ -8,7 +8,7 @@ from celery import shared_task
 
 from catalog import services
 from catalog.models import RegistrySource
-from catalog.registries.mlflow_client import RegistryUnavailable
+from catalog.registries.base import RegistryRequestRefused, RegistryUnavailable
 from common.request_context import request_context
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def reconcile_all_sources() -> dict:
         with request_context(source="task", request_id=f"reconcile-{source.slug}"[:64]):
             try:
                 results[source.slug] = services.registry_reconcile(source=source)
-            except RegistryUnavailable as exc:
+            except (RegistryUnavailable, RegistryRequestRefused) as exc:
+                # One registry's outage or refused credentials must not stop the others.
                 logger.warning("reconciliation of %s skipped: %s", source.slug, exc)
                 results[source.slug] = {"error": str(exc)}
     return results

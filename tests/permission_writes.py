@@ -390,6 +390,10 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         c.url("registries:reconcile", slug="mlflow")
     ),
     ("registries:test", "unreachable"): lambda c: post(c.url("registries:test", slug="mlflow")),
+    ("registries:edit", ""): lambda c: post(
+        c.url("registries:edit", slug="mlflow"), name="Renamed", base_url="http://127.0.0.1:9"
+    ),
+    ("registries:toggle", ""): lambda c: post(c.url("registries:toggle", slug="mlflow")),
     ("registries:delivery-retry", ""): lambda c: post(
         c.url("registries:delivery-retry", pk=c.world["delivery"].pk)
     ),

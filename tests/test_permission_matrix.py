@@ -106,6 +106,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "registries:webhook-register",
         "registries:reconcile",
         "registries:test",
+        "registries:toggle",
     }:
         return 405 if signed_in else 302  # POST-only actions, behind sign-in
     if name in {"accounts:token-create", "accounts:token-revoke"}:

@@ -131,7 +131,7 @@ class RegistryClient(Protocol):
 class Adapter:
     kind: str
     label: str
-    verify: Callable[..., Received]
+    verify: Callable[..., Received]  # secrets: an iterable, decrypted on first use
     parse_stored: Callable[[bytes], WebhookEvent]
     client: Callable[..., Any]
     new_secret: Callable[[], str]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from catalog.registries.base import (
@@ -47,7 +48,7 @@ def sign(secret: str, delivery_id: str, timestamp: str, body: bytes) -> str:
 
 
 def signature_matches(
-    secrets: list[str], delivery_id: str, timestamp: str, body: bytes, header: str
+    secrets: Iterable[str], delivery_id: str, timestamp: str, body: bytes, header: str
 ) -> bool:
     """True when ``header`` is the signature of the delivery under any active secret."""
     if not header.startswith(SIGNATURE_PREFIX):
@@ -137,7 +138,7 @@ def version_status(mlflow_status: str) -> str:
 
 
 def verify(
-    *, headers, body: bytes, secrets: list[str], now: float, tolerance: int, options: dict
+    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
 ) -> Received:
     """MLflow's delivery check: signature header present, timestamp inside the window,
     delivery id well-formed, HMAC matching an active secret, body parseable (in that order)."""

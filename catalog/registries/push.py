@@ -30,7 +30,7 @@ import hashlib
 import hmac
 import math
 import secrets as secrets_module
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from catalog.registries.base import (
@@ -115,7 +115,7 @@ def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
 
 
 def signature_matches(
-    secrets: list[str], msg_id: str, timestamp: str, body: bytes, header: str
+    secrets: Iterable[str], msg_id: str, timestamp: str, body: bytes, header: str
 ) -> bool:
     """True when any ``v1,`` entry of the header is the signature under any active secret."""
     offered = [s.encode() for s in header.split(" ") if s.startswith("v1,")]
@@ -204,7 +204,7 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def verify(
-    *, headers, body: bytes, secrets: list[str], now: float, tolerance: int, options: dict
+    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
 ) -> Received:
     msg_id = headers.get("webhook-id", "")
     timestamp = headers.get("webhook-timestamp", "")

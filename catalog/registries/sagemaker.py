@@ -33,7 +33,7 @@ import base64
 import binascii
 import hmac
 import secrets as secrets_module
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from catalog.registries.base import (
@@ -62,7 +62,7 @@ NOT_FOUND_CODES = {"ValidationException", "ResourceNotFound", "ResourceNotFoundE
 RETRY_CODES = {"ThrottlingException", "Throttling", "ServiceUnavailable", "InternalFailure"}
 
 
-def _authorised(headers, secrets: list[str], header_name: str) -> bool | None:
+def _authorised(headers, secrets: Iterable[str], header_name: str) -> bool | None:
     """True / False when a key or basic credentials were offered, None when nothing was."""
     key = headers.get(header_name, "")
     if key:
@@ -123,7 +123,7 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def verify(
-    *, headers, body: bytes, secrets: list[str], now: float, tolerance: int, options: dict
+    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
 ) -> Received:
     header_name = options.get("auth_header") or DEFAULT_AUTH_HEADER
     authorised = _authorised(headers, secrets, header_name)

@@ -15,6 +15,9 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalog.audit_actions import (
     REGISTRY_SOURCE_CREATED,
+    REGISTRY_SOURCE_DISABLED,
+    REGISTRY_SOURCE_ENABLED,
+    REGISTRY_SOURCE_UPDATED,
     REGISTRY_WEBHOOK_REGISTERED,
     WEBHOOK_SECRET_ADDED,
     WEBHOOK_SECRET_RETIRED,
@@ -25,7 +28,9 @@ from common import crypto
 
 __all__ = [
     "registry_client",
+    "registry_source_active_set",
     "registry_source_create",
+    "registry_source_update",
     "registry_source_webhook_register",
     "webhook_secret_add",
     "webhook_secret_retire",
@@ -102,6 +107,58 @@ def registry_source_create(
         },
     )
     return source
+
+
+@transaction.atomic
+def registry_source_update(
+    *,
+    actor: Any | None,
+    source: RegistrySource,
+    name: str,
+    base_url: str,
+    options: dict | None = None,
+) -> RegistrySource:
+    """Change a source's name, registry URL and kind settings (region, auth header, role,
+    approval environment); its slug, kind, secrets and history stay. Audited with before/after."""
+    row = RegistrySource.objects.select_for_update().get(pk=source.pk)
+    options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    before = {"name": row.name, "base_url": row.base_url, "settings": row.settings}
+    row.name, row.base_url = name, (base_url or "").rstrip("/")
+    row.settings = {**row.settings, **options} if options else row.settings
+    row.full_clean()
+    after = {"name": row.name, "base_url": row.base_url, "settings": row.settings}
+    if after == before:
+        return row
+    row.save(update_fields=["name", "base_url", "settings", "updated_at"])
+    changed = [k for k in after if after[k] != before[k]]
+    audit_record(
+        actor=actor,
+        action=REGISTRY_SOURCE_UPDATED,
+        target=row,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return row
+
+
+@transaction.atomic
+def registry_source_active_set(
+    *, actor: Any | None, source: RegistrySource, is_active: bool
+) -> RegistrySource:
+    """Disable a source (its deliveries are refused with 404, reconciliation skips it) or
+    enable it again. Nothing is deleted: its catalog entries, inbox and audit trail stay."""
+    row = RegistrySource.objects.select_for_update().get(pk=source.pk)
+    if row.is_active == is_active:
+        return row
+    row.is_active = is_active
+    row.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=REGISTRY_SOURCE_ENABLED if is_active else REGISTRY_SOURCE_DISABLED,
+        target=row,
+        after={"is_active": is_active},
+    )
+    return row
 
 
 @transaction.atomic

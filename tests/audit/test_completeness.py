@@ -264,6 +264,18 @@ def recipes(p):
             source,
             ["catalog.registry_source_created"],
         ),
+        "catalog.services.sources.registry_source_update": (
+            lambda: catalog.services.sources.registry_source_update(
+                actor=p.admin, source=source(), name="Renamed", base_url="http://y.example.com"
+            ),
+            ["catalog.registry_source_created", "catalog.registry_source_updated"],
+        ),
+        "catalog.services.sources.registry_source_active_set": (
+            lambda: catalog.services.sources.registry_source_active_set(
+                actor=p.admin, source=source(), is_active=False
+            ),
+            ["catalog.registry_source_created", "catalog.registry_source_disabled"],
+        ),
         "catalog.services.sources.webhook_secret_add": (
             lambda: catalog.services.sources.webhook_secret_add(actor=p.admin, source=source()),
             ["catalog.registry_source_created", "catalog.webhook_secret_added"],

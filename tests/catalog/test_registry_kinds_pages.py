@@ -119,3 +119,33 @@ def test_command_explains_what_a_kind_is_missing():
     with pytest.raises(CommandError, match="whsec_"):
         call_command("add_registry_source", "--kind=push", "--slug=p", "--secret=" + "s" * 20)
     assert not RegistrySource.objects.exists()
+
+
+@pytest.mark.django_db
+def test_admin_edits_and_disables_a_source_and_its_history_stays(admin, client):
+    call_command(
+        "add_registry_source",
+        "--kind=sagemaker",
+        "--slug=sm",
+        "--region=us-east-1",
+        "--secret=connection-api-key-0123456789",
+        stdout=StringIO(),
+    )
+    response = admin.post(
+        reverse("registries:edit", args=["sm"]),
+        {"name": "SageMaker EU", "region": "eu-west-1", "approval_environment": "staging"},
+    )
+    assert response.status_code == 302
+    source = RegistrySource.objects.get(slug="sm")
+    assert source.name == "SageMaker EU" and source.settings["region"] == "eu-west-1"
+    assert source.approval_environment == "staging"
+    assert admin.post(reverse("registries:toggle", args=["sm"])).status_code == 302
+    source.refresh_from_db()
+    assert not source.is_active
+    answer = client.post("/webhooks/sm/", b"{}", content_type="application/json")
+    assert answer.status_code == 404  # a disabled source accepts nothing
+    page = admin.get(reverse("registries:detail", args=["sm"])).content.decode()
+    assert "Disabled:" in page and "Enable" in page
+    admin.post(reverse("registries:toggle", args=["sm"]))
+    source.refresh_from_db()
+    assert source.is_active
