@@ -248,6 +248,7 @@ def route_values(world) -> dict:
         "incident_id": world["incident"].pk,
         "review_id": world["review"].pk,
         "move_id": world["move"].pk,
+        "event_id": "00000000-0000-4000-8000-000000000000",
     }
 
 
@@ -400,6 +401,11 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         return 400 if persona in SEES["owned"] else 404  # empty body: 400
     if path == "/api/v1/audit-events/":
         return 200 if persona in AUDIT_READERS else 403  # (the CI token lacks audit:read)
+    if path.startswith(("/api/v1/audit-events/{event_id}/", "/api/v1/audit/")):
+        if persona not in AUDIT_READERS:
+            return 403
+        # an unknown event id: 404; consistency without first/second: 400
+        return 404 if "{event_id}" in path else 400 if path.endswith("/consistency/") else 200
     if "{obligation_id}" in path:  # evidence upload
         if persona == "ci_token":
             return 403  # the token lacks evidence:write
@@ -446,6 +452,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
         .replace("<uuid:request_id>", "{request_id}")
         .replace("<uuid:document_id>", "{document_id}")
         .replace("<str:version>", "{version}")
+        .replace("<uuid:event_id>", "{event_id}")
         for _, route, _ in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }
@@ -463,6 +470,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
                 url = url.replace("{request_id}", str(world["request"].pk))
                 url = url.replace("{document_id}", str(world["document"].pk))
                 url = url.replace("{version}", "1")
+                url = url.replace("{event_id}", "00000000-0000-4000-8000-000000000000")
                 got = client.generic(
                     method.upper(), url, "{}", content_type="application/json"
                 ).status_code

@@ -144,7 +144,8 @@ READ_ONLY_ROUTES = {
     "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",
     "risk-api:obligations", "approvals-api:deployment-request-detail",
     "documents-api:document-detail", "documents-api:document-download", "documents-api:model-card",
-    "audit-api:event-list",
+    "audit-api:event-list", "audit-api:event-detail", "audit-api:event-proof",
+    "audit-api:consistency", "audit-api:tree-heads", "audit-api:public-key",
 }  # fmt: skip
 # allauth's own SSO steps: no Attest object behind them and no persona difference (without a
 # pending SSO sign-in they answer the same to everyone; the GET matrix pins those answers). The
