@@ -338,10 +338,11 @@ def _sign_after_commit() -> None:
 
 
 def wake_after_commit() -> None:
-    """Worker mode: ask the sequencer task to run soon (at most ten asks a second per process;
-    a lost ask only waits for beat's next tick)."""
+    """Worker mode: ask the sequencer task to run soon (at most four asks a second per process,
+    so busy writers do not fill the queue; the task seals until nothing is pending, and a lost
+    or skipped ask only waits for beat's next tick, a second at most)."""
     now = time.monotonic()
-    if now - getattr(_throttle, "woken", 0.0) < 0.1:
+    if now - getattr(_throttle, "woken", 0.0) < 0.25:
         return
     _throttle.woken = now
     try:
