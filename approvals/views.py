@@ -79,6 +79,13 @@ def inbox(request):
             "request": row,
             "waiting": _waiting(row.submitted_at or row.created_at, now),
             "approvals_needed": (row.requirement or {}).get("approvals", 1),
+            # What, apart from approvals, keeps it from being approved: marked in the list so
+            # reviewers see at once which requests they cannot bring to a decision yet.
+            "blockers": (
+                selectors.blockers(row.model_service, policy.Requirement(**row.requirement))
+                if row.requirement
+                else []
+            ),
         }
         for row in page.object_list
     ]
@@ -98,6 +105,34 @@ def inbox(request):
             "proposals": list(risk_selectors.proposals_awaiting(user=request.user)[:50]),
             "sla_days": REVIEW_SLA.days,
         },
+    )
+
+
+# --- My requests ----------------------------------------------------------------------------
+@login_required
+def my_requests(request):
+    """The deployment requests the signed-in user opened, newest first, in every state."""
+    rows = (
+        selectors.request_visible(user=request.user)
+        .filter(requested_by=request.user)
+        .order_by("-created_at")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    items = [
+        {
+            "request": row,
+            "blockers": (
+                selectors.blockers(row.model_service, policy.Requirement(**row.requirement))
+                if row.requirement and row.state in (State.DRAFT, State.SUBMITTED)
+                else []
+            ),
+        }
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "approvals/my_requests.html",
+        {"page": page, "items": items, "query_string": ""},
     )
 
 

@@ -186,6 +186,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in SEES[which] else 404  # framework coverage follows the model
     if name == "risk:framework-coverage":
         return 200  # the portfolio's coverage: of what the persona may see (often nothing)
+    if name == "approvals:my-requests":
+        return 200  # everyone signed in: the requests they opened (often none)
     if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "approvals:request-detail":

@@ -135,7 +135,7 @@ READ_ONLY_ROUTES = {
     "risk:evidence-download",
     "risk:model-frameworks", "risk:model-soa-export", "risk:model-nist-profile-export",
     "risk:framework-coverage", "documents:model-soa-pdf",
-    "approvals:inbox", "approvals:request-detail",
+    "approvals:inbox", "approvals:my-requests", "approvals:request-detail",
     "documents:document-detail", "documents:document-download", "documents:model-card",
     "documents:report-list",
     "monitoring:model-monitoring", "monitoring:alert-list", "monitoring:alert-detail",
