@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from approvals.services import links_clean, metrics_clean
 
 
 # --- Deployment approvals -------------------------------------------------------------------
@@ -88,10 +91,20 @@ class DeploymentRequestForm(forms.Form):
             ) from exc
         if not isinstance(value, dict):
             raise forms.ValidationError('A JSON object is expected, e.g. {"auc": 0.91}.')
-        return value
+        return _checked(metrics_clean, value, "metrics")
 
     def clean_links(self):
-        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        links = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        return _checked(links_clean, links, "links")
+
+
+def _checked(check, value, name: str):
+    """Run the service's own shape check here, so a submit shows every error at once (the
+    service checks again: it is the API's only check)."""
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.message_dict.get(name, exc.messages)) from exc
 
 
 class DecisionForm(forms.Form):

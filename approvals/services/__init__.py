@@ -6,7 +6,7 @@ request per (version, environment); the approval binds a fingerprint and expires
 (e-mail, registry write-back) run after commit in Celery.
 """
 
-from approvals.services._common import Conflict, GateRefused
+from approvals.services._common import Conflict, GateRefused, links_clean, metrics_clean
 from approvals.services.decisions import deployment_request_decide
 from approvals.services.deployments import deployment_record, drift_check
 from approvals.services.lifecycle import (
@@ -36,4 +36,6 @@ __all__ = [
     "deployment_request_submit",
     "deployment_request_withdraw",
     "drift_check",
+    "links_clean",
+    "metrics_clean",
 ]

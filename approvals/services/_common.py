@@ -63,7 +63,9 @@ def _validate_environment(environment: str) -> None:
         raise ValidationError({"environment": [f"Unknown environment; one of: {', '.join(envs)}."]})
 
 
-def _clean_metrics(metrics: Any) -> dict:
+def metrics_clean(metrics: Any) -> dict:
+    """Metrics as a request stores them (name → finite number), or a ValidationError on
+    ``metrics``. The request form runs it too, so every error shows on the first submit."""
     if metrics in (None, ""):
         return {}
     if not isinstance(metrics, dict):
@@ -88,7 +90,8 @@ def _clean_metrics(metrics: Any) -> dict:
     return cleaned
 
 
-def _clean_links(links: Any) -> list[str]:
+def links_clean(links: Any) -> list[str]:
+    """At most 20 http(s) URLs, or a ValidationError on ``links`` (the form runs it too)."""
     if not links:
         return []
     if not isinstance(links, list) or len(links) > 20:

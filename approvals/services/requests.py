@@ -15,12 +15,12 @@ from approvals.models import DeploymentRequest
 from approvals.services._common import (
     Conflict,
     State,
-    _clean_links,
-    _clean_metrics,
     _on_commit_task,
     _requirement_or_refuse,
     _transition,
     _validate_environment,
+    links_clean,
+    metrics_clean,
 )
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
@@ -55,7 +55,7 @@ def deployment_request_create(
     if len(justification) > 10_000:
         raise ValidationError({"justification": ["At most 10,000 characters."]})
     requirement = _requirement_or_refuse(model, environment)
-    metrics, links = _clean_metrics(metrics), _clean_links(links)
+    metrics, links = metrics_clean(metrics), links_clean(links)
     if model_version.registry_deleted_at is not None:
         raise ValidationError({"version": ["This version was deleted in the registry."]})
     if model_version.status != ModelVersion.Status.READY:

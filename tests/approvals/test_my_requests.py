@@ -49,3 +49,21 @@ def test_the_inbox_marks_what_cannot_be_approved_yet(personas, client_for):
     ready_row = next(r for r in rows if str(ready.pk) in r)
     assert "Cannot be approved yet" in blocked_row and "not met or justified" in blocked_row
     assert "Cannot be approved yet" not in ready_row
+
+
+def test_the_request_form_shows_every_error_on_the_first_submit(personas, client_for):
+    model = assessed_model(personas, "minimal", name="demand-forecast")
+    response = client_for(personas.owner).post(
+        reverse("approvals:request-create", args=[model.pk]),
+        {
+            "version": model.versions.get(version="1").pk,
+            "environment": "production",
+            "justification": "",
+            "metrics": '{"auc": "high"}',
+            "links": "ftp://example.com/report",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"justification", "metrics", "links"}
+    assert "finite numbers" in errors["metrics"][0] and "http(s)" in errors["links"][0]
