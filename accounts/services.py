@@ -187,11 +187,18 @@ def user_role_revoke(*, actor: User | None, user: User, role: Role | str) -> boo
 
 
 @transaction.atomic
-def user_sso_sync(*, user: User, roles: set[str], team_slugs: set[str]) -> None:
-    """Make the user's roles and teams exactly what the identity provider's groups map to.
+def user_sso_sync(
+    *,
+    user: User,
+    roles: set[str],
+    team_slugs: set[str],
+    reviewer_team_slugs: set[str] | None = None,
+) -> None:
+    """Make the user's roles and teams (and, when ``reviewer_team_slugs`` is given, the
+    reviewer pools they sit in) exactly what the identity provider's groups map to.
 
-    Runs on every SSO sign-in, so a group removed at the provider removes the role or the
-    team here at the next sign-in. Each change is its own audited event.
+    Runs on every SSO sign-in, so a group removed at the provider removes the role, the team
+    or the pool here at the next sign-in. Each change is its own audited event.
     """
     for role in Role:
         if role.value in roles:
@@ -204,6 +211,14 @@ def user_sso_sync(*, user: User, roles: set[str], team_slugs: set[str]) -> None:
         team_member_add(actor=None, team=team, user=user)
     for team in current - wanted:
         team_member_remove(actor=None, team=team, user=user)
+    if reviewer_team_slugs is None:
+        return  # the mapping does not manage pools: leave them as administrators set them
+    wanted = set(Team.objects.filter(slug__in=reviewer_team_slugs))
+    current = set(Team.objects.filter(reviewers=user))
+    for team in wanted - current:
+        team_reviewer_add(actor=None, team=team, user=user)
+    for team in current - wanted:
+        team_reviewer_remove(actor=None, team=team, user=user)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts import services
-from accounts.sso.mapping import grants_for, parse_group_map
+from accounts.sso.mapping import grants_for, manages_reviewer_pools, parse_group_map
 
 
 @receiver(user_logged_in)
@@ -33,4 +33,9 @@ def _on_sso_signed_in(sender, request, user, sociallogin=None, **kwargs):
     claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
     group_map = parse_group_map(settings.ATTEST_SSO_GROUP_MAP)
     grants = grants_for(claims.get(settings.ATTEST_OIDC_GROUPS_CLAIM), group_map)
-    services.user_sso_sync(user=user, roles=set(grants.roles), team_slugs=set(grants.teams))
+    services.user_sso_sync(
+        user=user,
+        roles=set(grants.roles),
+        team_slugs=set(grants.teams),
+        reviewer_team_slugs=set(grants.reviews) if manages_reviewer_pools(group_map) else None,
+    )
