@@ -83,3 +83,30 @@ class ServiceErrorPageMiddleware:
         else:
             return None
         return render(request, "refused.html", {"status": status, "detail": detail}, status=status)
+
+
+class ProductErrorPagesMiddleware:
+    """With DEBUG on (the embedded demo), answer Attest's own 404 and 500 pages instead of
+    Django's yellow technical ones, which show settings and URL patterns and look broken to a
+    new user. ``ATTEST_TECHNICAL_ERROR_PAGES=true`` brings the technical pages back for
+    developers; the traceback is logged either way. It sees responses, not exceptions, so it also
+    catches the 404 for an address no URL pattern matches (raised before any view runs)."""
+
+    TECHNICAL_MARK = b"DEBUG = True</code>"  # in both technical_404 and technical_500
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not settings.DEBUG or settings.ATTEST_TECHNICAL_ERROR_PAGES:
+            return response
+        if response.status_code not in (404, 500) or response.streaming:
+            return response
+        if self.TECHNICAL_MARK not in response.content:
+            return response
+        from common.api import views as error_views
+
+        if response.status_code == 404:
+            return error_views.error_404(request)
+        return error_views.error_500(request)

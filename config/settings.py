@@ -18,6 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ATTEST_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# With DEBUG on, Django's technical 404/500 pages instead of Attest's own (for developers).
+ATTEST_TECHNICAL_ERROR_PAGES = env_bool("ATTEST_TECHNICAL_ERROR_PAGES", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestContextMiddleware",
     # NUL characters and lone surrogates in the path, query, headers or a form: 400 before any
+    # The embedded demo (DEBUG on) shows Attest's own 404/500 pages, not Django's technical
+    # ones; here, so the replacement still gets the request id, CSP and security headers.
+    "common.middleware.ProductErrorPagesMiddleware",
     # view or query sees them (common/input_guard.py; JSON bodies: common.api.parsers).
     "common.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
