@@ -220,6 +220,9 @@ CELERY_RESULT_BACKEND = None
 # No broker configured: run tasks in-process so the embedded demo needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, these slow tasks run in a background thread of the web process instead of
+# inside the request that asked (a PDF takes seconds; the page shows its progress meanwhile).
+ATTEST_EAGER_BACKGROUND_TASKS = [] if REDIS_URL else ["governance.tasks.render_document"]
 # Work must not be lost when a worker dies (reference/reliability-tests.md, "Work that must not
 # be lost"): acknowledge after the task ran, give the message back if the worker is killed, take
 # one message at a time, and keep unacked messages invisible longer than the longest task.

@@ -41,3 +41,4 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks eagerly unless a test starts a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
+ATTEST_EAGER_BACKGROUND_TASKS: list[str] = []  # tests wait for eager tasks, unless one asks

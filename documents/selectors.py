@@ -80,3 +80,18 @@ def model_card_pending(version) -> GeneratedDocument | None:
         .order_by("-revision")
         .first()
     )
+
+
+def document_pending(
+    *, actor, kind: str, model_version=None, parameters: dict | None = None
+) -> GeneratedDocument | None:
+    """The same document, asked for by the same person, still queued or rendering: a second
+    click (or a reload of the form) goes to it instead of queuing a duplicate."""
+    rows = GeneratedDocument.objects.filter(
+        kind=kind,
+        model_version=model_version,
+        status__in=[GeneratedDocument.Status.QUEUED, GeneratedDocument.Status.RENDERING],
+    )
+    if model_version is None:  # reports: per requester and parameters
+        rows = rows.filter(requested_by=actor, parameters=parameters or {})
+    return rows.order_by("-revision").first()

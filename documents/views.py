@@ -9,11 +9,13 @@ shows its progress.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Team
@@ -65,6 +67,9 @@ def document_download(request, document_id):
 def document_request_for_version(request, model_id, version, kind):
     row = model_version_get(user=request.user, model_id=model_id, version=version)
     model = row.model_service
+    pending = selectors.document_pending(actor=request.user, kind=kind, model_version=row)
+    if pending is not None:
+        return _already_pending(request, pending)
     with message_errors(request) as call:
         document = services.document_request(actor=request.user, kind=kind, model_version=row)
     if not call.ok:
@@ -153,9 +158,27 @@ def report_create(request):
     form.is_valid()  # bound and checked, so the page shows what was entered and what is wrong
     with form_errors(form) as call:
         parameters = portfolio.clean_parameters(raw)
+        pending = selectors.document_pending(
+            actor=request.user, kind=GeneratedDocument.Kind.PORTFOLIO, parameters=parameters
+        )
+        if pending is not None:
+            return _already_pending(request, pending)
         document = services.document_request(
             actor=request.user, kind=GeneratedDocument.Kind.PORTFOLIO, parameters=parameters
         )
     if not call.ok:
         return _page(request, form, status=call.status)
+    return redirect("documents:document-detail", document_id=document.pk)
+
+
+def _already_pending(request, document: GeneratedDocument):
+    """A double submit: to the document already on its way, saying so (nothing queued)."""
+    messages.info(
+        request,
+        _(
+            "This document is already being generated (revision %(revision)s); "
+            "nothing new was queued."
+        )
+        % {"revision": document.revision},
+    )
     return redirect("documents:document-detail", document_id=document.pk)
