@@ -53,6 +53,9 @@ MEANING_CHECKED_BY_SERVICES = {
     # `since` may not be in the future; `team` must be the slug of an existing team.
     # tests/documents/test_portfolio_report.py.
     "POST /api/v1/reports/portfolio",
+    # `first` may not exceed `second` (a tree cannot be consistent with a larger one).
+    # tests/audit/test_proofs.py.
+    "GET /api/v1/audit/consistency/",
 }
 POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
