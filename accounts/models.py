@@ -83,6 +83,7 @@ class ApiToken(BaseModel):
         EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
         AUDIT_READ = "audit:read", "Read the audit trail"
         METRICS_WRITE = "metrics:write", "Post production metrics and input schemas"
+        COSTS_WRITE = "costs:write", "Import cloud billing (FOCUS) exports"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

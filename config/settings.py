@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "risk",
     "approvals",
     "monitoring",
+    "usage",
     "documents",
     "portal",
 ]
@@ -492,3 +493,11 @@ CELERY_BEAT_SCHEDULE["monitoring-daily"] = {
     "task": "monitoring.tasks.daily_checks",
     "schedule": 24 * 3600.0,
 }
+# --- Usage and cost (usage/; README "Usage and cost") ----------------------------------------
+# The FOCUS resource tag whose value names the model (its catalog name or id) a cost row is for.
+ATTEST_COST_MODEL_TAG = env_str("ATTEST_COST_MODEL_TAG", "attest-model")
+# Largest FOCUS file accepted by POST /api/v1/costs/imports/ (bytes; written to disk, streamed).
+ATTEST_COST_IMPORT_MAX_BYTES = env_int("ATTEST_COST_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+# Prometheus reads: resolution of the counters read over query_range, and the request timeout.
+ATTEST_USAGE_STEP_SECONDS = env_int("ATTEST_USAGE_STEP_SECONDS", 60)
+ATTEST_USAGE_TIMEOUT_SECONDS = env_int("ATTEST_USAGE_TIMEOUT_SECONDS", 20)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("documents.urls")),
     path("", include("monitoring.urls")),
+    path("", include("usage.urls")),
     path("", include("portal.urls")),
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api.urls")),
     path("api/v1/", include("audit.api.urls")),
     path("api/v1/", include("monitoring.api.urls")),
+    path("api/v1/", include("usage.api.urls")),
     path(
         "webhooks/<slug:source_slug>/", catalog_webhooks.registry_webhook, name="registry-webhook"
     ),

@@ -115,7 +115,7 @@ def build_world(personas) -> dict:
         actor=personas.reviewer, request=approved, verdict="approve"
     )
     assert approved.state == "approved", approved.state
-    approval_services.deployment_record(
+    deployment = approval_services.deployment_record(
         actor=personas.ci_bot, model_version=approved.model_version, environment="staging"
     )
     # A registry alias moved by hand (on the foreign model: nothing is asked of its gate).
@@ -143,6 +143,7 @@ def build_world(personas) -> dict:
         "approved": approved,
         "draft": draft,
         "writer_token": writer_token,
+        "deployment": deployment,  # the owned model's, in staging (usage API)
         "document": document,
     }
 

@@ -268,6 +268,20 @@ def _lockout_clear(c: Cell) -> Send:
     )
 
 
+def _cost_import(c: Cell) -> Send:
+    """A one-row FOCUS 1.0 export (the columns the importer reads) tagged with the model."""
+    header = "BillingAccountId,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,EffectiveCost,Tags"
+    line = (
+        '1,EUR,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,1.50,"{""attest-model"": ""owned-model""}"'
+    )
+    content = f"{header}\n{line}\n".encode()
+    return Send(
+        "POST",
+        c.url("usage-api:cost-import-create"),
+        form={"file": SimpleUploadedFile("focus.csv", content)},
+    )
+
+
 SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     # accounts
     ("accounts:login", "password"): lambda c: post(
@@ -432,6 +446,12 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         "POST",
         c.url("monitoring-api:schema-create", model_id=c.model.pk, version="1"),
         {"environment": "production", "features": {"age": "int"}},
+    ),
+    ("usage-api:cost-import-create", "focus csv"): _cost_import,
+    ("usage-api:usage-source", ""): lambda c: api(
+        "PUT",
+        c.url("usage-api:usage-source", deployment_id=c.world["deployment"].pk),
+        {"prometheus_url": "http://127.0.0.1:9", "requests": "http_requests_total"},
     ),
     ("documents-api:technical-documentation", "high-risk"): lambda c: api(
         "POST",

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -86,3 +87,32 @@ def test_embedded_demo_serves_catalog_to_a_demo_user(embedded_server):
     match = re.search(r"(\d+) models? visible to you", page)
     assert match, page[:500]
     assert int(match.group(1)) >= 25
+
+    # Issue 20: a model card PDF renders beside the request (the click returns at once, the
+    # page shows progress until it is ready), and a missing page is Attest's own 404.
+    detail = opener.open(f"{base}/models/").read().decode()
+    model_id = re.search(r'href="/models/([0-9a-f-]{36})/"', detail).group(1)
+    card = opener.open(f"{base}/models/{model_id}/").read().decode()
+    version = re.search(rf'/models/{model_id}/versions/([^/"]+)/card/', card).group(1)
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    request = urllib.request.Request(
+        f"{base}/models/{model_id}/versions/{version}/documents/model_card/",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode(),
+        headers={"Referer": f"{base}/models/{model_id}/"},
+    )
+    response = opener.open(request)
+    first = response.read().decode()
+    assert "/documents/" in response.geturl()
+    # The render takes seconds; the page it lands on is the progress page, not the PDF.
+    assert "Queued" in first or "Rendering" in first, first[:500]
+    for _ in range(150):
+        if "Download" in opener.open(response.geturl()).read().decode():
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the model card never became ready")
+    try:
+        opener.open(f"{base}/no-such-page/")
+    except urllib.error.HTTPError as missing:
+        body = missing.read().decode()
+        assert missing.code == 404 and "DEBUG = True" not in body

@@ -225,6 +225,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
             return 404
         return 200 if persona in EDITS[which] else 403  # the owning team (and admins) request
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
+    if name == "usage:model-usage":
+        return 200 if persona in SEES[which] else 404  # usage and cost follow the model
 
 
 def route_values(world) -> dict:
@@ -251,6 +253,7 @@ def route_values(world) -> dict:
         "review_id": world["review"].pk,
         "move_id": world["move"].pk,
         "event_id": "00000000-0000-4000-8000-000000000000",
+        "deployment_id": world["deployment"].pk,
     }
 
 
@@ -386,6 +389,16 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
     if persona == "anonymous":
         return 401
     if method == "put":  # risk assessment answers: needs the assessments:write scope
+    if path == "/api/v1/costs/imports/":  # costs:write; the second line and service accounts
+        return 400 if persona in {"compliance", "admin"} else 403  # no file: 400
+    if path.startswith("/api/v1/deployments/{deployment_id}/"):  # the owned model's deployment
+        if persona == "ci_token" and method == "put":
+            return 403  # the token lacks deployments:write
+        if persona not in SEES["owned"]:
+            return 404
+        if method == "put":  # usage source: the owning team; empty body: 400
+            return 400 if persona in EDITS["owned"] else 403
+        return 200
         if persona == "ci_token":
             return 403
         if persona not in SEES[which]:
@@ -456,6 +469,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
         .replace("<str:version>", "{version}")
         .replace("<uuid:event_id>", "{event_id}")
         for _, route, _ in walk(get_resolver().url_patterns)
+        .replace("<uuid:deployment_id>", "{deployment_id}")
         if route.startswith("api/v1/")
     }
     assert api_routes == set(schema["paths"])
@@ -474,6 +488,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
                 url = url.replace("{version}", "1")
                 url = url.replace("{event_id}", "00000000-0000-4000-8000-000000000000")
                 got = client.generic(
+                url = url.replace("{deployment_id}", str(world["deployment"].pk))
                     method.upper(), url, "{}", content_type="application/json"
                 ).status_code
                 expected = api_expectation(path, method, persona, which)

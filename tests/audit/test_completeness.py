@@ -33,6 +33,7 @@ from audit.models import AuditEvent
 from catalog.models import WebhookDelivery
 from risk.models import Obligation
 from tests.audit.recipes_governance import approval_recipes, document_recipes, monitoring_recipes
+from tests.audit.recipes_usage import usage_recipes
 from tests.catalog.mlflow_fixtures import SECRET
 from tests.factories import ModelServiceFactory, UserFactory
 
@@ -111,6 +112,8 @@ NO_EVENT = {
     "approvals.writeback.pending_writebacks": "read",
     "approvals.writeback.retry_delay": "pure backoff arithmetic",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
+    "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
+    "(tests/usage/test_prometheus_usage.py)",
 }
 
 
@@ -416,6 +419,7 @@ def test_every_service_is_accounted_for(personas):
         | set(approval_recipes(personas))
         | set(monitoring_recipes(personas))
         | set(document_recipes(personas))
+        | set(usage_recipes(personas))
         | set(NO_EVENT)
     )
     missing = public_services() - covered
@@ -441,6 +445,7 @@ def test_each_service_records_exactly_its_events(personas):
         | recipes(personas)
         | approval_recipes(personas)
         | document_recipes(personas)
+        | usage_recipes(personas)
     )
     declared = {action.code for action in audit_actions.all_actions()}
     for name, (call, expected) in all_recipes.items():

@@ -26,6 +26,7 @@ from risk import demo as risk_demo
 from risk import ruleset as rulesets
 from risk import services as risk_services
 from risk.models import Obligation, RiskAssessment
+from usage import demo as usage_demo
 
 
 class Command(BaseCommand):
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             assessed = self._assessments(users)
             requests = self._deployment_requests(users)
             # Later apps add their demo data (monitoring: metrics, alerts, an incident).
-            extras = [line for line in [monitoring_demo.seed(users)] if line]
+            extras = [
+                line for line in [monitoring_demo.seed(users), usage_demo.seed(users)] if line
+            ]
         self.stdout.write(
             f"Demo ready: {len(teams)} teams, {len(users)} users, {created} new models "
             f"({ModelService.objects.count()} in the catalog), {assessed} new risk assessments, "

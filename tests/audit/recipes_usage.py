@@ -1,0 +1,56 @@
+"""Audit recipes for usage and cost (tests/audit/test_completeness.py)."""
+
+from __future__ import annotations
+
+
+def usage_recipes(p):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from approvals import services as approvals
+    from tests.approvals.approval_helpers import assessed_model
+    from tests.usage.focus_files import csv_bytes, row
+    from usage import services
+
+    model = assessed_model(p, "minimal")
+    version = model.versions.get()
+    approvals.deployment_request_decide(
+        actor=p.compliance,
+        request=approvals.deployment_request_create(
+            actor=p.owner, model_version=version, environment="staging", justification="r"
+        ),
+        verdict="approve",
+    )
+    deployment = approvals.deployment_record(
+        actor=p.ci_bot, model_version=version, environment="staging"
+    )
+    content = csv_bytes([row(tags={"attest-model": model.name})])
+    u = "usage.services"
+    return {
+        f"{u}.cost_import_create": (
+            lambda: services.cost_import_create(
+                actor=p.compliance,
+                upload=SimpleUploadedFile("focus.csv", content),
+                file_name="focus.csv",
+            ),
+            ["usage.costs_imported"],
+        ),
+        f"{u}.usage_source_set": (
+            lambda: services.usage_source_set(
+                actor=p.owner,
+                deployment=deployment,
+                prometheus_url="http://127.0.0.1:9",
+                requests="http_requests_total",
+            ),
+            ["usage.usage_source_set"],
+        ),
+        f"{u}.usage_days_record": (
+            lambda: services.usage_days_record(
+                actor=None,
+                deployment=deployment,
+                days=[services.DayUsage(date(2026, 11, 1), 10, 1)],
+            ),
+            ["usage.usage_recorded"],
+        ),
+    }

@@ -1,0 +1,168 @@
+"""Every permission-aware read of usage and cost."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max, Sum
+from django.db.models.functions import TruncMonth
+
+from accounts.models import Team
+from approvals.models import Deployment
+from catalog.models import ModelService
+from catalog.selectors import model_service_visible
+from common.errors import NotFound, ValidationError
+from usage import access
+from usage.models import CostRow, DailyUsage, UsageSource
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    """A decimal string with two places (half up), as the report's JSON carries amounts."""
+    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def month_add(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def deployment_get(*, user, deployment_id) -> Deployment:
+    """A deployment of a model ``user`` may see (404 otherwise)."""
+    deployment = (
+        Deployment.objects.filter(
+            pk=deployment_id, model_service__in=model_service_visible(user=user)
+        )
+        .select_related("model_service", "model_version")
+        .first()
+    )
+    if deployment is None:
+        raise NotFound("No such deployment.")
+    return deployment
+
+
+def usage_source_of(deployment: Deployment) -> UsageSource | None:
+    return UsageSource.objects.filter(deployment=deployment).first()
+
+
+def daily_usage_list(*, deployment: Deployment, since: date | None, until: date | None):
+    rows = DailyUsage.objects.filter(deployment=deployment)
+    if since:
+        rows = rows.filter(day__gte=since)
+    if until:
+        rows = rows.filter(day__lte=until)
+    return rows.order_by("day")
+
+
+def _per_1000(cost: dict[str, Decimal], requests: int) -> dict[str, str]:
+    if not requests:
+        return {}
+    return {cur: money(amount * 1000 / requests) for cur, amount in sorted(cost.items())}
+
+
+def usage_cost_report(*, user, month: date, team: str = "") -> dict:
+    """``{"month", "models": [...], "unmatched"?}`` for the models ``user`` may see: cost per
+    currency, requests and errors of the month, cost per 1,000 requests. Unmatched cost only
+    for compliance officers and administrators. A team that does not exist is a 400."""
+    models = model_service_visible(user=user)
+    if team:
+        found = Team.objects.filter(slug=team).first()
+        if found is None:
+            raise ValidationError({"team": [f"No team with the slug {team[:60]!r}."]})
+        models = models.filter(owner_team=found)
+    until = month_add(month, 1)
+    costs = (
+        CostRow.objects.filter(month=month, model_service__in=models)
+        .values("model_service", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    usage = (
+        DailyUsage.objects.filter(day__gte=month, day__lt=until, model_service__in=models)
+        .values("model_service")
+        .annotate(requests=Sum("requests"), errors=Sum("errors"))
+    )
+    cost_by: dict = defaultdict(dict)
+    for row in costs:
+        cost_by[row["model_service"]][row["currency"]] = row["total"]
+    usage_by = {row["model_service"]: row for row in usage}
+    wanted = set(cost_by) | set(usage_by)
+    entries = []
+    for model in (
+        ModelService.objects.filter(pk__in=wanted).select_related("owner_team").order_by("name")
+    ):
+        cost = cost_by.get(model.pk, {})
+        used = usage_by.get(model.pk, {})
+        requests = int(used.get("requests") or 0)
+        entries.append(
+            {
+                "model": model.name,
+                "team": model.owner_team.slug if model.owner_team else None,
+                "cost": {cur: money(v) for cur, v in sorted(cost.items())},
+                "requests": requests,
+                "errors": int(used.get("errors") or 0),
+                "cost_per_1000": _per_1000(cost, requests),
+            }
+        )
+    answer = {"month": month.strftime("%Y-%m"), "models": entries}
+    if access.can_see_unmatched_cost(user):
+        unmatched = (
+            CostRow.objects.filter(month=month, model_service__isnull=True)
+            .values("currency")
+            .annotate(total=Sum("amount"))
+            .order_by("currency")
+        )
+        answer["unmatched"] = {row["currency"]: money(row["total"]) for row in unmatched}
+    return answer
+
+
+def model_usage_months(model: ModelService, *, last: date, count: int = 12) -> list[dict]:
+    """Month by month (oldest first, ``count`` months up to ``last``): cost per currency,
+    requests, errors, error rate, cost per 1,000 requests, the worst daily p95 latency."""
+    first = month_add(last, -(count - 1))
+    until = month_add(last, 1)
+    costs: dict = defaultdict(dict)
+    for row in (
+        CostRow.objects.filter(model_service=model, month__gte=first, month__lt=until)
+        .values("month", "currency")
+        .annotate(total=Sum("amount"))
+    ):
+        costs[row["month"]][row["currency"]] = row["total"]
+    usage = {
+        row["m"].date() if hasattr(row["m"], "date") else row["m"]: row
+        for row in DailyUsage.objects.filter(model_service=model, day__gte=first, day__lt=until)
+        .annotate(m=TruncMonth("day"))
+        .values("m")
+        .annotate(requests=Sum("requests"), errors=Sum("errors"), p95=Max("latency_p95_ms"))
+    }
+    months = []
+    for i in range(count):
+        month = month_add(first, i)
+        used = usage.get(month, {})
+        requests = int(used.get("requests") or 0)
+        errors = int(used.get("errors") or 0)
+        cost = costs.get(month, {})
+        months.append(
+            {
+                "month": month,
+                "cost": {cur: money(v) for cur, v in sorted(cost.items())},
+                "cost_raw": cost,
+                "requests": requests,
+                "errors": errors,
+                "error_rate": (errors / requests) if requests else None,
+                "error_rate_pct": f"{errors / requests * 100:.2f} %" if requests else "",
+                "cost_per_1000": _per_1000(cost, requests),
+                "p95_ms": used.get("p95"),
+            }
+        )
+    return months
+
+
+def model_usage_sources(model: ModelService) -> list[UsageSource]:
+    return list(
+        UsageSource.objects.filter(deployment__model_service=model).select_related(
+            "deployment", "deployment__model_version"
+        )
+    )
