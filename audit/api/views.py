@@ -186,6 +186,10 @@ class AuditEventListApi(generics.ListAPIView):
         return events
 
 
+# What ``_size`` accepts, for the schema.
+TREE_SIZE = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+
+
 def _size(params, name: str, *, required: bool) -> int | None:
     """A tree size from the query: ASCII digits, at most 18 of them, else a 400."""
     value = params.get(name)
@@ -219,7 +223,7 @@ class AuditEventDetailApi(APIView):
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "tree_size", int, description="A signed tree head's size (default: the latest)."
+            "tree_size", TREE_SIZE, description="A signed tree head's size (default: the latest)."
         )
     ],
     responses={200: InclusionProofOutput, **ERROR_RESPONSES},
@@ -242,8 +246,10 @@ class AuditEventProofApi(APIView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("first", int, required=True, description="The earlier head's size."),
-        OpenApiParameter("second", int, required=True, description="The later head's size."),
+        OpenApiParameter(
+            "first", TREE_SIZE, required=True, description="The earlier head's size (<= second)."
+        ),
+        OpenApiParameter("second", TREE_SIZE, required=True, description="The later head's size."),
     ],
     responses={200: ConsistencyProofOutput, **ERROR_RESPONSES},
 )
@@ -266,7 +272,9 @@ class AuditConsistencyApi(APIView):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("limit", int, description="At most this many (100, ≤ 1000).")],
+    parameters=[
+        OpenApiParameter("limit", TREE_SIZE, description="At most this many (100, ≤ 1000).")
+    ],
     responses={200: TreeHeadOutput(many=True), **ERROR_RESPONSES},
 )
 class AuditTreeHeadListApi(APIView):
