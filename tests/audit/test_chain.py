@@ -263,7 +263,9 @@ def test_a6_fully_recomputed_chain_is_caught_by_the_signed_checkpoint():
             [*row["new"], row["id"]],
         )
     assert (
-        chain.first_break(AuditEvent.objects.order_by("seq").values("id", "hash", *chain.ALL_FIELDS))
+        chain.first_break(
+            AuditEvent.objects.order_by("seq").values("id", "hash", *chain.ALL_FIELDS)
+        )
         is None
     )
     verdict = verify_chain()
