@@ -7,24 +7,40 @@ def usage_recipes(p):
     from datetime import date
 
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from approvals import services as approvals
+    from approvals.models import Deployment
     from tests.approvals.approval_helpers import assessed_model
     from tests.usage.focus_files import csv_bytes, row
     from usage import services
 
     model = assessed_model(p, "minimal")
     version = model.versions.get()
-    approvals.deployment_request_decide(
+    approved = approvals.deployment_request_decide(
         actor=p.compliance,
         request=approvals.deployment_request_create(
             actor=p.owner, model_version=version, environment="staging", justification="r"
         ),
         verdict="approve",
     )
-    deployment = approvals.deployment_record(
-        actor=p.ci_bot, model_version=version, environment="staging"
-    )
+    made = {}
+
+    def deployment():
+        """Recorded at the first recipe, without events of its own (a row as deployment_record
+        writes it): the monitoring recipes, run first, must see only their deployments."""
+        if not made:
+            made["d"] = Deployment.objects.create(
+                model_service=model,
+                model_version=version,
+                environment="staging",
+                approval=approved,
+                fingerprint=approved.fingerprint,
+                deployed_by=p.ci_bot,
+                deployed_at=timezone.now(),
+            )
+        return made["d"]
+
     content = csv_bytes([row(tags={"attest-model": model.name})])
     u = "usage.services"
     return {
@@ -39,7 +55,7 @@ def usage_recipes(p):
         f"{u}.usage_source_set": (
             lambda: services.usage_source_set(
                 actor=p.owner,
-                deployment=deployment,
+                deployment=deployment(),
                 prometheus_url="http://127.0.0.1:9",
                 requests="http_requests_total",
             ),
@@ -48,7 +64,7 @@ def usage_recipes(p):
         f"{u}.usage_days_record": (
             lambda: services.usage_days_record(
                 actor=None,
-                deployment=deployment,
+                deployment=deployment(),
                 days=[services.DayUsage(date(2026, 11, 1), 10, 1)],
             ),
             ["usage.usage_recorded"],
