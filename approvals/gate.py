@@ -3,10 +3,12 @@
 ``evaluate`` derives the answer from the current approval and re-computes the fingerprint on
 every call, so a change that no background job has noticed yet still denies. ``gate_answer``
 is the audited service behind ``GET /api/v1/gate/``: any error becomes a deny with a reason.
+Every answer, allowed or denied, carries its signed decision (``approvals.decisions``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from approvals import configuration, policy, selectors
+from approvals import configuration, decisions, policy, selectors
 from approvals.audit_actions import GATE_ANSWERED
 from approvals.fingerprint import FingerprintInputs
 from approvals.models import DeploymentRequest
@@ -33,6 +35,7 @@ class GateAnswer:
     approval: DeploymentRequest | None = None
     model: ModelService | None = None
     risk_tier: str = ""
+    decision: str = ""  # the compact JWS of this answer (``approvals.decisions``)
 
     def as_json(self) -> dict:
         if self.allowed:
@@ -42,8 +45,9 @@ class GateAnswer:
                 "risk_tier": self.risk_tier,
                 "fingerprint": self.approval.fingerprint,
                 "expires_at": self.approval.expires_at.isoformat(),
+                "decision": self.decision,
             }
-        return {"allowed": False, "reasons": self.reasons}
+        return {"allowed": False, "reasons": self.reasons, "decision": self.decision}
 
 
 def _why_not(version: ModelVersion, environment: str) -> list[str]:
@@ -169,6 +173,32 @@ def _not_found(model: ModelService | None, model_name: str, version: str) -> lis
     return [f"Model {model.name!r} has no version {str(version)[:64]!r}."]
 
 
+def _signed(answer: GateAnswer, *, actor, model_name: str, version: str, environment: str):
+    """``answer`` with its decision signed; a deny without one when signing fails (an allow
+    nobody can verify is not given)."""
+    approval = answer.approval if answer.allowed else None
+    try:
+        answer.decision = decisions.sign(
+            decisions.claims(
+                subject=actor.get_username(),
+                model=str(model_name),
+                version=str(version),
+                environment=str(environment),
+                allowed=answer.allowed,
+                reasons=answer.reasons,
+                fingerprint=approval.fingerprint if approval else "",
+                approval_id=str(approval.pk) if approval else "",
+                approval_expires_at=approval.expires_at if approval else None,
+            )
+        )
+    except Exception:
+        logger.exception("deploy gate could not sign its answer; denying")
+        return GateAnswer(
+            allowed=False, reasons=["The gate could not sign its answer; failing closed."]
+        )
+    return answer
+
+
 def gate_answer(
     *,
     actor,
@@ -176,11 +206,15 @@ def gate_answer(
     version: str,
     environment: str,
     lookup: selectors.GateLookup | None = None,
+    audit_context: dict | None = None,
 ) -> GateAnswer:
-    """Answer CI and record the answer in the audit trail. Any failure denies.
+    """Answer CI, sign the answer and record it in the audit trail. Any failure denies.
 
     ``lookup``: what ``selectors.gate_lookup`` read for this call (the API's fast path), so
-    that the model, version, approval and fingerprint inputs are not read again."""
+    that the model, version, approval and fingerprint inputs are not read again.
+    ``audit_context``: what else the audit event records about the caller (the workload
+    identity rule that admitted an OIDC ID token)."""
+    asked = {"model_name": model_name, "version": version, "environment": environment}
     try:
         if lookup is not None:
             model_version = lookup.version
@@ -203,9 +237,14 @@ def gate_answer(
                 answer = evaluate(model_version=model_version, environment=environment)
     except Exception:
         logger.exception("deploy gate failed; denying")
-        return GateAnswer(
-            allowed=False, reasons=["The gate could not check the approval; failing closed."]
+        return _signed(
+            GateAnswer(
+                allowed=False, reasons=["The gate could not check the approval; failing closed."]
+            ),
+            actor=actor,
+            **asked,
         )
+    answer = _signed(answer, actor=actor, **asked)
     try:
         with transaction.atomic():
             audit_record(
@@ -223,12 +262,19 @@ def gate_answer(
                     "environment": environment,
                     "allowed": answer.allowed,
                     **({"reasons": answer.reasons} if not answer.allowed else {}),
+                    # The signed decision handed out: a stored one can be matched to its event.
+                    "decision_sha256": hashlib.sha256(answer.decision.encode()).hexdigest(),
+                    **(audit_context or {}),
                 },
             )
     except Exception:
         # An allow that cannot be recorded is not given (every gate answer is audited).
         logger.exception("deploy gate could not record its answer; denying")
-        return GateAnswer(
-            allowed=False, reasons=["The gate could not record its answer; failing closed."]
+        return _signed(
+            GateAnswer(
+                allowed=False, reasons=["The gate could not record its answer; failing closed."]
+            ),
+            actor=actor,
+            **asked,
         )
     return answer

@@ -1,10 +1,13 @@
 from django.urls import path
 
 from approvals import views
+from approvals.api.gate import gate_keys_view
 
 app_name = "approvals"
 
 urlpatterns = [
+    # Public keys of the gate's signed decisions (approvals/decisions.py); fixed path.
+    path(".well-known/attest-gate-keys.json", gate_keys_view, name="gate-keys"),
     path("reviews/", views.inbox, name="inbox"),
     path(
         "models/<uuid:model_id>/deployments/request/",

@@ -456,6 +456,13 @@ ATTEST_WRITEBACK_MAX_ATTEMPTS = env_int("ATTEST_WRITEBACK_MAX_ATTEMPTS", 8)
 # Absolute base URL used in e-mails ("Open the request").
 ATTEST_BASE_URL = (env_str("ATTEST_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 ATTEST_RATE_GATE = env_str("ATTEST_RATE_GATE", "600/60")
+# Signed gate decisions (approvals/decisions.py): Ed25519 private key (PEM) signing the JWS in
+# every gate answer; without it a key derived from SECRET_KEY (never the audit key). Public
+# keys (PEM, concatenated) of earlier gate keys stay published in the JWKS after a rotation.
+ATTEST_GATE_SIGNING_KEY = env_str("ATTEST_GATE_SIGNING_KEY") or ""
+ATTEST_GATE_RETIRED_KEYS = env_str("ATTEST_GATE_RETIRED_KEYS") or ""
+# Seconds a signed decision is valid (an allow never outlives its approval).
+ATTEST_GATE_DECISION_TTL = env_int("ATTEST_GATE_DECISION_TTL", 900)
 CELERY_BEAT_SCHEDULE.update(
     {
         "approvals-expire": {"task": "governance.tasks.expire_approvals", "schedule": 3600.0},

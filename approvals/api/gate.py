@@ -199,3 +199,20 @@ def gate_view(request):
 # drf-spectacular documents ``GateApi`` for this route (the schema is unchanged).
 gate_view.cls = GateApi
 gate_view.initkwargs = {}
+
+
+def gate_keys_view(request):
+    """``GET /.well-known/attest-gate-keys.json``: the JWK Set (RFC 7517 section 5) that
+    verifies the gate's signed decisions. Public keys only, no authentication: a deployer or an
+    admission controller fetches it without an Attest account."""
+    from django.http import JsonResponse
+
+    from approvals import decisions
+
+    if request.method not in ("GET", "HEAD"):
+        return _json({"detail": "Method not allowed.", "errors": {}}, 405, {"Allow": "GET, HEAD"})
+    response = JsonResponse(decisions.jwks())
+    # Verifiers may cache it; a rotation publishes the new key beside the retired ones.
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -67,17 +67,28 @@ class GateQuery(serializers.Serializer):
     environment = EnvironmentField()
 
 
+DECISION_HELP = (
+    "This answer as a compact JWS (RFC 7515) signed with Ed25519 (`alg` `EdDSA`, RFC 8037), "
+    "its key named by the `kid` header and published at `/.well-known/attest-gate-keys.json`. "
+    "Payload: `iss`, `sub` (the caller), `model`, `version`, `environment`, `allowed`, "
+    "`reasons` (denied) or `fingerprint` and `approval_id` (allowed), `iat`, `exp`. Empty only "
+    "when the gate could not sign (then it denies)."
+)
+
+
 class GateAllowedOutput(serializers.Serializer):
     allowed = serializers.BooleanField()
     approval_id = serializers.UUIDField()
     risk_tier = serializers.CharField()
     fingerprint = serializers.CharField()
     expires_at = serializers.DateTimeField()
+    decision = serializers.CharField(help_text=DECISION_HELP)
 
 
 class GateDeniedOutput(serializers.Serializer):
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
+    decision = serializers.CharField(allow_blank=True, help_text=DECISION_HELP)
 
 
 class DeploymentInput(serializers.Serializer):

@@ -17,6 +17,8 @@
 #   METRICS_JSON   request: optional path to a JSON object of evaluation metrics {"auc": 0.91}
 #   LINKS          request: optional http(s) URLs separated by spaces (eval report, CI run...)
 #   REFERENCE      deployed: CI run URL or release id (defaults to the GitHub/GitLab run URL)
+#   DECISION_FILE  gate: optional path; receives the gate's signed decision (a compact JWS,
+#                  verify it with verify-decision.sh; keep it next to the deployment)
 #   ATTEST_TIMEOUT seconds per HTTP call (default 30)
 #
 # Exit codes: 0 done / allowed; 1 denied or refused by the portal (409); 2 usage or
@@ -176,6 +178,9 @@ cmd_gate() {
     call GET /api/v1/gate/ --get --retry 3 --retry-max-time 60 \
         --data-urlencode "model=$MODEL" --data-urlencode "version=$VERSION" \
         --data-urlencode "environment=$ENVIRONMENT"
+    if [ -n "${DECISION_FILE:-}" ] && [[ $STATUS == 200 || $STATUS == 409 ]]; then
+        printf '%s\n' "$(json_field decision "$BODY")" >"$DECISION_FILE"
+    fi
     case $STATUS in
         200)
             [[ $BODY =~ \"allowed\":[[:space:]]*true ]] || die 3 "unexpected gate answer: $BODY"

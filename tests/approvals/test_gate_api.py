@@ -74,7 +74,7 @@ def test_ci_opens_a_request_and_the_gate_follows_the_approval(personas, ci):
 
     denied = gate(ci, model)
     assert denied.status_code == 409
-    assert denied.json() == {"allowed": False, "reasons": [mock.ANY]}
+    assert denied.json() == {"allowed": False, "reasons": [mock.ANY], "decision": mock.ANY}
     assert "awaiting review" in denied.json()["reasons"][0]
 
     approval = approve(personas, body["id"])
@@ -86,6 +86,7 @@ def test_ci_opens_a_request_and_the_gate_follows_the_approval(personas, ci):
         "risk_tier": "minimal",
         "fingerprint": approval.fingerprint,
         "expires_at": mock.ANY,
+        "decision": mock.ANY,
     }
     assert AuditEvent.objects.filter(action="governance.gate_answered").count() == 2
     last = AuditEvent.objects.filter(action="governance.gate_answered").latest("seq")

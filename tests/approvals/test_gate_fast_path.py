@@ -6,9 +6,11 @@ view replaced it; sessions, other methods and odd ``Accept`` headers are still a
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from unittest import mock
 
+import jwt
 import pytest
 from django.db import connection
 from django.test import Client
@@ -93,6 +95,7 @@ def test_an_allowed_answer_is_one_statement_besides_the_audit_append(personas, b
         "risk_tier": "minimal",
         "fingerprint": approval.fingerprint,
         "expires_at": approval.expires_at.isoformat(),
+        "decision": mock.ANY,
     }
     assert answer["Allow"] == ALLOW and answer["Content-Type"] == "application/json"
     assert len(_gate_statements(queries.captured_queries, spans)) == 1, queries.captured_queries
@@ -102,6 +105,7 @@ def test_an_allowed_answer_is_one_statement_besides_the_audit_append(personas, b
         "version": "1",
         "environment": "production",
         "allowed": True,
+        "decision_sha256": hashlib.sha256(answer.json()["decision"].encode()).hexdigest(),
     }
     assert event.target_id == str(approval.pk) and event.actor_label == "ci-bot"
     assert event.target_label == str(approval) and event.subject_id == model.pk
@@ -123,6 +127,7 @@ def test_a_change_no_job_has_noticed_yet_still_denies(personas, bearer):
             "The approval is stale: the model card changed since it was approved; "
             "re-review is needed."
         ],
+        "decision": mock.ANY,
     }
 
 
@@ -167,7 +172,16 @@ def test_the_fast_path_answers_as_the_general_path_for_every_persona(personas):
             general = gate.gate_answer(
                 actor=user, model_name=name, version=version, environment=environment
             )
-            assert fast.as_json() == general.as_json(), (persona, name, version, environment)
+            # The same answer; the decisions differ at most in when they were signed.
+            fast_json, general_json = fast.as_json(), general.as_json()
+            fast_claims = jwt.decode(fast_json.pop("decision"), options={"verify_signature": False})
+            general_claims = jwt.decode(
+                general_json.pop("decision"), options={"verify_signature": False}
+            )
+            assert fast_json == general_json, (persona, name, version, environment)
+            for moment in ("iat", "exp"):
+                fast_claims.pop(moment), general_claims.pop(moment)
+            assert fast_claims == general_claims
 
 
 def test_errors_keep_the_drf_shape_and_headers(personas, bearer, settings):
