@@ -26,6 +26,8 @@ import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
 import catalog.services.team_moves
+import risk.ruleset
+import risk.ruleset_change_services
 import risk.services
 from accounts.models import Team
 from audit import actions as audit_actions
@@ -111,6 +113,8 @@ NO_EVENT = {
     "approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
     "approvals.writeback.pending_writebacks": "read",
     "approvals.writeback.retry_delay": "pure backoff arithmetic",
+    "approvals.services._common.metrics_clean": "pure check of a request's metrics",
+    "approvals.services._common.links_clean": "pure check of a request's links",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
     "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
     "(tests/usage/test_prometheus_usage.py)",
@@ -143,6 +147,18 @@ def recipes(p):
         )
 
     to_confirm, to_return = _proposal(), _proposal()
+
+    # A model assessed under the earlier rule set, made now, for the bulk move to the current.
+    def _under_v1():
+        v1 = risk.ruleset.get("2024-1689.v1")
+        earlier = ModelServiceFactory(owner_team=team)
+        answers, _ = risk.ruleset.validate(v1, ANSWERS, complete=False)
+        risk.services.assessment_submit(
+            actor=p.compliance, model_service=earlier, answers=answers, rules=v1
+        )
+        return earlier
+
+    to_move = _under_v1()
 
     def offered():
         # A model of the team offered to the other team (asking is audited too).
@@ -369,6 +385,12 @@ def recipes(p):
                 ),
             ),
             ["accounts.sign_in_locked", "accounts.sign_in_lockout_cleared"],
+        ),
+        "risk.ruleset_change_services.assessments_move": (
+            lambda: risk.ruleset_change_services.assessments_move(
+                actor=p.compliance, model_ids=[to_move.pk], new_questions_checked=True
+            ),
+            ["governance.assessment_submitted", "risk.assessment_moved_to_ruleset"],
         ),
         "risk.services.assessment_confirm": (
             lambda: risk.services.assessment_confirm(actor=p.compliance, assessment=to_confirm),
