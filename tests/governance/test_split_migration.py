@@ -67,14 +67,33 @@ TRIGGERS_SQL = """
 def _migrate_to_pre_split(migrator):
     """The database just before the split: every app at its newest pre-split migration."""
     migrator.apply_initial_migration(PRE_SPLIT[0])
-    leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
-    others = [leaf for leaf in leaves if leaf[0] not in SPLIT_APPS]
-    state = migrator.apply_tested_migration([*others, *PRE_SPLIT])
+    state = migrator.apply_tested_migration([*_others_before_split(), *PRE_SPLIT])
     applied = set(MigrationRecorder(connection).applied_migrations())
     # The premise of every assertion below: nothing of the split has run yet.
     assert not applied & set(POST_SPLIT)
     assert set(PRE_SPLIT) <= applied
     return state
+
+
+def _others_before_split() -> list[tuple[str, str]]:
+    """Every other app at its newest migration that needs nothing of the split: apps added
+    later (usage) or migrations that build on the moved models are left out, since they could
+    not exist before it."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    post_split = set(POST_SPLIT)
+    chosen = []
+    for app in sorted({node[0] for node in graph.nodes} - SPLIT_APPS):
+        candidates = sorted(
+            (node for node in graph.nodes if node[0] == app),
+            key=lambda node: len(graph.forwards_plan(node)),
+            reverse=True,
+        )
+        usable = next(
+            (node for node in candidates if not set(graph.forwards_plan(node)) & post_split), None
+        )
+        if usable is not None:
+            chosen.append(usable)
+    return chosen
 
 
 def _model(state, app_label, model_name):
