@@ -56,7 +56,19 @@ class UsageSourceOutput(serializers.Serializer):
     last_error = serializers.CharField()
 
 
-class UsageQueryInput(serializers.Serializer):
+class QueryInput(serializers.Serializer):
+    """Query parameters: one given empty (``?team=``) is refused, not read as "not given"
+    (DRF skips empty optional values of form-like input)."""
+
+    def to_internal_value(self, data):
+        empty = {name: ["Give a value or leave the parameter out."] for name in self.fields
+                 if name in data and data.get(name) == ""}  # fmt: skip
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
+class UsageQueryInput(QueryInput):
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
 
@@ -79,7 +91,7 @@ class UsageListOutput(serializers.Serializer):
     days = DailyUsageOutput(many=True)
 
 
-class ReportQueryInput(serializers.Serializer):
+class ReportQueryInput(QueryInput):
     month = serializers.RegexField(
         MONTH_PATTERN, required=False, help_text="YYYY-MM (UTC); this month unless told."
     )

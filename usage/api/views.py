@@ -32,6 +32,11 @@ from usage.api.serializers import (
 )
 
 TOO_LARGE = {413: OpenApiResponse(ErrorOutput, description="The file is larger than allowed.")}
+NOT_MULTIPART = {
+    415: OpenApiResponse(
+        ErrorOutput, description="Not multipart/form-data: send the file as `file`."
+    )
+}
 
 
 class CostImportCreateApi(APIView):
@@ -47,7 +52,7 @@ class CostImportCreateApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": CostImportInput},
-        responses={201: CostImportOutput, **ERROR_RESPONSES, **TOO_LARGE},
+        responses={201: CostImportOutput, **ERROR_RESPONSES, **TOO_LARGE, **NOT_MULTIPART},
     )
     def post(self, request):
         if not access.can_import_costs(request.user):  # permission before input

@@ -1,0 +1,35 @@
+"""Browser journey: on the demo, the owner of churn-predictor opens the model page, follows
+"Usage and cost" and reads six months of cost, requests, cost per 1,000 predictions and error
+rate, as charts and a table (screenshots, desktop and phone)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import ModelService
+from tests.browser.journeys import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+
+
+def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    model = ModelService.objects.get(name="churn-predictor")
+    owner = model.owner_team.members.filter(is_service_account=False).first()
+    sign_in(page, live_server, owner.username)
+    page.goto(f"{live_server.url}/models/{model.pk}/")
+    page.locator(".usage-card").get_by_role("link", name="Open usage and cost").click()
+    page.wait_for_selector("h1:has-text('Usage and cost: churn-predictor')")
+    assert page.locator("svg.chart__svg").count() == 2  # cost (EUR) and requests
+    table = page.locator("table").inner_text()
+    assert "EUR" in table and " %" in table
+    screenshot(page, "70-usage-cost")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the usage page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "71-usage-cost-phone")
