@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Sum
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Team
+from approvals import selectors as approval_selectors
 from approvals.models import Deployment
 from catalog.models import ModelService
 from catalog.selectors import model_service_visible
@@ -166,3 +167,25 @@ def model_usage_sources(model: ModelService) -> list[UsageSource]:
             "deployment", "deployment__model_version"
         )
     )
+
+
+LIVE_DAYS = 3  # traffic within this many days means the deployment is live
+
+
+def live_without_approval(model: ModelService, *, today: date) -> list[Deployment]:
+    """Deployments of ``model`` that served traffic in the last ``LIVE_DAYS`` days while no
+    approval of their version for their environment is in force (revoked, expired, stale):
+    the usage says they are live, governance says they should not be."""
+    live = (
+        DailyUsage.objects.filter(
+            model_service=model, day__gte=today - timedelta(days=LIVE_DAYS), requests__gt=0
+        )
+        .values_list("deployment", flat=True)
+        .distinct()
+    )
+    return [
+        deployment
+        for deployment in Deployment.objects.filter(pk__in=live).select_related("model_version")
+        if approval_selectors.approved_for(deployment.model_version, deployment.environment)
+        is None
+    ]

@@ -48,5 +48,6 @@ def model_usage(request, model_id):
             "cost_charts": cost_charts,
             "requests_chart": requests_chart,
             "sources": selectors.model_usage_sources(model),
+            "unapproved": selectors.live_without_approval(model, today=timezone.now().date()),
         },
     )

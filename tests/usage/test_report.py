@@ -132,3 +132,21 @@ def test_the_model_page_shows_usage_and_cost(personas, month_of_data, client_for
         client_for(personas.other_owner).get(f"/models/{month_of_data.pk}/usage/").status_code
         == 404
     )
+
+
+def test_a_live_deployment_without_an_approval_in_force_is_flagged(
+    personas, month_of_data, client_for, time_machine
+):
+    from approvals.models import DeploymentRequest
+    from approvals.services import approval_revoke
+
+    time_machine.move_to("2026-11-02T12:00:00Z")  # traffic on 1 November: live
+    url = f"/models/{month_of_data.pk}/usage/"
+    client = client_for(personas.owner)
+    assert "without an approval in force" not in client.get(url).content.decode()
+    approval = DeploymentRequest.objects.get(model_service=month_of_data, state="approved")
+    approval_revoke(actor=personas.compliance, request=approval, reason="Bias finding.")
+    html = client.get(url).content.decode()
+    assert "v1 is serving traffic in production without an approval in force." in html
+    time_machine.move_to("2026-11-20T12:00:00Z")  # no traffic for weeks: not live
+    assert "without an approval in force" not in client.get(url).content.decode()
