@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from audit import chain
-from audit.actions import label_for
+from audit.actions import all_actions, label_for
 from audit.checkpoints import latest_checkpoint, note_verifier_key, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -26,7 +26,11 @@ from common.spreadsheet import neutralise_row
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=100)
+    """The audit log's filters. A filter that cannot be read (an unknown action, a model id
+    that is not a UUID, an end before the start) is an error on the page, never ignored."""
+
+    # A picker of the declared actions by label; any text still searches codes (old links).
+    action = forms.CharField(required=False, max_length=100, widget=forms.Select)
     actor = forms.CharField(required=False, max_length=150)
     source = forms.ChoiceField(
         required=False, choices=[("", "Any channel"), *AuditEvent.Source.choices]
@@ -41,12 +45,35 @@ class AuditFilterForm(forms.Form):
         self.fields["target_type"].choices = [("", "Any type")] + [
             (t, t) for t in audit_target_types() if t
         ]
+        # By label, as people read the trail; the value is the action's code.
+        choices = [("", _("Any action"))] + sorted(
+            ((a.code, f"{a.label}") for a in all_actions()), key=lambda choice: choice[1].lower()
+        )
+        typed = (self.data.get("action") or "") if self.is_bound else ""
+        if typed and typed not in {code for code, _label in choices}:
+            choices.append((typed, _("containing “%(text)s”") % {"text": typed}))
+        self.fields["action"].widget.choices = choices
+        self.fields["subject"].error_messages["invalid"] = _(
+            "A model id looks like 0b3f…-…: copy it from the model page's address."
+        )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
 
 
 def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
-    form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    return form, AuditFilters(
+    """The form and the filters it gives; an invalid form gives no filters (the caller answers
+    400 and lists nothing rather than everything)."""
+    form = AuditFilterForm(_filter_params(request.GET) or None)
+    return form, _filters_from(form.cleaned_data if form.is_valid() else {})
+
+
+def _filters_from(data: dict) -> AuditFilters:
+    return AuditFilters(
         action=data.get("action", ""),
         actor=data.get("actor", ""),
         source=data.get("source", ""),
@@ -57,9 +84,21 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
     )
 
 
+def _filter_params(query):
+    """The filter fields of the query string (paging and export parameters are not filters)."""
+    return {k: v for k, v in query.items() if k in AuditFilterForm.base_fields}
+
+
 @login_required
 def event_list(request):
     form, filters = _filters(request)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "audit/event_list.html",
+            {"form": form, "page": None, "invalid": True, "checkpoint": latest_checkpoint()},
+            status=400,
+        )
     events = audit_event_list(user=request.user, filters=filters)
     # ASCII digits only (str.isdigit() accepts "²", which int() refuses): else a 400 page.
     page = audit_event_page(events, before=input_guard.query_int(request.GET, "before"))
@@ -121,15 +160,23 @@ def _export_rows(events):
 def event_export(request, fmt: str):
     """Stream the (filtered) trail with its chain fields: JSON Lines re-verifies offline with
     docs/verify_audit_export.py; CSV is for spreadsheets."""
-    form, filters = _filters(request)
-    events = audit_event_list(user=request.user, filters=filters)
-    since = request.GET.get("since", "")
+    params = request.GET.copy()
+    since = params.get("since", "")
+    from_seq = None
     if since.isascii() and since.isdigit():  # a sequence number; otherwise the form's date
-        events = events.filter(seq__gte=input_guard.query_int(request.GET, "since"))
-    elif since and "since" in form.errors:
-        raise ValidationError(
-            {"since": [_("?since= must be a sequence number or a date as YYYY-MM-DD.")]}
-        )
+        from_seq = input_guard.query_int(request.GET, "since")
+        params.pop("since")
+    form = AuditFilterForm(_filter_params(params) or None)
+    if form.is_bound and not form.is_valid():
+        if "since" in form.errors:
+            raise ValidationError(
+                {"since": [_("?since= must be a sequence number or a date as YYYY-MM-DD.")]}
+            )
+        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+    filters = _filters_from(form.cleaned_data if form.is_bound else {})
+    events = audit_event_list(user=request.user, filters=filters)
+    if from_seq is not None:
+        events = events.filter(seq__gte=from_seq)
     if fmt == "jsonl":
         lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in _export_rows(events))
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson")

@@ -167,6 +167,9 @@ class AuditEventListApi(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
+        source = params.get("source", "")
+        if source and source not in AuditEvent.Source.values:
+            raise ValidationError({"source": [f"One of {', '.join(AuditEvent.Source.values)}."]})
         events = audit_event_list(
             user=self.request.user,
             filters=AuditFilters(

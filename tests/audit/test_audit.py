@@ -97,7 +97,7 @@ def test_audit_log_filters(personas, client_for):
             e.action for e in page.object_list if not e.action.startswith("accounts.signed")
         )
 
-    assert actions(action="token") == ["accounts.token_created"]
+    assert actions(action="accounts.token_created") == ["accounts.token_created"]  # by label
     assert actions(actor="owner") == ["catalog.model_updated"]
     assert actions(source="cli") == ["accounts.token_created"]
     since = (timezone.now() - timedelta(days=2)).date().isoformat()
