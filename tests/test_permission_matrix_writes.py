@@ -141,6 +141,7 @@ READ_ONLY_ROUTES = {
     "monitoring:model-monitoring", "monitoring:alert-list", "monitoring:alert-detail",
     "monitoring:incident-list", "monitoring:incident-detail",
     "usage:model-usage", "usage-api:usage-list", "usage-api:usage-cost-report",
+    "usage:report", "usage:report-csv",
     "registries:list", "registries:inbox", "registries:detail",
     "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",
     "risk-api:obligations", "approvals-api:deployment-request-detail",

@@ -74,8 +74,8 @@ def focus_export(now: datetime) -> bytes:
             grow = (1 + 0.05 * i + 0.03 * math.sin(i + len(name))) * share
             add(monthly * 0.85 * grow, "Amazon SageMaker", {tag: name, "env": "production"})
             add(monthly * 0.15 * grow, "Amazon S3", {tag: name})
-        add(-250.0, "Amazon SageMaker", {tag: "support-chatbot"}, category="Credit")
-        add(UNTAGGED_EUR * (1 + 0.02 * i), "Amazon CloudWatch", {"team": "platform"})
+        add(-250.0 * share, "Amazon SageMaker", {tag: "support-chatbot"}, category="Credit")
+        add(UNTAGGED_EUR * (1 + 0.02 * i) * share, "Amazon CloudWatch", {"team": "platform"})
     return out.getvalue().encode()
 
 

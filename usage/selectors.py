@@ -186,6 +186,11 @@ def live_without_approval(model: ModelService, *, today: date) -> list[Deploymen
     return [
         deployment
         for deployment in Deployment.objects.filter(pk__in=live).select_related("model_version")
-        if approval_selectors.approved_for(deployment.model_version, deployment.environment)
-        is None
+        if approval_selectors.approved_for(deployment.model_version, deployment.environment) is None
     ]
+
+
+def team_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every team, for the report's team filter (team names are not secret:
+    the catalog lists them)."""
+    return list(Team.objects.order_by("name").values_list("slug", "name"))

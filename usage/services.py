@@ -313,3 +313,29 @@ def usage_source_read(*, source: UsageSource, days: list[date], now: datetime | 
     rows = usage_days_record(actor=None, deployment=source.deployment, days=readings)
     UsageSource.objects.filter(pk=source.pk).update(last_read_at=now, last_error="")
     return rows
+
+
+@dataclass
+class ReadResult:
+    rows: list[DailyUsage]
+    failures: list[tuple[UsageSource, str]]
+
+
+def usage_read_all(*, days: list[date], now: datetime | None = None) -> ReadResult:
+    """Read ``days`` from every usage source, each on its own: one Prometheus down leaves the
+    others read (and its stored days as they were)."""
+    now = now or timezone.now()
+    result = ReadResult([], [])
+    sources = UsageSource.objects.select_related("deployment", "deployment__model_service")
+    for source in sources:
+        try:
+            result.rows.extend(usage_source_read(source=source, days=days, now=now))
+        except (prometheus.PrometheusError, ValidationError) as exc:
+            result.failures.append((source, str(exc)))
+    return result
+
+
+def default_days(now: datetime) -> list[date]:
+    """Yesterday and today so far (UTC)."""
+    today = now.astimezone(UTC).date()
+    return [today - timedelta(days=1), today]

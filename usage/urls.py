@@ -6,4 +6,6 @@ app_name = "usage"
 
 urlpatterns = [
     path("models/<uuid:model_id>/usage/", views.model_usage, name="model-usage"),
+    path("usage/", views.usage_report, name="report"),
+    path("usage/report.csv", views.usage_report_csv, name="report-csv"),
 ]

@@ -118,6 +118,8 @@ NO_EVENT = {
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
     "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
     "(tests/usage/test_prometheus_usage.py)",
+    "usage.services.usage_read_all": "records through usage_source_read, per source",
+    "usage.services.default_days": "pure date arithmetic",
 }
 
 

@@ -1,6 +1,7 @@
 """Browser journey: on the demo, the owner of churn-predictor opens the model page, follows
 "Usage and cost" and reads six months of cost, requests, cost per 1,000 predictions and error
-rate, as charts and a table (screenshots, desktop and phone)."""
+rate, as charts and a table (screenshots, desktop and phone); the compliance officer opens the
+portfolio's usage and cost with the unmatched cost."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the usage page scrolls sideways on a phone ({width}px)"
     screenshot(page, "71-usage-cost-phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
+
+    # The portfolio view, as the compliance officer: every model, and the unmatched cost.
+    page.context.clear_cookies()
+    sign_in(page, live_server, "carla")
+    page.goto(f"{live_server.url}/models/{model.pk}/usage/")
+    page.get_by_role("link", name="Portfolio usage and cost").click()
+    page.wait_for_selector("h1:has-text('Usage and cost, ')")
+    text = page.locator("main").inner_text()
+    assert "unmatched cost" in text.lower() and "support-chatbot" in text and "churn-predictor" in text
+    screenshot(page, "72-usage-cost-portfolio")

@@ -150,3 +150,33 @@ def test_a_live_deployment_without_an_approval_in_force_is_flagged(
     assert "v1 is serving traffic in production without an approval in force." in html
     time_machine.move_to("2026-11-20T12:00:00Z")  # no traffic for weeks: not live
     assert "without an approval in force" not in client.get(url).content.decode()
+
+
+def test_the_portfolio_page_and_csv_show_what_the_persona_may_see(
+    personas, month_of_data, client_for
+):
+    compliance = client_for(personas.compliance)
+    page = compliance.get("/usage/", {"month": "2026-10"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "credit-scoring" in html and "churn" in html
+    assert "Unmatched cost" in html and "3.33 EUR" in html
+    assert "churn: 40.00 EUR" in html  # the top model by cost (EUR, the main currency)
+    owner_html = client_for(personas.owner).get("/usage/", {"month": "2026-10"}).content.decode()
+    assert "credit-scoring" in owner_html and "churn" not in owner_html
+    assert "Unmatched cost" not in owner_html
+
+    csv_text = compliance.get("/usage/report.csv", {"month": "2026-10"}).content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "month,model,team,currency,cost,requests,errors,cost_per_1000"
+    assert f"2026-10,credit-scoring,{personas.team.slug},USD,1.50,4000,40,0.38" in lines
+    assert "2026-10,(unmatched),,EUR,3.33,,," in lines
+
+
+def test_bad_report_input_is_said_not_a_500(personas, month_of_data, client_for):
+    client = client_for(personas.compliance)
+    page = client.get("/usage/", {"month": "2026-13"})
+    assert page.status_code == 200 and "YYYY-MM" in page.content.decode()
+    assert "no team with the slug" in client.get("/usage/", {"team": "nobody"}).content.decode()
+    assert client.get("/usage/report.csv", {"month": "x"}).status_code == 400
+    assert client.get("/usage/report.csv", {"team": "nobody"}).status_code == 400

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from usage import prometheus, services
-from usage.models import UsageSource
+from usage import services
 
 
 class Command(BaseCommand):
@@ -32,24 +30,17 @@ class Command(BaseCommand):
             if days[0] > now.date():
                 raise CommandError(f"--date {days[0]} is in the future.")
         else:
-            days = [now.date() - timedelta(days=1), now.date()]
-        failed = 0
-        sources = UsageSource.objects.select_related("deployment", "deployment__model_service")
-        for source in sources:
+            days = services.default_days(now)
+        result = services.usage_read_all(days=days, now=now)
+        for row in result.rows:
+            label = f"{row.deployment.model_service.name} in {row.deployment.environment}"
+            self.stdout.write(
+                f"{label}: {row.day} {row.requests} requests, {row.errors} errors, "
+                f"p50 {row.latency_p50_ms} ms, p95 {row.latency_p95_ms} ms"
+            )
+        for source, error in result.failures:
             label = f"{source.deployment.model_service.name} in {source.deployment.environment}"
-            try:
-                rows = services.usage_source_read(source=source, days=days, now=now)
-            except (prometheus.PrometheusError, ValidationError) as exc:
-                failed += 1
-                self.stderr.write(f"{label}: {exc}; the stored days are unchanged.")
-                continue
-            for row in rows:
-                self.stdout.write(
-                    f"{label}: {row.day} {row.requests} requests, {row.errors} errors, "
-                    f"p50 {row.latency_p50_ms} ms, p95 {row.latency_p95_ms} ms"
-                )
-        if failed:
-            raise CommandError(f"{failed} usage source(s) could not be read.")
-        self.stdout.write(
-            f"Read {sources.count()} usage source(s) for {', '.join(map(str, days))}."
-        )
+            self.stderr.write(f"{label}: {error}; the stored days are unchanged.")
+        if result.failures:
+            raise CommandError(f"{len(result.failures)} usage source(s) could not be read.")
+        self.stdout.write(f"Read usage for {', '.join(map(str, days))}: {len(result.rows)} day(s).")
