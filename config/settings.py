@@ -507,9 +507,5 @@ ATTEST_COST_MODEL_TAG = env_str("ATTEST_COST_MODEL_TAG", "attest-model")
 ATTEST_COST_IMPORT_MAX_BYTES = env_int("ATTEST_COST_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 # Prometheus reads: resolution of the counters read over query_range, and the request timeout.
 ATTEST_USAGE_STEP_SECONDS = env_int("ATTEST_USAGE_STEP_SECONDS", 60)
-CELERY_BEAT_SCHEDULE["usage-read"] = {"task": "usage.tasks.read_usage", "schedule": 3600.0}
-CELERY_BEAT_SCHEDULE["monitoring-daily"] = {
-    "task": "monitoring.tasks.daily_checks",
-    "schedule": 24 * 3600.0,
-}
 ATTEST_USAGE_TIMEOUT_SECONDS = env_int("ATTEST_USAGE_TIMEOUT_SECONDS", 20)
+CELERY_BEAT_SCHEDULE["usage-read"] = {"task": "usage.tasks.read_usage", "schedule": 3600.0}
