@@ -80,3 +80,25 @@ def label_for(code: str) -> str:
 def all_actions() -> list[AuditAction]:
     """Every declared action, by code."""
     return [_ACTIONS[code] for code in sorted(_ACTIONS)]
+
+
+def target_type_label(target_type: str) -> str:
+    """What a person reads for an event's object type (``catalog.modelservice`` → "Model
+    service"): the model's verbose name, found through the app registry (the audit app imports
+    no other app); models moved between apps answer for the type their events carry
+    (``AUDIT_TARGET_TYPE``). An unknown type shows as itself."""
+    return _target_type_labels().get(target_type, target_type)
+
+
+def _target_type_labels() -> dict[str, str]:
+    from django.apps import apps
+
+    labels = {}
+    for model in apps.get_models():
+        meta = model._meta
+        name = str(meta.verbose_name)
+        label = name[:1].upper() + name[1:]
+        labels[f"{meta.app_label}.{meta.model_name}"] = label
+        if getattr(model, "AUDIT_TARGET_TYPE", ""):
+            labels[model.AUDIT_TARGET_TYPE] = label
+    return labels

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from audit import chain
-from audit.actions import all_actions, label_for
+from audit.actions import all_actions, label_for, target_type_label
 from audit.checkpoints import latest_checkpoint, note_verifier_key, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -42,9 +42,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_type"].choices = [("", "Any type")] + [
-            (t, t) for t in audit_target_types() if t
-        ]
+        self.fields["target_type"].choices = [("", _("Any type"))] + sorted(
+            ((t, target_type_label(t)) for t in audit_target_types() if t),
+            key=lambda choice: choice[1].lower(),
+        )
         # By label, as people read the trail; the value is the action's code.
         choices = [("", _("Any action"))] + sorted(
             ((a.code, f"{a.label}") for a in all_actions()), key=lambda choice: choice[1].lower()

@@ -88,7 +88,9 @@ class RiskAssessment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.model_service} assessment r{self.revision or 'draft'}"
+        if self.revision is None:
+            return f"{self.model_service} assessment (draft)"
+        return f"{self.model_service} assessment revision {self.revision}"
 
     @property
     def is_proposal(self) -> bool:

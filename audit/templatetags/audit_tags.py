@@ -1,6 +1,6 @@
 from django import template
 
-from audit.actions import label_for
+from audit.actions import label_for, target_type_label
 
 register = template.Library()
 
@@ -18,3 +18,9 @@ def action_label(code):
     """``{{ event.action|action_label }}``: what a person reads for an audit action code (an
     undeclared code, e.g. from an old row, shows as itself)."""
     return label_for(str(code or ""))
+
+
+@register.filter
+def type_label(target_type):
+    """``{{ event.target_type|type_label }}``: the object type as a person reads it."""
+    return target_type_label(str(target_type or ""))

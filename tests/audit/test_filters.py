@@ -63,3 +63,15 @@ def test_the_api_refuses_unreadable_filters(personas, api_token, trail):
     for query, field in (({"subject": "x"}, "subject"), ({"source": "carrier-pigeon"}, "source")):
         response = client.get("/api/v1/audit-events/", query)
         assert response.status_code == 400 and field in response.json()["errors"]
+
+
+def test_object_types_and_assessments_read_as_words(personas, client_for, owned_model):
+    from risk import services as risk_services
+    from tests.risk.test_risk import BASE
+
+    risk_services.assessment_draft_save(
+        actor=personas.owner, model_service=owned_model, answers={"role": "provider", **BASE}
+    )
+    page = client_for(personas.auditor).get("/audit/").content.decode()
+    assert "Risk assessment" in page and "governance.riskassessment" not in page.split("<tbody>")[1]
+    assert "credit-scoring assessment (draft)" in page and "rdraft" not in page
