@@ -191,3 +191,21 @@ def test_only_the_second_line_and_service_accounts_import_costs(
     response = send(reader, content)
     assert response.status_code == 403
     assert "costs:write" in response.json()["detail"]
+
+
+def test_the_command_imports_a_file_and_says_what_it_did(personas, models, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "focus.parquet"
+    path.write_bytes(parquet_bytes(october(models)))
+    out = StringIO()
+    call_command("import_costs", str(path), "--as", personas.compliance.username, stdout=out)
+    assert "8 rows, 6 matched, 2 unmatched" in out.getvalue()
+    bad = tmp_path / "not-focus.csv"
+    bad.write_bytes(csv_bytes(october(models), ["BilledCost", "Tags"]))
+    with pytest.raises(CommandError, match="BillingAccountId"):
+        call_command("import_costs", str(bad), "--as", personas.compliance.username)
+    with pytest.raises(CommandError, match="Only compliance officers"):
+        call_command("import_costs", str(path), "--as", personas.owner.username)
