@@ -86,7 +86,7 @@ def cost_import_create(
         )
         periods: Counter[tuple[str, date]] = Counter()
         read = matched = 0
-        batch: list[CostRow] = []
+        batch: list[tuple] = []
         try:
             for row in focus.read_rows(upload, parquet=parquet, cost_column=cost_column):
                 value = row.tags.get(tag)
@@ -96,25 +96,25 @@ def cost_import_create(
                 matched += model_id is not None
                 periods[(row.billing_account_id, row.month)] += 1
                 batch.append(
-                    CostRow(
-                        cost_import=imported,
-                        billing_account_id=row.billing_account_id,
-                        charge_period_start=row.charge_period_start,
-                        charge_period_end=row.charge_period_end,
-                        month=row.month,
-                        currency=row.currency,
-                        amount=row.amount,
-                        model_service_id=model_id,
-                        tag_value=tag_value,
-                        service_name=row.service_name,
+                    (
+                        imported.pk,
+                        row.billing_account_id,
+                        row.charge_period_start,
+                        row.charge_period_end,
+                        row.month,
+                        row.currency,
+                        row.amount,
+                        model_id,
+                        tag_value,
+                        row.service_name,
                     )
                 )
                 if len(batch) >= BATCH:
-                    CostRow.objects.bulk_create(batch)
+                    _insert_rows(batch)
                     batch.clear()
         except focus.FocusError as exc:
             raise RequestRefused(exc.detail, exc.errors) from None
-        CostRow.objects.bulk_create(batch)
+        _insert_rows(batch)
         replaced = _replace_earlier(imported, periods)
         imported.rows_read = read
         imported.rows_matched = matched
@@ -139,6 +139,42 @@ def cost_import_create(
             },
         )
     return imported
+
+
+ROW_COLUMNS = (
+    "cost_import_id",
+    "billing_account_id",
+    "charge_period_start",
+    "charge_period_end",
+    "month",
+    "currency",
+    "amount",
+    "model_service_id",
+    "tag_value",
+    "service_name",
+)
+
+
+def _insert_rows(rows: list[tuple]) -> None:
+    """Insert cost rows: PostgreSQL's COPY (a billing export has millions of rows; COPY is
+    several times faster than INSERT), ``bulk_create`` on other databases (the demo's SQLite)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(CostRow._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in ROW_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608 - names from the model
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    CostRow.objects.bulk_create(
+        [CostRow(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in rows]
+    )
 
 
 def _replace_earlier(imported: CostImport, periods: Counter) -> list[dict]:
