@@ -40,6 +40,9 @@ def verify() -> bool:
         "problem": verdict.problem,
     }
     cache.set(VERIFICATION_CACHE_KEY, result, timeout=None)
+    from audit.verification_requests import RUNNING_KEY
+
+    cache.delete(RUNNING_KEY)  # an auditor's "Verify now" may ask again
     if not verdict.intact:
         logger.error(
             "AUDIT TRAIL BROKEN at event #%s (%s): %s",

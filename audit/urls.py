@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.<str:fmt>", views.event_export, name="event-export"),
     path("public-key.pem", views.public_key, name="public-key"),
     path("events/<int:seq>/", views.event_detail, name="event-detail"),
+    path("verify/", views.verify_now, name="verify-now"),
 ]

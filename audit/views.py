@@ -7,7 +7,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit import chain
 from audit.actions import all_actions, label_for, target_type_label
@@ -20,6 +22,7 @@ from audit.selectors import (
     audit_event_page,
     audit_target_types,
 )
+from audit.verification_requests import verification_request, verification_state
 from common import input_guard
 from common.errors import ValidationError
 from common.spreadsheet import neutralise_row
@@ -116,6 +119,7 @@ def event_list(request):
             "public_key": public_key_pem(),
             "note_key": note_verifier_key(),
             "checkpoint": latest_checkpoint(),
+            "verification": verification_state(),
         },
     )
 
@@ -221,3 +225,17 @@ def public_key(request):
     response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="attest-audit-checkpoint-key.pem"'
     return response
+
+
+@login_required
+@require_POST
+def verify_now(request):
+    """Start a full verification in the background; the panel shows progress and result."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if verification_request(actor=request.user):
+        messages.info(request, _("Verification started; this page shows the result when done."))
+    else:
+        messages.info(request, _("A verification is already running."))
+    return redirect(reverse("audit:event-list") + "#tamper-evidence")

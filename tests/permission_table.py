@@ -60,6 +60,8 @@ WRITE_MATRIX = [
     ("risk:assessment-confirm",                 "POST", "proposal",    "foreign", "in   404  404  403  404  404  ok   403  404  404  ok   in   in"),
     ("risk:assessment-return",                  "POST", "proposal",    "owned",   "in   403  403  404  403  404  ok   403  403  404  ok   in   in"),
     ("risk:assessment-return",                  "POST", "proposal",    "foreign", "in   404  404  403  404  404  ok   403  404  404  ok   in   in"),
+    # an auditor's "Verify now" (audit readers only: auditors, compliance officers, admins)
+    ("audit:verify-now",                        "POST", "",            None,      "in   403  403  403  403  403  ok   ok   403  403  ok   in   in"),
     # moving to the current rule set in bulk: compliance officers and admins only
     ("risk:ruleset-change",                     "POST", "earlier",     "owned",   "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("risk:obligation-update",                  "POST", "plan",        "owned",   "in   ok   ok   404  403  404  ok   403  403  404  ok   in   in"),

@@ -116,6 +116,16 @@ def _under_earlier_ruleset(c: Cell) -> Send:
     return post(c.url("risk:ruleset-change"), models=str(c.model.pk), new_questions_checked="on")
 
 
+def _verify_now(c: Cell) -> Send:
+    """No verification running (the cache outlives each cell's rolled-back savepoint)."""
+    from django.core.cache import cache
+
+    from audit.verification_requests import RUNNING_KEY
+
+    cache.delete(RUNNING_KEY)
+    return post(c.url("audit:verify-now"))
+
+
 def _high_risk(model: ModelService) -> ModelService:
     ModelService.objects.filter(pk=model.pk).update(risk_tier="high")
     return model
@@ -322,6 +332,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         c, "risk:assessment-return", comment="Answer the Annex III question again."
     ),
     ("risk:ruleset-change", "earlier"): _under_earlier_ruleset,
+    ("audit:verify-now", ""): lambda c: _verify_now(c),
     ("risk:obligation-update", "plan"): lambda c: post(
         c.url("risk:obligation-update", obligation_id=c.world["obligation"].pk),
         status="in_progress",

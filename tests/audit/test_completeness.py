@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 import accounts.services
+import audit.verification_requests
 import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
@@ -113,6 +114,7 @@ NO_EVENT = {
     "approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
     "approvals.writeback.pending_writebacks": "read",
     "approvals.writeback.retry_delay": "pure backoff arithmetic",
+    "audit.verification_requests.verification_state": "read",
     "approvals.services._common.metrics_clean": "pure check of a request's metrics",
     "approvals.services._common.links_clean": "pure check of a request's links",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
@@ -387,6 +389,10 @@ def recipes(p):
                 ),
             ),
             ["accounts.sign_in_locked", "accounts.sign_in_lockout_cleared"],
+        ),
+        "audit.verification_requests.verification_request": (
+            lambda: audit.verification_requests.verification_request(actor=p.compliance),
+            ["audit.verification_requested"],
         ),
         "risk.ruleset_change_services.assessments_move": (
             lambda: risk.ruleset_change_services.assessments_move(
