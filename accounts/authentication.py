@@ -1,4 +1,5 @@
-"""DRF authentication for CI: ``Authorization: Bearer attest_<key_id>_<secret>``."""
+"""DRF authentication for CI: ``Authorization: Bearer attest_<key_id>_<secret>``, or an OIDC ID
+token of a trusted issuer (``Authorization: Bearer <ID token>``, ``accounts.workload_identity``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from accounts import tokens, workload_identity
 from accounts.models import ApiToken
 from accounts.selectors import api_token_authenticate
 from common import ratelimit
@@ -36,6 +38,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2 or not parts[1].isascii() or not parts[1].isprintable():
             raise exceptions.AuthenticationFailed(MALFORMED)
         address = ratelimit.client_address(request)
+        if tokens.parse(parts[1]) is None and workload_identity.looks_like_jwt(parts[1]):
+            return self._workload(parts[1], address)
         token = api_token_authenticate(parts[1])
         if token is None:
             # Guessing tokens costs one window per few attempts per address.
@@ -53,6 +57,29 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def _workload(self, raw: str, address: str):
+        """An ID token: 401 (counted against ATTEST_RATE_TOKEN_FAILURES) when invalid, 403 when
+        valid but no rule admits it; else the rule's service account with the rule's scopes."""
+        try:
+            identity = workload_identity.authenticate(raw)
+        except workload_identity.InvalidIdToken as exc:
+            wait = ratelimit.hit("token-failure", address, settings.ATTEST_RATE_TOKEN_FAILURES)
+            if wait:
+                raise exceptions.Throttled(
+                    wait=wait, detail="Too many invalid tokens; retry later."
+                ) from None
+            raise exceptions.AuthenticationFailed(f"Invalid ID token: {exc}") from None
+        except workload_identity.NoMatchingRule as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        token = identity.as_token()
+        wait = ratelimit.hit("api", token.key_id, settings.ATTEST_RATE_API)
+        if wait:
+            raise exceptions.Throttled(
+                wait=wait, detail="Request rate limit for this token reached."
+            )
+        workload_identity.record_accepted(identity)
         return token.user, token
 
     def authenticate_header(self, request):

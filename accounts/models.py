@@ -188,3 +188,79 @@ class SignInLockout(BaseModel):
         if self.cleared_at is not None:
             return "cleared"
         return "active" if self.locked_until > timezone.now() else "expired"
+
+
+class TrustedIssuer(BaseModel):
+    """An OpenID Connect issuer whose ID tokens CI may present instead of an Attest token
+    (workload identity: GitHub Actions, GitLab CI, any OIDC issuer).
+
+    A token from it is accepted only when its signature verifies with the issuer's published
+    keys, its ``aud`` is ``audience`` and one of the issuer's rules matches its claims; the
+    rule names the service account and scopes the call runs with. Issuers are ``https://``
+    (``ATTEST_OIDC_ALLOW_HTTP_ISSUERS`` lifts that for labs and tests)."""
+
+    class Preset(models.TextChoices):
+        GITHUB = "github", _("GitHub Actions")
+        GITLAB = "gitlab", _("GitLab CI")
+        OTHER = "other", _("Other OIDC issuer")
+
+    name = models.CharField(_("name"), max_length=120)
+    preset = models.CharField(
+        _("preset"), max_length=16, choices=Preset.choices, default=Preset.OTHER
+    )
+    issuer = models.CharField(
+        _("issuer URL"),
+        max_length=500,
+        unique=True,
+        help_text=_("Exactly the iss claim, e.g. https://token.actions.githubusercontent.com"),
+    )
+    audience = models.CharField(
+        _("audience"),
+        max_length=255,
+        help_text=_("The aud the tokens must carry (what the job asks for), e.g. attest"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("trusted OIDC issuer")
+        verbose_name_plural = _("trusted OIDC issuers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.issuer})"
+
+
+class IssuerRule(BaseModel):
+    """Which ID tokens of a trusted issuer act as which service account, with which scopes.
+
+    ``claims`` maps claim names to the exact values required (``{"repository": "acme/models",
+    "environment": "production"}``); every one must equal the token's claim. A rule needs at
+    least one claim, and the issuer's identifying claim for the presets (``repository`` on
+    GitHub, ``project_path`` on GitLab): an issuer shared by every GitHub user must never admit
+    all of them."""
+
+    issuer = models.ForeignKey(TrustedIssuer, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    claims = models.JSONField(_("required claims"), default=dict)
+    service_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="issuer_rules",
+        limit_choices_to={"is_service_account": True},
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["issuer", "created_at"]
+        verbose_name = _("issuer rule")
+        verbose_name_plural = _("issuer rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(claims={}), name="accounts_issuerrule_claims_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = ", ".join(f"{k}={v}" for k, v in sorted(self.claims.items()))
+        return self.name or f"{what} → {self.service_account_id and self.service_account}"

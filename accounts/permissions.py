@@ -22,4 +22,9 @@ class TokenHasScope(BasePermission):
         if required is None or required in request.auth.scopes:
             return True
         self.message = missing_scope_message(required)  # DRF reads it from this instance
+        if getattr(request.auth, "workload", None) is not None:
+            self.message = (
+                f"The trusted issuer rule {request.auth.workload.rule} grants no {required} "
+                "scope: add it to the rule."
+            )
         return False

@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 
 from accounts import tokens
 from accounts.audit_actions import (
+    ISSUER_RULE_SAVED,
+    ISSUER_SAVED,
     ROLE_GRANTED,
     ROLE_REVOKED,
     SIGN_IN_FAILED,
@@ -29,7 +31,7 @@ from accounts.audit_actions import (
     TOKEN_CREATED,
     TOKEN_REVOKED,
 )
-from accounts.models import ApiToken, SignInLockout, Team, User
+from accounts.models import ApiToken, IssuerRule, SignInLockout, Team, TrustedIssuer, User
 from accounts.roles import Role, is_admin
 from audit.services import audit_record
 from common import ratelimit
@@ -418,3 +420,84 @@ def sign_in_lockout_clear(*, actor: User, lockout: SignInLockout) -> bool:
     limit_scope, rate = _sign_in_limit(lockout.scope)
     ratelimit.reset(limit_scope, lockout.identity, rate)
     return True
+
+
+# --- CI workload identity (accounts/workload_identity.py) --------------------------------------
+def _issuer_fields(issuer: TrustedIssuer) -> dict:
+    return {
+        "name": issuer.name,
+        "preset": issuer.preset,
+        "issuer": issuer.issuer,
+        "audience": issuer.audience,
+        "is_active": issuer.is_active,
+    }
+
+
+@transaction.atomic
+def trusted_issuer_save(*, actor: User | None, issuer: TrustedIssuer) -> TrustedIssuer:
+    """Add or change a trusted OIDC issuer. Rule: ``https://`` only (unless
+    ATTEST_OIDC_ALLOW_HTTP_ISSUERS), an audience, one issuer per URL."""
+    from accounts import workload_identity
+
+    issuer.issuer = issuer.issuer.strip()
+    issuer.audience = issuer.audience.strip()
+    problems = workload_identity.issuer_problems(issuer.issuer)
+    if problems:
+        raise ValidationError({"issuer": problems})
+    if not issuer.audience:
+        raise ValidationError({"audience": "Give the audience the tokens must carry."})
+    if TrustedIssuer.objects.filter(issuer=issuer.issuer).exclude(pk=issuer.pk).exists():
+        raise ValidationError({"issuer": f"{issuer.issuer} is already a trusted issuer."})
+    before = None
+    if not issuer._state.adding:
+        old = TrustedIssuer.objects.filter(pk=issuer.pk).first()
+        before = _issuer_fields(old) if old else None
+    issuer.save()
+    audit_record(
+        actor=actor,
+        action=ISSUER_SAVED,
+        target=issuer,
+        before=before,
+        after=_issuer_fields(issuer),
+    )
+    workload_identity.forget_keys()
+    return issuer
+
+
+def _rule_fields(rule: IssuerRule) -> dict:
+    return {
+        "issuer": rule.issuer.issuer,
+        "name": rule.name,
+        "claims": rule.claims,
+        "service_account": rule.service_account.username,
+        "scopes": rule.scopes,
+        "is_active": rule.is_active,
+    }
+
+
+@transaction.atomic
+def issuer_rule_save(*, actor: User | None, rule: IssuerRule) -> IssuerRule:
+    """Add or change a rule mapping an issuer's claims to a service account and scopes.
+    Rules: at least one claim, the preset's identifying claim (``repository`` on GitHub,
+    ``project_path`` on GitLab), known scopes, an active service account."""
+    from accounts import workload_identity
+
+    rule.claims = {str(k).strip(): str(v).strip() for k, v in (rule.claims or {}).items()}
+    rule.scopes = sorted(set(rule.scopes or []))
+    problems = workload_identity.rule_problems(
+        preset=rule.issuer.preset, claims=rule.claims, scopes=rule.scopes
+    )
+    account = rule.service_account
+    if not account.is_service_account or not account.is_active:
+        problems.append(f"{account.username!r} is not an active service account.")
+    if problems:
+        raise ValidationError({"claims": problems})
+    before = None
+    if not rule._state.adding:
+        old = IssuerRule.objects.filter(pk=rule.pk).select_related("issuer").first()
+        before = _rule_fields(old) if old else None
+    rule.save()
+    audit_record(
+        actor=actor, action=ISSUER_RULE_SAVED, target=rule, before=before, after=_rule_fields(rule)
+    )
+    return rule

@@ -413,6 +413,9 @@ ATTEST_RATE_SIGN_IN = env_str("ATTEST_RATE_SIGN_IN", "10/300")
 ATTEST_RATE_SIGN_IN_PER_ADDRESS = env_str("ATTEST_RATE_SIGN_IN_PER_ADDRESS", "50/300")
 ATTEST_RATE_TOKEN_FAILURES = env_str("ATTEST_RATE_TOKEN_FAILURES", "20/60")
 ATTEST_RATE_API = env_str("ATTEST_RATE_API", "1200/60")
+# CI workload identity (accounts/workload_identity.py): trusted OIDC issuers must be https://
+# unless this is true (labs and tests only).
+ATTEST_OIDC_ALLOW_HTTP_ISSUERS = env_bool("ATTEST_OIDC_ALLOW_HTTP_ISSUERS", False)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -128,6 +128,7 @@ WRITE_MATRIX = [
     ("admin:accounts_user_change",              "POST", "grant role",  None,      "302  302  302  302  302  302  302  302  302  302  ok   302  302"),
     ("admin:accounts_apitoken_changelist",      "POST", "revoke",      None,      "302  302  302  302  302  302  302  302  302  302  ok   302  302"),
     ("admin:accounts_signinlockout_changelist", "POST", "clear",       None,      "302  302  302  302  302  302  302  302  302  302  ok   302  302"),
+    ("admin:accounts_trustedissuer_add",        "POST", "with rule",   None,      "302  302  302  302  302  302  302  302  302  302  ok   302  302"),
     ("admin:audit_auditevent_delete",           "POST", "",            None,      "302  302  302  302  302  302  302  302  302  302  403  302  302"),
 ]  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.socialaccount.models import SocialAccount
 
 from accounts import services as account_services
-from accounts.models import ApiToken
+from accounts.models import ApiToken, IssuerRule, TrustedIssuer
 from approvals.models import DriftFinding
 from catalog import services as catalog_services
 from catalog.models import RegistrySource, WebhookDelivery, WebhookSecret
@@ -127,6 +127,25 @@ def build_world(personas) -> dict:
         detail="matrix",
     )
     document = _finished_model_card(owned, personas.owner)
+    # CI workload identity: a trusted issuer with one rule (admin pages, issue 23).
+    issuer = account_services.trusted_issuer_save(
+        actor=None,
+        issuer=TrustedIssuer(
+            name="GitHub Actions",
+            preset=TrustedIssuer.Preset.GITHUB,
+            issuer="https://token.actions.githubusercontent.com",
+            audience="attest",
+        ),
+    )
+    account_services.issuer_rule_save(
+        actor=None,
+        rule=IssuerRule(
+            issuer=issuer,
+            claims={"repository": "acme/models"},
+            service_account=personas.ci_bot,
+            scopes=["gate:read"],
+        ),
+    )
     approved.refresh_from_db()
     assert approved.state == "approved", approved.state  # nothing above sent it back to review
     return {

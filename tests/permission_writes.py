@@ -268,6 +268,31 @@ def _ci_token_revoke(c: Cell) -> Send:
     )
 
 
+def _trusted_issuer_add(c: Cell) -> Send:
+    """A GitLab issuer with one rule (CI workload identity), through the admin's inline form."""
+    from accounts.models import User
+
+    return post(
+        c.url("admin:accounts_trustedissuer_add"),
+        name="GitLab",
+        preset="gitlab",
+        issuer="https://gitlab.example.com",
+        audience="attest",
+        is_active="on",
+        **{
+            "rules-TOTAL_FORMS": "1",
+            "rules-INITIAL_FORMS": "0",
+            "rules-MIN_NUM_FORMS": "0",
+            "rules-MAX_NUM_FORMS": "1000",
+            "rules-0-name": "deploy",
+            "rules-0-claims_text": "project_path=acme/models",
+            "rules-0-service_account": str(User.objects.get(username="ci-bot").pk),
+            "rules-0-scopes": ["gate:read"],
+            "rules-0-is_active": "on",
+        },
+    )
+
+
 def _lockout_clear(c: Cell) -> Send:
     lockout = SignInLockout.objects.get(username="ghost")
     return post(
@@ -482,6 +507,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("admin:accounts_user_change", "grant role"): _user_change,
     ("admin:accounts_apitoken_changelist", "revoke"): _ci_token_revoke,
     ("admin:accounts_signinlockout_changelist", "clear"): _lockout_clear,
+    ("admin:accounts_trustedissuer_add", "with rule"): _trusted_issuer_add,
     ("admin:audit_auditevent_delete", ""): _audit_delete,
 }
 

@@ -302,7 +302,8 @@ def test_every_page_answers_every_persona_as_expected(personas, world):
 
 
 # --- Django admin ---------------------------------------------------------------------------
-EDITABLE_IN_ADMIN = {"accounts.user", "accounts.team"}  # may add; others are read-only
+# may add; others are read-only
+EDITABLE_IN_ADMIN = {"accounts.user", "accounts.team", "accounts.trustedissuer"}
 
 
 def admin_expectation(name: str, persona: str) -> int:

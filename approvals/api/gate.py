@@ -13,9 +13,10 @@ limits and audit event):
   job has noticed yet still denies (``approvals.gate.evaluate``);
 - the answer is audited by ``approvals.gate.gate_answer``, as before.
 
-Everything else (sessions and anonymous callers, methods other than GET and HEAD, a database
-other than PostgreSQL) is handed to the DRF ``GateApi`` before anything is read or counted, so
-those answers stay DRF's own. The OpenAPI schema still comes from ``GateApi`` (``cls`` below).
+Everything else (sessions and anonymous callers, OIDC ID tokens of CI workload identity,
+methods other than GET and HEAD, a database other than PostgreSQL) is handed to the DRF
+``GateApi`` before anything is read or counted, so those answers stay DRF's own. The OpenAPI
+schema still comes from ``GateApi`` (``cls`` below).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 
-from accounts import tokens
+from accounts import tokens, workload_identity
 from accounts.authentication import _LAST_USED_RESOLUTION, MALFORMED
 from accounts.models import ApiToken
 from accounts.permissions import missing_scope_message
@@ -141,6 +142,8 @@ def gate_view(request):
     query = _query(request)
     params = query or {name: request.GET.get(name, "")[:max_length] for name, max_length in _PARAMS}
     parsed = tokens.parse(raw)
+    if parsed is None and workload_identity.looks_like_jwt(raw):
+        return _drf_view(request)  # an OIDC ID token (CI workload identity): DRF's path
     lookup = None
     if parsed is not None:
         lookup = selectors.gate_lookup(

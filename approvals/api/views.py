@@ -148,6 +148,12 @@ class GateApi(APIView):
             model_name=q["model"],
             version=q["version"],
             environment=q["environment"],
+            # An OIDC ID token: the gate's event names the rule that admitted it.
+            audit_context=(
+                request.auth.workload.audit_context()
+                if getattr(request.auth, "workload", None) is not None
+                else None
+            ),
         )
         return Response(
             answer.as_json(),

@@ -9,7 +9,12 @@
 # Environment:
 #   ATTEST_URL     base URL of the portal, e.g. https://attest.example.com
 #   ATTEST_TOKEN   API token (python manage.py create_api_token <user> --scope ...):
-#                  request needs requests:write, gate gate:read, deployed deployments:write
+#                  request needs requests:write, gate gate:read, deployed deployments:write.
+#                  Without it, the job's OIDC ID token (workload identity: no stored secret;
+#                  Attest needs a trusted issuer rule, manage.py add_trusted_issuer):
+#   ATTEST_ID_TOKEN   an ID token the CI gave the job (GitLab: id_tokens: ATTEST_ID_TOKEN)
+#   ATTEST_AUDIENCE   GitHub Actions: the audience to ask for (default attest); the job needs
+#                     permissions: id-token: write (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN)
 #   MODEL          the model's catalog name (or its registry name)
 #   VERSION        the version, e.g. 7
 #   ENVIRONMENT    staging, production, ... (the portal's ATTEST_ENVIRONMENTS)
@@ -91,6 +96,25 @@ json_list() { # json_list KEY BODY: the strings of the array "KEY", one per line
     done
 }
 
+credential() { # ATTEST_TOKEN, else the job's OIDC ID token (GitLab's variable or GitHub's)
+    local out rc=0
+    [ -z "${ATTEST_TOKEN:-}" ] || return 0
+    if [ -n "${ATTEST_ID_TOKEN:-}" ]; then
+        ATTEST_TOKEN=$ATTEST_ID_TOKEN
+    elif [ -n "${ACTIONS_ID_TOKEN_REQUEST_URL:-}" ] && [ -n "${ACTIONS_ID_TOKEN_REQUEST_TOKEN:-}" ]; then
+        # GitHub's token endpoint; its request token goes to curl on stdin, as ours does.
+        out=$(curl --silent --show-error --fail --max-time "${ATTEST_TIMEOUT:-30}" --get \
+            --header @- --data-urlencode "audience=${ATTEST_AUDIENCE:-attest}" \
+            "$ACTIONS_ID_TOKEN_REQUEST_URL" \
+            <<<"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" 2>&1) || rc=$?
+        [ "$rc" -eq 0 ] || die 3 "cannot get the job's ID token from GitHub: $out"
+        ATTEST_TOKEN=$(json_field value "$out")
+        [ -n "$ATTEST_TOKEN" ] || die 3 "GitHub gave no ID token: ${out:0:200}"
+    else
+        die 2 "set ATTEST_TOKEN, or use the job's ID token (ATTEST_ID_TOKEN; GitHub: permissions: id-token: write)"
+    fi
+}
+
 # call METHOD PATH [curl options...]: sets STATUS and BODY. Exits 3 when the portal cannot be
 # reached; HTTP errors are left to the caller (curl --fail-with-body keeps their body). The
 # token reaches curl on stdin, never on its command line (which other processes can read).
@@ -119,7 +143,7 @@ fail_http() { # an answer the command does not expect: say what the portal said,
     local detail
     detail=$(json_field detail "$BODY")
     case $STATUS in
-        401) detail="${detail:-unauthorised} (check ATTEST_TOKEN: expired or revoked?)" ;;
+        401) detail="${detail:-unauthorised} (check ATTEST_TOKEN or the ID token: expired, revoked, wrong audience?)" ;;
         403) detail="${detail:-forbidden} (does the token carry the scope '$1'?)" ;;
         429) detail="${detail:-rate limited} (retry later)" ;;
     esac
@@ -137,7 +161,8 @@ print_reasons() {
 }
 
 cmd_request() {
-    need ATTEST_URL ATTEST_TOKEN MODEL VERSION ENVIRONMENT JUSTIFICATION
+    credential
+    need ATTEST_URL MODEL VERSION ENVIRONMENT JUSTIFICATION
     local payload links="" url urls=() metrics state
     payload="{\"model\":$(json_escape "$MODEL"),\"version\":$(json_escape "$VERSION")"
     payload+=",\"environment\":$(json_escape "$ENVIRONMENT")"
@@ -173,7 +198,8 @@ cmd_request() {
 }
 
 cmd_gate() {
-    need ATTEST_URL ATTEST_TOKEN MODEL VERSION ENVIRONMENT
+    credential
+    need ATTEST_URL MODEL VERSION ENVIRONMENT
     # The gate is a read: retry what may be transient (429 honours Retry-After, 5xx).
     call GET /api/v1/gate/ --get --retry 3 --retry-max-time 60 \
         --data-urlencode "model=$MODEL" --data-urlencode "version=$VERSION" \
@@ -198,7 +224,8 @@ cmd_gate() {
 }
 
 cmd_deployed() {
-    need ATTEST_URL ATTEST_TOKEN MODEL VERSION ENVIRONMENT
+    credential
+    need ATTEST_URL MODEL VERSION ENVIRONMENT
     local reference=${REFERENCE:-}
     if [ -z "$reference" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
         reference="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/$GITHUB_RUN_ID"
