@@ -150,7 +150,8 @@ class SeqCursor(StrictPageSize, CursorPagination):
 
 @extend_schema(
     parameters=[
-        *(OpenApiParameter(name, str) for name in ("action", "actor", "source", "target_type")),
+        *(OpenApiParameter(name, str) for name in ("action", "actor", "target_type")),
+        OpenApiParameter("source", str, enum=AuditEvent.Source.values, description="A channel."),
         OpenApiParameter("subject", OpenApiTypes.UUID, description="A model id."),
     ],
     responses={200: AuditEventOutput(many=True), **ERROR_RESPONSES},

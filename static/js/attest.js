@@ -58,3 +58,10 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+
+// A button with data-confirm asks before its form is sent (approving a high-risk deployment,
+// revoking a token). Without JavaScript the form is sent as before.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});

@@ -40,6 +40,16 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)  # pages here answer in milliseconds; fail fast
+    # Confirmation dialogs (data-confirm: approving a high-risk deployment, revoking a token)
+    # are accepted, and kept so a journey can check what was asked.
+    page.dialogs = []
+
+    def accept(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.accept_dialogs = accept  # page.remove_listener("dialog", page.accept_dialogs) to answer no
     yield page
     context.close()
 

@@ -89,6 +89,7 @@ def test_admin_issues_copies_and_revokes_a_ci_token(live_server, page, screensho
 
     page.get_by_role("button", name="Revoke GitHub Actions: credit-scoring").click()
     page.wait_for_selector("text=revoked. Requests that present it now get 401.")
+    assert page.dialogs and "this cannot be undone" in page.dialogs[-1]  # asked first
     screenshot(page, "40-token-4-revoked")
     row.refresh_from_db()
     assert row.revoked_at is not None
