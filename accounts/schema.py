@@ -14,6 +14,10 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "attest_<key id>_<secret>",
             "description": (
                 "Create with `python manage.py create_api_token <user> --scope ... "
-                "--expires-days N`."
+                "--expires-days N`. CI may instead send its job's OIDC ID token (GitHub "
+                "Actions, GitLab CI) when an administrator trusts the issuer: `python manage.py "
+                "add_trusted_issuer --issuer <url> --audience <aud> --service-account <user> "
+                "--claim repository=<org/repo> --scope gate:read`; an invalid ID token is 401, "
+                "a valid one no rule matches 403."
             ),
         }
