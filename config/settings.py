@@ -71,10 +71,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.RequestContextMiddleware",
-    # NUL characters and lone surrogates in the path, query, headers or a form: 400 before any
     # The embedded demo (DEBUG on) shows Attest's own 404/500 pages, not Django's technical
     # ones; here, so the replacement still gets the request id, CSP and security headers.
     "common.middleware.ProductErrorPagesMiddleware",
+    # NUL characters and lone surrogates in the path, query, headers or a form: 400 before any
     # view or query sees them (common/input_guard.py; JSON bodies: common.api.parsers).
     "common.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
