@@ -3,9 +3,12 @@ visibility; portfolio reports are for their requester and the portfolio roles.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from catalog.selectors import model_service_visible
 from documents.access import can_read_every_portfolio_report
@@ -82,15 +85,21 @@ def model_card_pending(version) -> GeneratedDocument | None:
     )
 
 
+PENDING_STALE_AFTER = timedelta(minutes=15)
+
+
 def document_pending(
     *, actor, kind: str, model_version=None, parameters: dict | None = None
 ) -> GeneratedDocument | None:
     """The same document, asked for by the same person, still queued or rendering: a second
-    click (or a reload of the form) goes to it instead of queuing a duplicate."""
+    click (or a reload of the form) goes to it instead of queuing a duplicate. One that has not
+    moved for ``PENDING_STALE_AFTER`` (a worker that died mid-render) no longer blocks a new
+    request."""
     rows = GeneratedDocument.objects.filter(
         kind=kind,
         model_version=model_version,
         status__in=[GeneratedDocument.Status.QUEUED, GeneratedDocument.Status.RENDERING],
+        updated_at__gte=timezone.now() - PENDING_STALE_AFTER,
     )
     if model_version is None:  # reports: per requester and parameters
         rows = rows.filter(requested_by=actor, parameters=parameters or {})

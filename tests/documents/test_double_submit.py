@@ -70,3 +70,22 @@ class _Task:
     def apply_async(self, *, args, kwargs, throw, **options):
         self.ran.append(args)
         return type("R", (), {"failed": lambda self: False})()
+
+
+def test_a_document_stuck_for_long_does_not_block_a_new_request(
+    personas, client_for, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    model = assessed_model(personas, "minimal")
+    url = reverse(
+        "documents:document-request", args=[model.pk, "1", GeneratedDocument.Kind.MODEL_CARD]
+    )
+    client = client_for(personas.owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url)
+        GeneratedDocument.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+        client.post(url)
+    assert GeneratedDocument.objects.filter(model_service=model).count() == 2
