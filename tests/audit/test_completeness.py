@@ -30,7 +30,7 @@ import catalog.services.team_moves
 import risk.ruleset
 import risk.ruleset_change_services
 import risk.services
-from accounts.models import Team
+from accounts.models import IssuerRule, Team, TrustedIssuer
 from audit import actions as audit_actions
 from audit.models import AuditEvent
 from catalog.models import WebhookDelivery
@@ -115,6 +115,17 @@ NO_EVENT = {
     "approvals.writeback.pending_writebacks": "read",
     "approvals.writeback.retry_delay": "pure backoff arithmetic",
     "audit.verification_requests.verification_state": "read",
+    "accounts.workload_identity.authenticate": "verifies an ID token; the gate's event names "
+    "the rule (tests/accounts/test_workload_identity.py)",
+    "accounts.workload_identity.record_accepted": "needs a signed ID token from an issuer: "
+    "tests/accounts/test_workload_identity.py checks accounts.workload_identity_accepted",
+    "accounts.workload_identity.verify": "pure check of an ID token",
+    "accounts.workload_identity.match": "read: the rule an ID token matches",
+    "accounts.workload_identity.rule_matches": "pure check",
+    "accounts.workload_identity.rule_problems": "pure check",
+    "accounts.workload_identity.issuer_problems": "pure check",
+    "accounts.workload_identity.looks_like_jwt": "pure check",
+    "accounts.workload_identity.forget_keys": "clears the JWKS cache; changes no record",
     "approvals.services._common.metrics_clean": "pure check of a request's metrics",
     "approvals.services._common.links_clean": "pure check of a request's links",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
@@ -163,6 +174,7 @@ def recipes(p):
         return earlier
 
     to_move = _under_v1()
+    issuers = []  # the trusted issuer saved by its recipe, for the rule's recipe after it
 
     def offered():
         # A model of the team offered to the other team (asking is audited too).
@@ -389,6 +401,32 @@ def recipes(p):
                 ),
             ),
             ["accounts.sign_in_locked", "accounts.sign_in_lockout_cleared"],
+        ),
+        "accounts.services.trusted_issuer_save": (
+            lambda: issuers.append(
+                accounts.services.trusted_issuer_save(
+                    actor=p.admin,
+                    issuer=TrustedIssuer(
+                        name="GitHub Actions",
+                        preset=TrustedIssuer.Preset.GITHUB,
+                        issuer="https://token.actions.githubusercontent.com",
+                        audience="attest",
+                    ),
+                )
+            ),
+            ["accounts.trusted_issuer_saved"],
+        ),
+        "accounts.services.issuer_rule_save": (
+            lambda: accounts.services.issuer_rule_save(
+                actor=p.admin,
+                rule=IssuerRule(
+                    issuer=issuers[0],
+                    claims={"repository": "acme/models"},
+                    service_account=p.ci_bot,
+                    scopes=["gate:read"],
+                ),
+            ),
+            ["accounts.issuer_rule_saved"],
         ),
         "audit.verification_requests.verification_request": (
             lambda: audit.verification_requests.verification_request(actor=p.compliance),
