@@ -37,6 +37,7 @@ from catalog.models import WebhookDelivery
 from risk.models import Obligation
 from tests.audit.recipes_governance import approval_recipes, document_recipes, monitoring_recipes
 from tests.audit.recipes_usage import usage_recipes
+from tests.audit.services_without_events import NO_EVENT
 from tests.catalog.mlflow_fixtures import SECRET
 from tests.factories import ModelServiceFactory, UserFactory
 
@@ -88,51 +89,6 @@ ANSWERS = {
     "affected_people": "customers",
     "autonomy": "advisory",
     "data_sensitivity": "personal",
-}
-
-NO_EVENT = {
-    "audit.services.audit_record": "it is the event writer itself",
-    "catalog.services.entries.model_service_governance_summary_set": "copy; governance audits",
-    "catalog.services.sources.webhook_secrets_active": "read",
-    "catalog.services.sources.registry_client": "builds a REST client",
-    "catalog.services.ingest.registry_delivery_receive": "the inbox row is the record",
-    "catalog.services.ingest.timestamp_is_fresh": "pure check",
-    "catalog.services.ingest.registry_inbox_sweep": "re-queue; C7 tests its event",
-    "catalog.services.ingest.registry_delivery_process": "audited via what it applies",
-    "catalog.services.ingest.registry_reconcile": "W6 tests its events",
-    "catalog.services.ingest.registry_model_lock": "a lock; changes nothing",
-    "catalog.services.sources.registry_source_webhook_register": "needs MLflow; journey test",
-    "risk.services.subject_snapshot": "read",
-    "risk.services.completeness": "read",
-    "accounts.services.team_members_set": "composite: one member event per change",
-    "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
-    "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",
-    "accounts.services.sign_in_attempt_register": "counts in the cache; a trip records through "
-    "sign_in_lockout_record (tests/accounts/test_lockouts.py)",
-    "approvals.services.lifecycle.approvals_due_for_reminder": "reminder mark only",
-    "approvals.gate.evaluate": "read; gate_answer records the answer",
-    "approvals.writeback.request_writeback": "needs MLflow; test_writeback.py",
-    "approvals.writeback.pending_writebacks": "read",
-    "approvals.writeback.retry_delay": "pure backoff arithmetic",
-    "audit.verification_requests.verification_state": "read",
-    "accounts.workload_identity.authenticate": "verifies an ID token; the gate's event names "
-    "the rule (tests/accounts/test_workload_identity.py)",
-    "accounts.workload_identity.record_accepted": "needs a signed ID token from an issuer: "
-    "tests/accounts/test_workload_identity.py checks accounts.workload_identity_accepted",
-    "accounts.workload_identity.verify": "pure check of an ID token",
-    "accounts.workload_identity.match": "read: the rule an ID token matches",
-    "accounts.workload_identity.rule_matches": "pure check",
-    "accounts.workload_identity.rule_problems": "pure check",
-    "accounts.workload_identity.issuer_problems": "pure check",
-    "accounts.workload_identity.looks_like_jwt": "pure check",
-    "accounts.workload_identity.forget_keys": "clears the JWKS cache; changes no record",
-    "approvals.services._common.metrics_clean": "pure check of a request's metrics",
-    "approvals.services._common.links_clean": "pure check of a request's links",
-    "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
-    "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
-    "(tests/usage/test_prometheus_usage.py)",
-    "usage.services.usage_read_all": "records through usage_source_read, per source",
-    "usage.services.default_days": "pure date arithmetic",
 }
 
 
