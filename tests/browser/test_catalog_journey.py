@@ -50,6 +50,9 @@ def test_sign_in_search_open_and_edit_a_model(live_server, page, screenshot, dem
     page.get_by_role("link", name="Edit metadata").click()
     page.get_by_label("Limitations").fill("Not validated for applicants under 21.")
     page.get_by_role("button", name="Save changes").click()
+    # The demo's staging approval binds the model card: the form says so and asks first.
+    page.wait_for_selector("text=Saving this makes approvals stale.")
+    page.get_by_role("button", name="Save and send for re-review").click()
     page.wait_for_selector("text=Saved. Changed: limitations.")
     timeline = page.locator(".timeline").inner_text()
     assert "Model details updated" in timeline  # the label; the code is its title
