@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 import jwt
 from django.conf import settings
 
+from accounts.audit_actions import WORKLOAD_IDENTITY_ACCEPTED
 from accounts.models import ApiToken, IssuerRule, TrustedIssuer
 
 LEEWAY = 30  # seconds of clock difference accepted on exp, nbf and iat
@@ -248,7 +249,6 @@ def record_accepted(identity: WorkloadIdentity) -> None:
     from django.core.cache import cache
     from django.db import transaction
 
-    from accounts.audit_actions import WORKLOAD_IDENTITY_ACCEPTED
     from audit.services import audit_record
 
     claims = identity.claims

@@ -8,12 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from catalog.selectors import model_service_get, model_service_visible
 from usage import charts, selectors
 
@@ -79,11 +79,10 @@ def _month_and_team(request) -> tuple[date, str, str]:
 def _report(request):
     month, team, error = _month_and_team(request)
     report = {"month": month.strftime("%Y-%m"), "models": []}
+    if not error and team and not Team.objects.filter(slug=team).exists():
+        error = _("There is no team with the slug %(slug)s.") % {"slug": team}
     if not error:
-        try:
-            report = selectors.usage_cost_report(user=request.user, month=month, team=team)
-        except ValidationError:
-            error = _("There is no team with the slug %(slug)s.") % {"slug": team}
+        report = selectors.usage_cost_report(user=request.user, month=month, team=team)
     return month, team, error, report
 
 
