@@ -264,6 +264,15 @@ def _assert_each_processed_once(source, name, count):
     )
 
 
+def _other_database_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def test_c2_worker_killed_mid_batch_loses_nothing(client, worker, mlflow_server):
     source, name = _registry_with_versions(mlflow_server, "c2", 30)
     _post_batch(client, "c2", name, range(1, 31))  # queued; no worker yet
@@ -272,6 +281,10 @@ def test_c2_worker_killed_mid_batch_loses_nothing(client, worker, mlflow_server)
         lambda: WebhookDelivery.objects.filter(status="processed").count() >= 3, timeout=60
     )
     worker.kill()  # SIGKILL, mid-batch
+    # PostgreSQL ends the dead worker's sessions (and releases their row locks) only when it
+    # notices the closed sockets. The sweeper skips locked rows, so a sweep in that moment
+    # would leave the in-flight rows to the next beat-driven sweep; wait for the sessions.
+    assert wait_until(lambda: _other_database_sessions() == 0, timeout=60)
     done_before = WebhookDelivery.objects.filter(status="processed").count()
     assert done_before < 30, "the batch finished before the kill; nothing was tested"
     worker.start()
