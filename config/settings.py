@@ -78,6 +78,7 @@ MIDDLEWARE = [
     # view or query sees them (common/input_guard.py; JSON bodies: common.api.parsers).
     "common.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -313,7 +314,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Internationalisation / time ------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and German (issue 21). LocaleMiddleware picks the user's stored choice (session),
+# else Accept-Language; the API stays English unless the client asks for German.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
