@@ -484,6 +484,11 @@ CELERY_BEAT_SCHEDULE.update(
 
 # --- Generated documents (model cards, Annex IV, portfolio reports) ---------------------------
 ATTEST_DOCUMENT_MAX_ATTEMPTS = env_int("ATTEST_DOCUMENT_MAX_ATTEMPTS", 3)
+# PDFs and evidence packs are signed with this key and certificate (PEM; documents/signing_keys.py
+# generates a self-signed pair under VAR_DIR when unset); an RFC 3161 TSA adds a timestamp.
+ATTEST_DOCUMENT_SIGNING_KEY = env_str("ATTEST_DOCUMENT_SIGNING_KEY") or ""
+ATTEST_DOCUMENT_SIGNING_CERT = env_str("ATTEST_DOCUMENT_SIGNING_CERT") or ""
+ATTEST_TSA_URL = env_str("ATTEST_TSA_URL") or ""
 CELERY_BEAT_SCHEDULE["documents-sweep"] = {
     "task": "governance.tasks.sweep_documents",
     "schedule": 300.0,
