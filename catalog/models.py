@@ -27,6 +27,7 @@ class RegistrySource(BaseModel):
         MLFLOW = "mlflow", "MLflow"
         SAGEMAKER = "sagemaker", "Amazon SageMaker Model Registry"
         PUSH = "push", "Push API (TFX, Kubeflow Pipelines, CI)"
+        KUBEFLOW = "kubeflow", "Kubeflow Model Registry"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
     slug = models.SlugField(max_length=60, unique=True)

@@ -58,3 +58,21 @@ def reconcile_all_sources() -> dict:
                 logger.warning("reconciliation of %s skipped: %s", source.slug, exc)
                 results[source.slug] = {"error": str(exc)}
     return results
+
+
+# Kinds whose registry sends no events: the catalog follows them by polling.
+POLLED_KINDS = ("kubeflow",)
+
+
+@shared_task(name="catalog.tasks.poll_sources")
+def poll_sources() -> dict:
+    """Reconcile every active source of a polled kind (beat: ATTEST_POLL_INTERVAL_SECONDS)."""
+    results = {}
+    for source in RegistrySource.objects.filter(is_active=True, kind__in=POLLED_KINDS):
+        with request_context(source="task", request_id=f"poll-{source.slug}"[:64]):
+            try:
+                results[source.slug] = services.registry_reconcile(source=source)
+            except (RegistryUnavailable, RegistryRequestRefused) as exc:
+                logger.warning("polling %s skipped: %s", source.slug, exc)
+                results[source.slug] = {"error": str(exc)}
+    return results

@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "catalog.tasks.reconcile_all_sources",
         "schedule": float(env_int("ATTEST_RECONCILE_INTERVAL_SECONDS", 3600)),
     },
+    # Registries without events (Kubeflow Model Registry) are polled (catalog/tasks.py).
+    "poll-registries": {
+        "task": "catalog.tasks.poll_sources",
+        "schedule": float(env_int("ATTEST_POLL_INTERVAL_SECONDS", 300)),
+        "options": {"expires": 60},
+    },
     # Side effects whose after-commit publish failed (broker outage) are retried from the
     # outbox (common/outbox.py); a stale tick is useless, a newer one follows.
     "outbox-relay": {"task": "common.outbox_relay", "schedule": 15.0, "options": {"expires": 60}},

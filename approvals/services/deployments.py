@@ -12,6 +12,7 @@ from approvals.models import Deployment, DeploymentRequest, DriftFinding
 from approvals.services._common import GateRefused, _validate_environment
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
+from catalog.registries import adapter_for
 
 
 # --- Deployments ----------------------------------------------------------------------------
@@ -120,7 +121,11 @@ def drift_check(*, model_service: ModelService, resolve_only: bool = False) -> l
                 after={"alias": alias, "version": version.version, "environment": environment},
             )
             opened.append(finding)
-    return opened + _approval_status_drift(model_service, resolve_only=resolve_only)
+    return (
+        opened
+        + _approval_status_drift(model_service, resolve_only=resolve_only)
+        + _approval_tag_drift(model_service, resolve_only=resolve_only)
+    )
 
 
 APPROVAL_STATUS = "ModelApprovalStatus"
@@ -198,6 +203,83 @@ def _approval_status_drift(model_service: ModelService, *, resolve_only: bool) -
                     "version": version.version,
                     "environment": environment,
                 },
+            )
+            opened.append(finding)
+    return opened
+
+
+APPROVAL_TAG = "attest.status"
+
+
+def _approval_tag_drift(model_service: ModelService, *, resolve_only: bool) -> list:
+    """Kubeflow Model Registry: a version showing ``attest.status=approved`` there without a
+    valid Attest approval for an environment it names (``attest.environment``) was marked
+    approved behind Attest's back; the finding resolves once the property is gone or Attest
+    approves the version."""
+    source = model_service.registry_source
+    if source is None or not adapter_for(source.kind).approval_in_tags:
+        return []
+    marked = {
+        v.pk: v
+        for v in ModelVersion.objects.filter(model_service=model_service)
+        if (v.tags or {}).get(APPROVAL_TAG) == "approved"
+    }
+
+    def valid(version) -> bool:
+        named = [e for e in (version.tags.get("attest.environment") or "").split(",") if e]
+        return (
+            any(selectors.approved_for(version, environment) is not None for environment in named)
+            or DeploymentRequest.objects.filter(
+                model_version=version, writeback_pending=True
+            ).exists()
+        )
+
+    for row in DriftFinding.objects.filter(
+        model_service=model_service, alias=APPROVAL_TAG, resolved_at__isnull=True
+    ):
+        version = marked.get(row.model_version_id)
+        if version is None or valid(version):
+            row.resolved_at = timezone.now()
+            row.resolution = (
+                "The version is approved in Attest now."
+                if version is not None
+                else "The approval property was removed in the registry."
+            )
+            row.save(update_fields=["resolved_at", "resolution", "updated_at"])
+            audit_record(
+                actor=None,
+                action=DRIFT_RESOLVED,
+                target=row,
+                subject_id=model_service.pk,
+                after={"alias": APPROVAL_TAG, "resolution": row.resolution},
+            )
+    if resolve_only:
+        return []
+    opened = []
+    for version in marked.values():
+        if valid(version):
+            continue
+        environment = (version.tags.get("attest.environment") or "").split(",")[0][:40]
+        finding, created = DriftFinding.objects.get_or_create(
+            model_service=model_service,
+            alias=APPROVAL_TAG,
+            model_version=version,
+            resolved_at=None,
+            defaults={
+                "environment": environment,
+                "detail": (
+                    f"The registry marks version {version.version} approved, which has no valid "
+                    "approval in Attest: the property was set outside Attest."
+                ),
+            },
+        )
+        if created:
+            audit_record(
+                actor=None,
+                action=DRIFT_DETECTED,
+                target=finding,
+                subject_id=model_service.pk,
+                after={"alias": APPROVAL_TAG, "version": version.version},
             )
             opened.append(finding)
     return opened

@@ -11,6 +11,7 @@ MODULES = {
     "mlflow": "catalog.registries.mlflow_client",
     "sagemaker": "catalog.registries.sagemaker",
     "push": "catalog.registries.push",
+    "kubeflow": "catalog.registries.kubeflow",
 }
 
 

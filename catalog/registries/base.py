@@ -139,5 +139,8 @@ class Adapter:
     # Shown on the source's page: what to set up on the registry's side.
     setup_template: str = ""
     secret_help: str = ""
+    # True when Attest's approval lives only in the version properties it writes back (no
+    # aliases, no approval status): a change to them behind Attest's back is drift (Kubeflow).
+    approval_in_tags: bool = False
     # "" when the secret suits this kind, else why not (the push kind needs a whsec_ secret).
     secret_error: Callable[[str], str] = lambda secret: ""

@@ -17,8 +17,18 @@ from audit.services import audit_record
 from catalog import events
 from catalog.audit_actions import ALIAS_MOVED, MODEL_SYNCED, VERSION_SYNCED, VERSION_TAG_CHANGED
 from catalog.models import ModelService, ModelVersion, RegistrySource
+from catalog.registries import adapter_for
 from catalog.registries.base import RegistryModel, RegistryVersion
 from catalog.services.entries import model_service_register, model_version_register
+
+# The version property Attest's write-back sets on registries without an approval status of
+# their own (approvals/writeback.py): a change to it is checked for drift.
+APPROVAL_TAG = "attest.status"
+
+
+def _approval_in_tags(entry: ModelService) -> bool:
+    source = entry.registry_source
+    return source is not None and adapter_for(source.kind).approval_in_tags
 
 
 def _stale(stored, incoming) -> bool:
@@ -147,12 +157,16 @@ def _sync_version(
             ModelVersion.objects.filter(pk=row.pk).update(
                 registry_approval_status=state.approval_status
             )
+        if state.approval_status or (_approval_in_tags(entry) and state.tags.get(APPROVAL_TAG)):
             # Registered already approved in the registry: drift unless Attest approved it.
             events.aliases_changed.send(sender=ModelVersion, model_service=entry)
         return [f"v{state.version} registered"]
     if _stale(row.registry_updated_at, state.updated_at):
         return []
     changes: list[str] = []
+    approval_tag_moved = _approval_in_tags(entry) and (
+        row.tags.get(APPROVAL_TAG) != state.tags.get(APPROVAL_TAG)
+    )
     if row.tags != state.tags:
         keys = sorted(set(row.tags) | set(state.tags))
         audit_record(
@@ -211,8 +225,9 @@ def _sync_version(
         events.model_changed.send(
             sender=ModelVersion, model_service=entry, cause=f"registry: {', '.join(changes)}"
         )
-    if "registry_approval_status" in before:
-        # The registry's approval status moved (SageMaker): drift unless Attest decided it.
+    if "registry_approval_status" in before or approval_tag_moved:
+        # The registry's approval status moved (SageMaker) or the approval property Attest
+        # writes (Kubeflow): drift unless Attest decided it.
         events.aliases_changed.send(sender=ModelVersion, model_service=entry)
     return changes
 

@@ -1,10 +1,12 @@
-"""``manage.py add_registry_source --kind {mlflow,sagemaker,push} --slug <slug> ...``.
+"""``manage.py add_registry_source --kind {mlflow,sagemaker,push,kubeflow} --slug <slug> ...``.
 
 - mlflow: ``--url <base-url> --secret <s>`` (the webhook signing secret);
 - sagemaker: ``--region <r>`` (``--url`` only for a custom endpoint: VPC endpoint, emulator),
   ``--secret`` the EventBridge connection's API key, checked in ``--auth-header`` (default
   ``X-Attest-Key``), ``--role-arn`` to assume; AWS credentials from the standard chain;
-- push: ``--secret whsec_…`` (Standard Webhooks), or none to have one made and printed.
+- push: ``--secret whsec_…`` (Standard Webhooks), or none to have one made and printed;
+- kubeflow: ``--url <the Model Registry REST server>`` (``--api-token`` for a service account
+  token); no secret: the registry sends nothing, Attest polls it.
 """
 
 from pathlib import Path
@@ -62,6 +64,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read --secret-file: {exc}") from exc
         if kind == RegistrySource.Kind.MLFLOW and not url:
             raise CommandError("--url is required for MLflow (the server's base URL).")
+        if kind == RegistrySource.Kind.KUBEFLOW and not url:
+            raise CommandError("--url is required for Kubeflow (the Model Registry REST server).")
         if kind == RegistrySource.Kind.MLFLOW and not secret:
             raise CommandError("--secret or --secret-file is required for MLflow.")
         if kind == RegistrySource.Kind.SAGEMAKER and not options["region"]:
@@ -107,10 +111,11 @@ class Command(BaseCommand):
             "sagemaker": "Point an EventBridge API destination at /webhooks/{slug}/ with the key "
             "in the connection's {header} header.",
             "push": "Sign deliveries to /webhooks/{slug}/ per Standard Webhooks with the secret.",
+            "kubeflow": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
         }[kind].format(slug=source.slug, header=options["auth_header"])
         self.stdout.write(
             f"Added {source.get_kind_display()} source {source.slug!r}{where}. {hint}"
         )
-        if made:
+        if made and kind != RegistrySource.Kind.KUBEFLOW:
             self.stdout.write("The secret (shown once):")
             self.stdout.write(secret)
