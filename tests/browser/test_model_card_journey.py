@@ -13,13 +13,11 @@ from django.core.management import call_command
 from catalog.models import ModelService
 from documents.models import GeneratedDocument
 from tests.browser.journeys import sign_in
+from tests.documents import schemas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCHEMA = json.loads(
-    (
-        Path(__file__).resolve().parents[1] / "fixtures" / "model_card_toolkit_schema_v0.0.2.json"
-    ).read_text()
-)
+# Read from the installed model-card-toolkit wheel (tests/documents/schemas.py).
+SCHEMA = schemas.model_card_toolkit_schema()
 PHONE = {"width": 390, "height": 844}
 
 
