@@ -1,4 +1,5 @@
-"""A model version as an SPDX 3.0.1 document with the AI profile (JSON-LD). Takes ``card_data``.
+"""A model version as an SPDX 3.0.1 document with the AI profile (JSON-LD). Takes ``card_data``
+(and reads the assessment's rule set file to turn an answer's label back into its code).
 
 Names follow the SPDX 3.0.1 model (spdx/spdx-3-model, ``model/AI/Classes/AIPackage.md`` and
 ``model/Core``), in the compact JSON-LD form of ``https://spdx.org/rdf/3.0.1/spdx-context.jsonld``
@@ -43,6 +44,7 @@ from documents.exports.common import (
     text,
     use_cases,
 )
+from risk import ruleset as rulesets
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 SPEC_VERSION = "3.0.1"
@@ -66,8 +68,6 @@ def _sensitivity(eu: dict) -> str:
     assessment was answered under maps it back."""
     if not eu.get("assessed"):
         return "noAssertion"
-    from risk import ruleset as rulesets
-
     ruleset = rulesets.for_assessment(eu.get("ruleset_version"))
     question = ruleset.question("data_sensitivity")
     label = (eu.get("answers") or {}).get("data_sensitivity", "")
