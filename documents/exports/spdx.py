@@ -48,7 +48,10 @@ from risk import ruleset as rulesets
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 SPEC_VERSION = "3.0.1"
-# SPDX 3.0 serialisation: JSON-LD, media type application/spdx+json (spdx-spec, "Serialization").
+# SPDX 3 JSON is "a strict subset of JSON-LD" with the global context at the top and every
+# Element a top-level node of @graph (spdx/spdx-spec docs/serializations.md, which also suggests
+# the file name *.spdx3.json). The spec names no media type; application/spdx+json is the one
+# registered for SPDX documents (IANA), served here rather than the generic ld+json.
 MEDIA_TYPE = "application/spdx+json"
 AI_ACT = "Regulation (EU) 2024/1689 (Artificial Intelligence Act)"
 # By rank (see the module docstring). "unassessed" has none.
