@@ -25,8 +25,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
+# model-card-toolkit only for its published JSON schema (tests/documents/schemas.py): without
+# its dependencies (TensorFlow, TFX), which reading one JSON file does not need.
+MODEL_CARD_TOOLKIT ?= model-card-toolkit==2.0.0
+
+$(VENV)/.installed-test: pyproject.toml Makefile | $(PY)
 	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet --no-deps '$(MODEL_CARD_TOOLKIT)'
 	@touch $@ $(VENV)/.installed
 
 # axe-core for the browser journeys' accessibility checks (package.json, the exact version

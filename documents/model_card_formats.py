@@ -3,9 +3,12 @@
 Both take the data of ``governance.documents.kinds.model_card.card_data``.
 
 - ``to_model_card_toolkit`` returns a dict valid against the Model Card Toolkit schema v0.0.2
-  (``model_card_toolkit/schema/v0.0.2/model_card.schema.json``, vendored in
-  ``tests/fixtures/``). The schema has no place for the EU AI Act block, so the tier, its
-  reasons and the oversight measures become ``ethical_considerations``.
+  as the ``model-card-toolkit`` package ships it (``model_card_toolkit/schema/v0.0.2/
+  model_card.schema.json``; the tests read it from the installed wheel). Since release 1.2 a
+  performance metric's ``value`` is a string there (the toolkit itself writes
+  ``str(value)``), so numbers are written exactly as text and text metrics are kept. The
+  schema has no place for the EU AI Act block, so the tier, its reasons and the oversight
+  measures become ``ethical_considerations``.
 - ``to_huggingface_readme`` returns a README.md: YAML front matter (license, tags,
   ``model-index`` with the metrics) and a Markdown body. Front-matter strings are written as
   JSON strings (valid YAML double-quoted scalars) by a tiny emitter, so no value can break out
@@ -17,6 +20,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+from documents.exports.common import metric_value
 
 MCT_SCHEMA_VERSION = "0.0.2"
 CARD_NOTE = "Model Card Toolkit sections, EU AI Act block"
@@ -78,18 +83,15 @@ def to_model_card_toolkit(data: dict) -> dict:
     if _text(data["factors"]["input_features"]):
         parameters["input_format"] = _text(data["factors"]["input_features"])
 
-    metrics = [
-        {"type": m["name"], "value": m["value"]} for m in data["metrics"] if m["value"] is not None
-    ]
+    metrics = [{"type": m["name"], "value": metric_value(m)} for m in data["metrics"]]
     if evaluation:
         metrics += [
             {
                 "type": m["name"],
-                "value": m["value"],
+                "value": metric_value(m),
                 "slice": f"{evaluation['environment']} deployment request",
             }
             for m in evaluation["metrics"]
-            if m["value"] is not None
         ]
     analysis: dict[str, Any] = {"performance_metrics": metrics}
     if data.get("chart"):

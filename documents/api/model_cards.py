@@ -1,14 +1,20 @@
-"""A model version's card over the API: Model Card Toolkit JSON, Hugging Face README, or PDF.
+"""A model version's card over the API: Model Card Toolkit JSON, Hugging Face README, PDF, or
+the version as a CycloneDX 1.6 ML-BOM or an SPDX 3.0.1 AI document (documents/exports/).
 
-The format comes from ``?format=json|markdown|pdf`` or else from the Accept header (JSON by
-default). A PDF is answered only when a finished model-card document was made from exactly the
-current records (its ``inputs_hash`` matches) with the current template; otherwise one is
-requested and the answer is 202 with the document's status and a Location to poll.
+The format comes from ``?format=json|markdown|pdf|cyclonedx|spdx`` or else from the Accept
+header (JSON by default). A PDF is answered only when a finished model-card document was made
+from exactly the current records (its ``inputs_hash`` matches) with the current template;
+otherwise one is requested and the answer is 202 with the document's status and a Location to
+poll.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -25,9 +31,16 @@ from common.api.schema import ERROR_RESPONSES
 from documents import model_card_formats, services
 from documents import selectors as document_selectors
 from documents.api.documents import DocumentOutput, document_status_response, pdf_response
+from documents.exports import cyclonedx, spdx
 from documents.kinds import model_card
 
-FORMATS = {"json": "application/json", "markdown": "text/markdown", "pdf": "application/pdf"}
+FORMATS = {
+    "json": "application/json",
+    "markdown": "text/markdown",
+    "pdf": "application/pdf",
+    "cyclonedx": cyclonedx.MEDIA_TYPE,
+    "spdx": spdx.MEDIA_TYPE,
+}
 
 
 class HtmlSafeJSONRenderer(JSONRenderer):
@@ -58,7 +71,7 @@ def requested_format(request) -> str:
             raise ValidationError({"format": [f"One of {', '.join(FORMATS)}."]})
         return fmt
     accept = request.headers.get("Accept", "")
-    for name in ("pdf", "markdown"):
+    for name in ("pdf", "markdown", "cyclonedx", "spdx"):
         if FORMATS[name] in accept:
             return name
     return "json"
@@ -83,7 +96,7 @@ class ModelCardApi(APIView):
             OpenApiParameter(
                 "download",
                 OpenApiTypes.BOOL,
-                description="Answer with Content-Disposition: attachment (json, markdown).",
+                description="Answer with Content-Disposition: attachment (all but pdf).",
             ),
         ],
         responses={
@@ -92,6 +105,16 @@ class ModelCardApi(APIView):
             ),
             (200, "text/markdown"): OpenApiResponse(
                 OpenApiTypes.STR, description="Hugging Face README.md with YAML front matter."
+            ),
+            (200, cyclonedx.MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="format=cyclonedx: CycloneDX 1.6 BOM, the version as a "
+                "machine-learning-model component with its modelCard.",
+            ),
+            (200, spdx.MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="format=spdx: SPDX 3.0.1 JSON-LD with the AI profile (an "
+                "ai_AIPackage, its CreationInfo, SpdxDocument and Relationship).",
             ),
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The PDF, made from the current records."
@@ -124,12 +147,40 @@ class ModelCardApi(APIView):
                 content_type="text/markdown; charset=utf-8",
             )
             filename = "README.md"
+        elif fmt in ("cyclonedx", "spdx"):
+            response = HttpResponse(
+                _html_safe_json(_bom(request, row, data, fmt)), content_type=FORMATS[fmt]
+            )
+            filename += ".cdx.json" if fmt == "cyclonedx" else ".spdx3.json"
+            filename = filename.replace("model-card-", "", 1)
         else:
             response = Response(model_card_formats.to_model_card_toolkit(data))
             filename += ".json"
         if download:
             response["Content-Disposition"] = f'attachment; filename="{_safe(filename)}"'
         return response
+
+
+def _bom(request, row, data: dict, fmt: str) -> dict:
+    now = timezone.now()
+    if fmt == "cyclonedx":
+        return cyclonedx.to_cyclonedx(data, created=now)
+    page = request.build_absolute_uri(
+        reverse("documents:model-card", args=[row.model_service_id, row.version])
+    )
+    return spdx.to_spdx(
+        data,
+        namespace=request.build_absolute_uri(request.path),
+        page_url=page,
+        created=now,
+        recorded=row.created_at,
+    )
+
+
+def _html_safe_json(value: dict) -> bytes:
+    """JSON with ``<``, ``>`` and ``&`` escaped, as ``HtmlSafeJSONRenderer`` writes it."""
+    body = json.dumps(value, ensure_ascii=False, indent=2).encode()
+    return body.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 def requested_download(request) -> bool:

@@ -1,5 +1,6 @@
 """Browser journey: a model owner opens the model card of a version from the model page,
-downloads the Model Card Toolkit JSON and the Hugging Face README, generates the PDF, watches
+downloads the Model Card Toolkit JSON, the Hugging Face README, the CycloneDX ML-BOM and the
+SPDX 3.0 AI document (each checked by its format's validator), generates the PDF, watches
 it become ready and downloads it; the card page then lists the PDF as up to date."""
 
 import json
@@ -13,13 +14,11 @@ from django.core.management import call_command
 from catalog.models import ModelService
 from documents.models import GeneratedDocument
 from tests.browser.journeys import sign_in
+from tests.documents import schemas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCHEMA = json.loads(
-    (
-        Path(__file__).resolve().parents[1] / "fixtures" / "model_card_toolkit_schema_v0.0.2.json"
-    ).read_text()
-)
+# Read from the installed model-card-toolkit wheel (tests/documents/schemas.py).
+SCHEMA = schemas.model_card_toolkit_schema()
 PHONE = {"width": 390, "height": 844}
 
 
@@ -53,11 +52,22 @@ def test_owner_reads_exports_and_generates_the_model_card(live_server, page, scr
     assert download.value.suggested_filename == "README.md"
     readme = Path(download.value.path()).read_text()
     assert readme.startswith("---\n") and "## EU AI Act" in readme
+    for label, errors, suffix in (
+        ("Download CycloneDX ML-BOM", schemas.cyclonedx_errors, ".cdx.json"),
+        ("Download SPDX 3.0 AI", schemas.spdx_errors, ".spdx3.json"),
+    ):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=label).click()
+        assert (
+            download.value.suggested_filename == f"credit-scoring-retail-v{version.version}{suffix}"
+        )
+        assert errors(json.loads(Path(download.value.path()).read_text())) is None
 
     page.set_viewport_size(PHONE)
     page.reload()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the card scrolls sideways on a phone ({width}px)"
+    screenshot(page, "50b-model-card-phone")
     page.set_viewport_size({"width": 1360, "height": 900})
 
     page.get_by_role("button", name="Generate PDF").click()

@@ -152,7 +152,7 @@ def test_exports_escape_hostile_values(personas, client_for, api_token):
     exported = response.json()
     assert exported["model_details"]["overview"] == BIG.strip()  # lossless once parsed
     assert exported["model_details"]["licenses"] == [{"custom_text": CSS_LINK}]
-    assert {"type": SCRIPT, "value": 0.5} in exported["quantitative_analysis"][
+    assert {"type": SCRIPT, "value": "0.5"} in exported["quantitative_analysis"][
         "performance_metrics"
     ]
 
@@ -164,6 +164,24 @@ def test_exports_escape_hostile_values(personas, client_for, api_token):
     front = yaml.safe_load(readme.split("---\n")[1])
     assert INJECTION in front["tags"] and LOCAL_FILE in front["tags"]
     assert front["model-index"][0]["name"] == model.name
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "spdx"])
+def test_bom_exports_of_a_hostile_model_validate_and_escape(personas, client_for, api_token, fmt):
+    from tests.documents import schemas
+
+    model, version = hostile_model(personas)
+    client = client_for(None)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_token()}"
+    url = reverse("documents-api:model-card", args=[model.pk, version.version])
+    response = client.get(url, {"format": fmt})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<" not in body and ">" not in body  # written as \u003c / \u003e
+    exported = json.loads(body)
+    errors = schemas.cyclonedx_errors if fmt == "cyclonedx" else schemas.spdx_errors
+    assert errors(exported) is None
+    assert BIG.strip() in json.dumps(exported, ensure_ascii=False)  # lossless once parsed
 
 
 def test_readme_front_matter_cannot_be_broken_out_of():
