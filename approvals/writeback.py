@@ -64,34 +64,9 @@ def _apply(request: DeploymentRequest) -> dict:
     client = registry_client(model.registry_source)
     if client.WRITES_APPROVAL_STATUS:
         return _apply_approval_status(request, client, name)
-    if not client.WRITES_TAGS:
+    if not client.WRITES_TAGS and not client.WRITES_ALIASES:
         return {"registry": "nothing to write back: the source has no registry to write to"}
-    valid = list(
-        DeploymentRequest.objects.filter(model_version=version, state=State.APPROVED).order_by(
-            "decided_at"
-        )
-    )
-    written: dict = {}
-    current = client.get_version(name, version.version)
-    if valid:
-        if current is None:
-            raise RegistryRequestRefused(
-                f"{name!r} version {version.version} is not in the registry."
-            )
-        wanted = {
-            "attest.status": "approved",
-            "attest.approval_id": str(valid[-1].pk),
-            "attest.environment": ",".join(sorted({r.environment for r in valid})),
-        }
-        for key, value in wanted.items():
-            if current.tags.get(key) != value:
-                client.set_version_tag(name, version.version, key, value)
-        written["tags"] = wanted
-    else:
-        for key in TAGS:
-            if current is not None and key in current.tags:
-                client.delete_version_tag(name, version.version, key)
-        written["tags"] = "removed"
+    written: dict = _apply_tags(client, name, version) if client.WRITES_TAGS else {}
 
     alias = configuration.aliases().get(request.environment)
     if not alias or not client.WRITES_ALIASES:  # Kubeflow's registry has no aliases
@@ -119,6 +94,33 @@ def _apply(request: DeploymentRequest) -> dict:
         client.delete_alias(name, alias)
         written["alias"] = f"{alias} removed"
     return written
+
+
+def _apply_tags(client, name: str, version) -> dict:
+    """MLflow and Kubeflow: the attest.* tags (properties) on the version while it has a valid
+    approval, removed when it has none."""
+    valid = list(
+        DeploymentRequest.objects.filter(model_version=version, state=State.APPROVED).order_by(
+            "decided_at"
+        )
+    )
+    current = client.get_version(name, version.version)
+    if not valid:
+        for key in TAGS:
+            if current is not None and key in current.tags:
+                client.delete_version_tag(name, version.version, key)
+        return {"tags": "removed"}
+    if current is None:
+        raise RegistryRequestRefused(f"{name!r} version {version.version} is not in the registry.")
+    wanted = {
+        "attest.status": "approved",
+        "attest.approval_id": str(valid[-1].pk),
+        "attest.environment": ",".join(sorted({r.environment for r in valid})),
+    }
+    for key, value in wanted.items():
+        if current.tags.get(key) != value:
+            client.set_version_tag(name, version.version, key, value)
+    return {"tags": wanted}
 
 
 def _apply_approval_status(request: DeploymentRequest, client, name: str) -> dict:

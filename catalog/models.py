@@ -28,6 +28,7 @@ class RegistrySource(BaseModel):
         SAGEMAKER = "sagemaker", "Amazon SageMaker Model Registry"
         PUSH = "push", "Push API (TFX, Kubeflow Pipelines, CI)"
         KUBEFLOW = "kubeflow", "Kubeflow Model Registry"
+        VERTEX = "vertex", "Vertex AI Model Registry"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
     slug = models.SlugField(max_length=60, unique=True)
@@ -59,6 +60,19 @@ class RegistrySource(BaseModel):
             raise ValidationError({"base_url": "MLflow sources need the server's base URL."})
         if self.kind == self.Kind.SAGEMAKER and not self.settings.get("region"):
             raise ValidationError({"region": "SageMaker sources need an AWS region."})
+        if self.kind == self.Kind.KUBEFLOW and not self.base_url:
+            raise ValidationError(
+                {"base_url": "Kubeflow sources need the Model Registry's REST server URL."}
+            )
+        if self.kind == self.Kind.VERTEX:
+            missing = [k for k in ("project", "location") if not self.settings.get(k)]
+            if missing:
+                raise ValidationError(
+                    {
+                        k: "Vertex AI sources need the Google Cloud project and location."
+                        for k in missing
+                    }
+                )
 
 
 class WebhookSecret(BaseModel):

@@ -45,6 +45,12 @@ class RegistrySourceForm(forms.Form):
         initial=DEFAULT_AUTH_HEADER,
         help_text="SageMaker: the header the EventBridge connection's API key is sent in.",
     )
+    project = forms.CharField(
+        max_length=100, required=False, help_text="Vertex AI: the Google Cloud project id."
+    )
+    location = forms.CharField(
+        max_length=40, required=False, help_text="Vertex AI: the region, e.g. europe-west4."
+    )
     secret = forms.CharField(
         widget=forms.PasswordInput,
         min_length=16,
@@ -66,6 +72,13 @@ class RegistrySourceForm(forms.Form):
                 self.add_error("secret", "MLflow sources need the webhook secret.")
         if kind == RegistrySource.Kind.SAGEMAKER and not data.get("region"):
             self.add_error("region", "SageMaker sources need an AWS region.")
+        needs_url = kind == RegistrySource.Kind.KUBEFLOW and not data.get("base_url")
+        if needs_url and "base_url" not in self.errors:
+            self.add_error("base_url", "Kubeflow sources need the Model Registry's URL.")
+        if kind == RegistrySource.Kind.VERTEX:
+            for field in ("project", "location"):
+                if not data.get(field):
+                    self.add_error(field, "Vertex AI sources need the project and location.")
         return data
 
 
@@ -96,6 +109,8 @@ def registry_create(request):
                 "role_arn": data["role_arn"],
                 "auth_header": data["auth_header"] or DEFAULT_AUTH_HEADER,
             }
+        if data["kind"] == RegistrySource.Kind.VERTEX:
+            options = {"project": data["project"], "location": data["location"]}
         with form_errors(form) as call:
             source = services.registry_source_create(
                 actor=request.user,

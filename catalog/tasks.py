@@ -61,7 +61,7 @@ def reconcile_all_sources() -> dict:
 
 
 # Kinds whose registry sends no events: the catalog follows them by polling.
-POLLED_KINDS = ("kubeflow",)
+POLLED_KINDS = ("kubeflow", "vertex")
 
 
 @shared_task(name="catalog.tasks.poll_sources")

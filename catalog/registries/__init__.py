@@ -12,6 +12,7 @@ MODULES = {
     "sagemaker": "catalog.registries.sagemaker",
     "push": "catalog.registries.push",
     "kubeflow": "catalog.registries.kubeflow",
+    "vertex": "catalog.registries.vertex",
 }
 
 

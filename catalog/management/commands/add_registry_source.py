@@ -6,7 +6,9 @@
   ``X-Attest-Key``), ``--role-arn`` to assume; AWS credentials from the standard chain;
 - push: ``--secret whsec_…`` (Standard Webhooks), or none to have one made and printed;
 - kubeflow: ``--url <the Model Registry REST server>`` (``--api-token`` for a service account
-  token); no secret: the registry sends nothing, Attest polls it.
+  token); no secret: the registry sends nothing, Attest polls it;
+- vertex: ``--project <id> --location <region>`` (``--url`` only for another endpoint); Google
+  application default credentials, or ``--api-token``; polled like kubeflow.
 """
 
 from pathlib import Path
@@ -33,6 +35,8 @@ class Command(BaseCommand):
             help="The registry's API endpoint (MLflow: required; SageMaker: a custom endpoint).",
         )
         parser.add_argument("--region", default="", help="AWS region (SageMaker).")
+        parser.add_argument("--project", default="", help="Google Cloud project (Vertex AI).")
+        parser.add_argument("--location", default="", help="Google Cloud region (Vertex AI).")
         parser.add_argument("--role-arn", default="", help="IAM role to assume (SageMaker).")
         parser.add_argument(
             "--auth-header",
@@ -70,6 +74,8 @@ class Command(BaseCommand):
             raise CommandError("--secret or --secret-file is required for MLflow.")
         if kind == RegistrySource.Kind.SAGEMAKER and not options["region"]:
             raise CommandError("--region is required for SageMaker.")
+        if kind == RegistrySource.Kind.VERTEX and not (options["project"] and options["location"]):
+            raise CommandError("--project and --location are required for Vertex AI.")
         made = not secret
         secret = secret or adapter_for(kind).new_secret()
         credentials = None
@@ -87,6 +93,8 @@ class Command(BaseCommand):
                 "auth_header": options["auth_header"],
                 "approval_environment": options["approval_environment"],
             }
+        if kind == RegistrySource.Kind.VERTEX:
+            settings = {"project": options["project"], "location": options["location"]}
         if RegistrySource.objects.filter(slug=slug).exists():
             raise CommandError(f"A registry source with slug {slug!r} already exists.")
         try:
@@ -112,10 +120,11 @@ class Command(BaseCommand):
             "in the connection's {header} header.",
             "push": "Sign deliveries to /webhooks/{slug}/ per Standard Webhooks with the secret.",
             "kubeflow": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
+            "vertex": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
         }[kind].format(slug=source.slug, header=options["auth_header"])
         self.stdout.write(
             f"Added {source.get_kind_display()} source {source.slug!r}{where}. {hint}"
         )
-        if made and kind != RegistrySource.Kind.KUBEFLOW:
+        if made and kind not in (RegistrySource.Kind.KUBEFLOW, RegistrySource.Kind.VERTEX):
             self.stdout.write("The secret (shown once):")
             self.stdout.write(secret)
