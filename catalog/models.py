@@ -29,6 +29,7 @@ class RegistrySource(BaseModel):
         PUSH = "push", "Push API (TFX, Kubeflow Pipelines, CI)"
         KUBEFLOW = "kubeflow", "Kubeflow Model Registry"
         VERTEX = "vertex", "Vertex AI Model Registry"
+        AZUREML = "azureml", "Azure Machine Learning"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
     slug = models.SlugField(max_length=60, unique=True)
@@ -64,6 +65,19 @@ class RegistrySource(BaseModel):
             raise ValidationError(
                 {"base_url": "Kubeflow sources need the Model Registry's REST server URL."}
             )
+        if self.kind == self.Kind.AZUREML:
+            missing = [
+                k
+                for k in ("subscription", "resource_group", "workspace")
+                if not self.settings.get(k)
+            ]
+            if missing:
+                raise ValidationError(
+                    {
+                        k: "Azure ML sources need the subscription, resource group and workspace."
+                        for k in missing
+                    }
+                )
         if self.kind == self.Kind.VERTEX:
             missing = [k for k in ("project", "location") if not self.settings.get(k)]
             if missing:

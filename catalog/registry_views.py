@@ -43,13 +43,39 @@ class RegistrySourceForm(forms.Form):
         max_length=100,
         required=False,
         initial=DEFAULT_AUTH_HEADER,
-        help_text="SageMaker: the header the EventBridge connection's API key is sent in.",
+        help_text="SageMaker: the header the EventBridge connection's API key is sent in; "
+        "Azure ML: the delivery header that may carry the key.",
     )
     project = forms.CharField(
         max_length=100, required=False, help_text="Vertex AI: the Google Cloud project id."
     )
     location = forms.CharField(
         max_length=40, required=False, help_text="Vertex AI: the region, e.g. europe-west4."
+    )
+    subscription = forms.CharField(
+        max_length=60, required=False, help_text="Azure ML: the Azure subscription id."
+    )
+    resource_group = forms.CharField(
+        max_length=90, required=False, help_text="Azure ML: the workspace's resource group."
+    )
+    workspace = forms.CharField(
+        max_length=33, required=False, help_text="Azure ML: the workspace name."
+    )
+    tenant = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Tenant id (optional)",
+        help_text="Azure ML: the Entra ID tenant of the client id and secret below.",
+    )
+    api_username = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Client id (optional)",
+        help_text="Azure ML: an app registration's client id; otherwise Azure's default "
+        "credential chain (environment, workload or managed identity).",
+    )
+    api_password = forms.CharField(
+        widget=forms.PasswordInput, required=False, label="Client secret (optional)"
     )
     secret = forms.CharField(
         widget=forms.PasswordInput,
@@ -75,6 +101,15 @@ class RegistrySourceForm(forms.Form):
         needs_url = kind == RegistrySource.Kind.KUBEFLOW and not data.get("base_url")
         if needs_url and "base_url" not in self.errors:
             self.add_error("base_url", "Kubeflow sources need the Model Registry's URL.")
+        if kind == RegistrySource.Kind.AZUREML:
+            for field in ("subscription", "resource_group", "workspace"):
+                if not data.get(field):
+                    self.add_error(
+                        field,
+                        "Azure ML sources need the subscription, resource group and workspace.",
+                    )
+            if data.get("api_username") and not (data.get("tenant") and data.get("api_password")):
+                self.add_error("tenant", "A client id needs its tenant id and client secret.")
         if kind == RegistrySource.Kind.VERTEX:
             for field in ("project", "location"):
                 if not data.get(field):
@@ -111,6 +146,16 @@ def registry_create(request):
             }
         if data["kind"] == RegistrySource.Kind.VERTEX:
             options = {"project": data["project"], "location": data["location"]}
+        if data["kind"] == RegistrySource.Kind.AZUREML:
+            options = {
+                k: data[k] for k in ("subscription", "resource_group", "workspace", "tenant")
+            }
+            options["auth_header"] = data["auth_header"] or DEFAULT_AUTH_HEADER
+        credentials = None
+        if data["api_token"]:
+            credentials = {"token": data["api_token"]}
+        elif data["api_username"]:
+            credentials = {"username": data["api_username"], "password": data["api_password"]}
         with form_errors(form) as call:
             source = services.registry_source_create(
                 actor=request.user,
@@ -119,7 +164,7 @@ def registry_create(request):
                 name=data["name"],
                 base_url=data["base_url"],
                 secret=secret,
-                credentials={"token": data["api_token"]} if data["api_token"] else None,
+                credentials=credentials,
                 options=options,
             )
         if call.ok:

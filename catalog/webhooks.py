@@ -6,16 +6,36 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from catalog import services
 
 
-@csrf_exempt  # authenticated by the HMAC signature instead
-@require_POST
+def _respond(answer) -> HttpResponse:
+    if answer.body is None and answer.status == 200 and not answer.detail:
+        response = HttpResponse(status=200)  # OPTIONS: the answer is in the headers
+    else:
+        response = JsonResponse(
+            answer.body if answer.body is not None else {"detail": answer.detail},
+            status=answer.status,
+        )
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response
+
+
+@csrf_exempt  # authenticated by the HMAC signature (or the registry's key) instead
+@require_http_methods(["POST", "OPTIONS"])
 def registry_webhook(request, source_slug: str):
+    query = {"key": request.GET.get("key", "")} if "key" in request.GET else {}
+    if request.method == "OPTIONS":  # CloudEvents' endpoint validation (Azure Event Grid)
+        return _respond(
+            services.registry_delivery_options(
+                source_slug=source_slug, headers=request.headers, query=query
+            )
+        )
     limit = settings.ATTEST_WEBHOOK_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -31,6 +51,6 @@ def registry_webhook(request, source_slug: str):
     if len(body) > limit:
         return JsonResponse({"detail": f"Body larger than {limit} bytes."}, status=413)
     answer = services.registry_delivery_receive(
-        source_slug=source_slug, headers=request.headers, body=body, now=time.time()
+        source_slug=source_slug, headers=request.headers, body=body, now=time.time(), query=query
     )
-    return JsonResponse({"detail": answer.detail}, status=answer.status)
+    return _respond(answer)

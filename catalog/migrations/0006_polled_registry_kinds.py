@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                     ("push", "Push API (TFX, Kubeflow Pipelines, CI)"),
                     ("kubeflow", "Kubeflow Model Registry"),
                     ("vertex", "Vertex AI Model Registry"),
+                    ("azureml", "Azure Machine Learning"),
                 ],
                 default="mlflow",
                 max_length=20,

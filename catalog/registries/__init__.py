@@ -13,6 +13,7 @@ MODULES = {
     "push": "catalog.registries.push",
     "kubeflow": "catalog.registries.kubeflow",
     "vertex": "catalog.registries.vertex",
+    "azureml": "catalog.registries.azureml",
 }
 
 

@@ -2,9 +2,11 @@
 
 Adding a registry is one module under ``catalog/registries/`` that builds an ``Adapter``:
 
-- ``verify(headers=, body=, secrets=, now=, tolerance=, options=)`` authenticates one delivery on
-  the raw body and returns a ``Received`` (delivery id, signing time, parsed event), or raises
-  ``Refused`` with the HTTP status and a reason a person can act on;
+- ``verify(headers=, body=, secrets=, now=, tolerance=, options=, query=)`` authenticates one
+  delivery on the raw body and returns a ``Received`` (delivery id, signing time, parsed event),
+  or raises ``Refused`` with the HTTP status and a reason a person can act on, or ``Handshake``
+  when the registry is validating the endpoint rather than delivering;
+- ``answer_options`` (optional) answers an ``OPTIONS`` request (CloudEvents' handshake);
 - ``parse_stored(body)`` parses an inbox row's raw body again when it is processed;
 - ``client(base_url=, credentials=, options=, timeout=)`` builds the registry's client: reads of
   one model, one version, the whole registry (``search_models`` / ``search_versions``), the
@@ -43,6 +45,16 @@ class Refused(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+
+
+class Handshake(Exception):
+    """Not an event: the registry proving the endpoint before it delivers (Event Grid's
+    subscription validation). Answered with ``status``, a JSON ``body`` (or none) and
+    ``headers``; nothing is stored."""
+
+    def __init__(self, status: int = 200, body: dict | None = None, headers=None):
+        super().__init__("handshake")
+        self.status, self.body, self.headers = status, body, dict(headers or {})
 
 
 @dataclass(frozen=True)
@@ -142,5 +154,7 @@ class Adapter:
     # True when Attest's approval lives only in the version properties it writes back (no
     # aliases, no approval status): a change to them behind Attest's back is drift (Kubeflow).
     approval_in_tags: bool = False
+    # OPTIONS /webhooks/<slug>/ (headers=, query=, secrets=, options=) -> Handshake; None: 405.
+    answer_options: Callable[..., Handshake] | None = None
     # "" when the secret suits this kind, else why not (the push kind needs a whsec_ secret).
     secret_error: Callable[[str], str] = lambda secret: ""

@@ -103,7 +103,14 @@ def parse_version(model_name: str, resource: dict, artifact_uri: str) -> Registr
 
 
 def verify(
-    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
+    *,
+    headers,
+    body: bytes,
+    secrets: Iterable[str],
+    now: float,
+    tolerance: int,
+    options: dict,
+    query=None,
 ) -> Received:
     raise Refused(
         404, "A Kubeflow Model Registry source receives no deliveries: Attest polls the registry."

@@ -138,7 +138,14 @@ def version_status(mlflow_status: str) -> str:
 
 
 def verify(
-    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
+    *,
+    headers,
+    body: bytes,
+    secrets: Iterable[str],
+    now: float,
+    tolerance: int,
+    options: dict,
+    query=None,
 ) -> Received:
     """MLflow's delivery check: signature header present, timestamp inside the window,
     delivery id well-formed, HMAC matching an active secret, body parseable (in that order)."""

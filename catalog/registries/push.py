@@ -204,7 +204,14 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def verify(
-    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
+    *,
+    headers,
+    body: bytes,
+    secrets: Iterable[str],
+    now: float,
+    tolerance: int,
+    options: dict,
+    query=None,
 ) -> Received:
     msg_id = headers.get("webhook-id", "")
     timestamp = headers.get("webhook-timestamp", "")

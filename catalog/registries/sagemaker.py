@@ -123,7 +123,14 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def verify(
-    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
+    *,
+    headers,
+    body: bytes,
+    secrets: Iterable[str],
+    now: float,
+    tolerance: int,
+    options: dict,
+    query=None,
 ) -> Received:
     header_name = options.get("auth_header") or DEFAULT_AUTH_HEADER
     authorised = _authorised(headers, secrets, header_name)

@@ -105,7 +105,14 @@ def parse_version(resource: dict) -> RegistryVersion:
 
 
 def verify(
-    *, headers, body: bytes, secrets: Iterable[str], now: float, tolerance: int, options: dict
+    *,
+    headers,
+    body: bytes,
+    secrets: Iterable[str],
+    now: float,
+    tolerance: int,
+    options: dict,
+    query=None,
 ) -> Received:
     raise Refused(
         404, "A Vertex AI Model Registry source receives no deliveries: Attest polls the registry."

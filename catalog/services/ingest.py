@@ -18,7 +18,7 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from catalog.audit_actions import (
 )
 from catalog.models import ModelService, RegistrySource, WebhookDelivery
 from catalog.registries import adapter_for, mlflow
-from catalog.registries.base import Refused, WebhookEvent
+from catalog.registries.base import Handshake, Refused, WebhookEvent
 from catalog.services.registry_state import (
     _sync_aliases,
     _sync_model,
@@ -50,6 +50,7 @@ from common.outbox import outbox_enqueue
 
 __all__ = [
     "DeliveryAnswer",
+    "registry_delivery_options",
     "registry_delivery_process",
     "registry_delivery_receive",
     "registry_delivery_retry",
@@ -64,13 +65,17 @@ Status = WebhookDelivery.Status
 # --- Receive --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DeliveryAnswer:
+    """What the receiver answers: ``body`` replaces ``{"detail": ...}`` for a handshake."""
+
     status: int
     detail: str
     delivery: WebhookDelivery | None = None
+    body: dict | None = None
+    headers: dict = field(default_factory=dict)
 
 
 def registry_delivery_receive(
-    *, source_slug: str, headers: dict[str, str], body: bytes, now: float
+    *, source_slug: str, headers: dict[str, str], body: bytes, now: float, query=None
 ) -> DeliveryAnswer:
     """Verify one delivery with the source kind's adapter and store it in the inbox; never
     raises for bad input.
@@ -91,6 +96,11 @@ def registry_delivery_receive(
             now=now,
             tolerance=settings.ATTEST_WEBHOOK_TOLERANCE_SECONDS,
             options=source.settings,
+            query=query or {},
+        )
+    except Handshake as handshake:  # the registry validating the endpoint: nothing stored
+        return DeliveryAnswer(
+            handshake.status, "Endpoint validated.", body=handshake.body, headers=handshake.headers
         )
     except Refused as exc:
         return DeliveryAnswer(exc.status, exc.detail)
@@ -98,6 +108,32 @@ def registry_delivery_receive(
         logger.exception("verifying a delivery to %s failed", source_slug)
         return DeliveryAnswer(400, "The delivery could not be verified.")
     return _store_delivery(source, received.delivery_id, received.signed_at, body, received.event)
+
+
+def registry_delivery_options(
+    *, source_slug: str, headers: dict[str, str], query=None
+) -> DeliveryAnswer:
+    """``OPTIONS /webhooks/<slug>/``: the CloudEvents handshake of kinds that have one (Event
+    Grid), 405 for the others; never raises for bad input."""
+    source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
+    if source is None:
+        return DeliveryAnswer(404, "No such registry source.")
+    answer = adapter_for(source.kind).answer_options
+    if answer is None:
+        return DeliveryAnswer(405, "Deliveries are POSTed.", headers={"Allow": "POST"})
+    try:
+        handshake = answer(
+            headers=headers,
+            query=query or {},
+            secrets=_ActiveSecrets(source),
+            options=source.settings,
+        )
+    except Refused as exc:
+        return DeliveryAnswer(exc.status, exc.detail)
+    except Exception:
+        logger.exception("answering OPTIONS for %s failed", source_slug)
+        return DeliveryAnswer(400, "The validation request could not be answered.")
+    return DeliveryAnswer(handshake.status, "", body=handshake.body, headers=handshake.headers)
 
 
 class _ActiveSecrets:

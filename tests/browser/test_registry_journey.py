@@ -154,3 +154,83 @@ def test_admin_adds_a_sagemaker_source_tests_it_and_sees_the_first_deliveries(
         screenshot(page, "25-registry-sagemaker-deliveries")
     finally:
         moto.stop()
+
+
+def test_admin_adds_an_azureml_source_event_grid_validates_it_and_delivers(
+    live_server, page, screenshot
+):
+    """Azure ML has no emulator: the workspace is the loopback stand-in answering the documented
+    REST JSON (tests/azureml_registry.py); Event Grid's validation and ModelRegistered events
+    are posted in their documented shapes."""
+    import json
+    from datetime import UTC, datetime
+
+    from tests.azureml_registry import AzureMLWorkspace
+
+    sub, rg, ws, token = "0b1f6471-1bf0-4dda-aec3-111122223333", "ml-rg", "fraud-ws", "tok-123"
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    workspace = AzureMLWorkspace(sub, rg, ws, token)
+    try:
+        workspace.store.register("fraud-scorer", "azureml://jobs/j7/outputs/model", job="j7")
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill("attest-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server.url}/registries/new/")
+        page.get_by_label("Kind").select_option("azureml")
+        page.get_by_label("Slug").fill("azureml-prod")
+        page.get_by_label("Base URL").fill(workspace.url)
+        page.get_by_label("Subscription").fill(sub)
+        page.get_by_label("Resource group").fill(rg)
+        page.get_by_label("Workspace").fill(ws)
+        page.get_by_label("API token (optional)").fill(token)
+        page.get_by_role("button", name="Add registry").click()
+        page.wait_for_selector("text=Connect Azure Machine Learning")
+        main = page.text_content("main")
+        assert "/webhooks/azureml-prod/?key=" in main and "az eventgrid" in main
+        key = page.locator(".flash--warning code.secret").inner_text().strip()
+        page.get_by_role("button", name="Test connection").click()
+        page.wait_for_selector("text=Connection works.")
+        screenshot(page, "26-registry-azureml-steps")
+
+        url = f"{live_server.url}/webhooks/azureml-prod/?key={key}"
+        now = datetime.now(tz=UTC).isoformat()
+        topic = (
+            f"/subscriptions/{sub}/resourceGroups/{rg}/providers/"
+            f"Microsoft.MachineLearningServices/workspaces/{ws}"
+        )
+        validation = [
+            {
+                "id": str(uuid.uuid4()),
+                "topic": topic,
+                "subject": "",
+                "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
+                "eventTime": now,
+                "data": {"validationCode": "code-42"},
+                "dataVersion": "1",
+                "metadataVersion": "1",
+            }
+        ]
+        answer = requests.post(url, json=validation, timeout=30)
+        assert answer.json() == {"validationResponse": "code-42"}
+        event = [
+            {
+                "id": str(uuid.uuid4()),
+                "topic": topic,
+                "subject": "models/fraud-scorer:1",
+                "eventType": "Microsoft.MachineLearningServices.ModelRegistered",
+                "eventTime": now,
+                "data": {"ModelName": "fraud-scorer", "ModelVersion": 1},
+                "dataVersion": "2",
+                "metadataVersion": "1",
+            }
+        ]
+        answer = requests.post(url, data=json.dumps(event), timeout=30)
+        assert answer.status_code == 200, answer.text
+        page.goto(f"{live_server.url}/registries/azureml-prod/")
+        page.wait_for_selector("text=Recent deliveries")
+        table = page.text_content("main table")
+        assert "Processed" in table and "fraud-scorer" in table
+        screenshot(page, "27-registry-azureml-deliveries")
+    finally:
+        workspace.stop()

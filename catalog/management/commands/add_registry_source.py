@@ -1,4 +1,4 @@
-"""``manage.py add_registry_source --kind {mlflow,sagemaker,push,kubeflow} --slug <slug> ...``.
+"""``manage.py add_registry_source --kind {mlflow,sagemaker,azureml,kubeflow,vertex,push} ...``.
 
 - mlflow: ``--url <base-url> --secret <s>`` (the webhook signing secret);
 - sagemaker: ``--region <r>`` (``--url`` only for a custom endpoint: VPC endpoint, emulator),
@@ -8,7 +8,11 @@
 - kubeflow: ``--url <the Model Registry REST server>`` (``--api-token`` for a service account
   token); no secret: the registry sends nothing, Attest polls it;
 - vertex: ``--project <id> --location <region>`` (``--url`` only for another endpoint); Google
-  application default credentials, or ``--api-token``; polled like kubeflow.
+  application default credentials, or ``--api-token``; polled like kubeflow;
+- azureml: ``--subscription <id> --resource-group <rg> --workspace <ws>``; ``--secret`` the key
+  Event Grid sends (``?key=`` in the endpoint URL, or the ``--auth-header`` delivery header);
+  Entra ID by ``--api-username <client id> --api-password-file <f> --tenant <id>``, else Azure's
+  default credential chain, or ``--api-token``.
 """
 
 from pathlib import Path
@@ -37,6 +41,12 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="", help="AWS region (SageMaker).")
         parser.add_argument("--project", default="", help="Google Cloud project (Vertex AI).")
         parser.add_argument("--location", default="", help="Google Cloud region (Vertex AI).")
+        parser.add_argument("--subscription", default="", help="Azure subscription id (Azure ML).")
+        parser.add_argument("--resource-group", default="", help="Resource group (Azure ML).")
+        parser.add_argument("--workspace", default="", help="Workspace name (Azure ML).")
+        parser.add_argument(
+            "--tenant", default="", help="Entra ID tenant of --api-username (Azure ML)."
+        )
         parser.add_argument("--role-arn", default="", help="IAM role to assume (SageMaker).")
         parser.add_argument(
             "--auth-header",
@@ -76,6 +86,11 @@ class Command(BaseCommand):
             raise CommandError("--region is required for SageMaker.")
         if kind == RegistrySource.Kind.VERTEX and not (options["project"] and options["location"]):
             raise CommandError("--project and --location are required for Vertex AI.")
+        azure = ("subscription", "resource_group", "workspace")
+        if kind == RegistrySource.Kind.AZUREML and not all(options[k] for k in azure):
+            raise CommandError(
+                "--subscription, --resource-group and --workspace are required for Azure ML."
+            )
         made = not secret
         secret = secret or adapter_for(kind).new_secret()
         credentials = None
@@ -95,6 +110,8 @@ class Command(BaseCommand):
             }
         if kind == RegistrySource.Kind.VERTEX:
             settings = {"project": options["project"], "location": options["location"]}
+        if kind == RegistrySource.Kind.AZUREML:
+            settings = {k: options[k] for k in (*azure, "tenant", "auth_header")}
         if RegistrySource.objects.filter(slug=slug).exists():
             raise CommandError(f"A registry source with slug {slug!r} already exists.")
         try:
@@ -121,6 +138,8 @@ class Command(BaseCommand):
             "push": "Sign deliveries to /webhooks/{slug}/ per Standard Webhooks with the secret.",
             "kubeflow": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
             "vertex": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
+            "azureml": "Point an Event Grid subscription (ModelRegistered) at "
+            "/webhooks/{slug}/?key=<the key>.",
         }[kind].format(slug=source.slug, header=options["auth_header"])
         self.stdout.write(
             f"Added {source.get_kind_display()} source {source.slug!r}{where}. {hint}"
