@@ -22,6 +22,7 @@ REGISTRY_SOURCE_CREATED = declare("catalog.registry_source_created", _("Registry
 REGISTRY_SOURCE_UPDATED = declare("catalog.registry_source_updated", _("Registry settings changed"))
 REGISTRY_SOURCE_DISABLED = declare("catalog.registry_source_disabled", _("Registry disabled"))
 REGISTRY_SOURCE_ENABLED = declare("catalog.registry_source_enabled", _("Registry enabled"))
+REGISTRY_SOURCE_DELETED = declare("catalog.registry_source_deleted", _("Registry deleted"))
 WEBHOOK_SECRET_ADDED = declare("catalog.webhook_secret_added", _("Webhook secret added"))
 WEBHOOK_SECRET_RETIRED = declare("catalog.webhook_secret_retired", _("Webhook secret retired"))
 REGISTRY_WEBHOOK_REGISTERED = declare(

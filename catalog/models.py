@@ -41,6 +41,9 @@ class RegistrySource(BaseModel):
     # Fernet-encrypted JSON: {"token": ...} or {"username": ..., "password": ...}; "" = none.
     api_credentials_encrypted = models.TextField(blank=True, editable=False)
     last_reconciled_at = models.DateTimeField(null=True, blank=True)
+    # Deleting a source keeps it as a row (its catalog entries, inbox and audit trail point at
+    # it) but takes it out of every list, refuses its deliveries and drops its credentials.
+    deleted_at = models.DateTimeField(null=True, blank=True)
     last_reconcile_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:

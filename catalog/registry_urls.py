@@ -21,4 +21,5 @@ urlpatterns = [
     path("<slug:slug>/test/", views.registry_test, name="test"),
     path("<slug:slug>/edit/", views.registry_edit, name="edit"),
     path("<slug:slug>/toggle/", views.registry_toggle, name="toggle"),
+    path("<slug:slug>/delete/", views.registry_delete, name="delete"),
 ]

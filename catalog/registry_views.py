@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog import selectors, services
@@ -223,6 +224,23 @@ def registry_edit(request, slug):
         {"form": form, "source": source},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def registry_delete(request, slug):
+    """Delete a source, keeping its catalog entries, inbox and audit trail (the button asks)."""
+    source = selectors.registry_source_get(user=request.user, slug=slug)
+    services.registry_source_delete(actor=request.user, source=source)
+    messages.success(
+        request,
+        _(
+            "Registry %(slug)s deleted: its deliveries are refused and its credentials erased; "
+            "its catalog entries, inbox and audit trail are kept."
+        )
+        % {"slug": source.slug},
+    )
+    return redirect("registries:list")
 
 
 @login_required

@@ -258,17 +258,21 @@ def registry_source_list(*, user):
     from catalog.models import RegistrySource
 
     _require_admin(user)
-    return RegistrySource.objects.annotate(
-        delivery_count=Count("deliveries", distinct=True),
-        model_count=Count("models", distinct=True),
-    ).order_by("slug")
+    return (
+        RegistrySource.objects.filter(deleted_at__isnull=True)
+        .annotate(
+            delivery_count=Count("deliveries", distinct=True),
+            model_count=Count("models", distinct=True),
+        )
+        .order_by("slug")
+    )
 
 
 def registry_source_get(*, user, slug: str):
     from catalog.models import RegistrySource
 
     _require_admin(user)
-    source = RegistrySource.objects.filter(slug=slug).first()
+    source = RegistrySource.objects.filter(slug=slug, deleted_at__isnull=True).first()
     if source is None:
         raise Http404("No such registry source.")
     return source

@@ -99,6 +99,7 @@ WRITE_MATRIX = [
     ("registries:test",                         "POST", "unreachable", None,      "in   403  403  403  403  403  403  403  403  403  302  in   in"),
     ("registries:edit",                         "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("registries:toggle",                       "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("registries:delete",                       "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("registries:delivery-retry",               "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     # signed by HMAC, not by a persona: an unsigned delivery is refused and nothing is stored
     ("registry-webhook",                        "POST", "unsigned",    None,      "401  401  401  401  401  401  401  401  401  401  401  401  401"),

@@ -444,6 +444,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         c.url("registries:edit", slug="mlflow"), name="Renamed", base_url="http://127.0.0.1:9"
     ),
     ("registries:toggle", ""): lambda c: post(c.url("registries:toggle", slug="mlflow")),
+    ("registries:delete", ""): lambda c: post(c.url("registries:delete", slug="mlflow")),
     ("registries:delivery-retry", ""): lambda c: post(
         c.url("registries:delivery-retry", pk=c.world["delivery"].pk)
     ),

@@ -108,6 +108,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "registries:reconcile",
         "registries:test",
         "registries:toggle",
+        "registries:delete",
     }:
         return 405 if signed_in else 302  # POST-only actions, behind sign-in
     if name in {"accounts:token-create", "accounts:token-revoke"}:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalog.audit_actions import (
     REGISTRY_SOURCE_CREATED,
+    REGISTRY_SOURCE_DELETED,
     REGISTRY_SOURCE_DISABLED,
     REGISTRY_SOURCE_ENABLED,
     REGISTRY_SOURCE_UPDATED,
@@ -30,6 +31,7 @@ __all__ = [
     "registry_client",
     "registry_source_active_set",
     "registry_source_create",
+    "registry_source_delete",
     "registry_source_update",
     "registry_source_webhook_register",
     "webhook_secret_add",
@@ -148,6 +150,8 @@ def registry_source_active_set(
     """Disable a source (its deliveries are refused with 404, reconciliation skips it) or
     enable it again. Nothing is deleted: its catalog entries, inbox and audit trail stay."""
     row = RegistrySource.objects.select_for_update().get(pk=source.pk)
+    if row.deleted_at is not None:
+        raise ValidationError("A deleted registry cannot be enabled again: add a new source.")
     if row.is_active == is_active:
         return row
     row.is_active = is_active
@@ -157,6 +161,29 @@ def registry_source_active_set(
         action=REGISTRY_SOURCE_ENABLED if is_active else REGISTRY_SOURCE_DISABLED,
         target=row,
         after={"is_active": is_active},
+    )
+    return row
+
+
+@transaction.atomic
+def registry_source_delete(*, actor: Any | None, source: RegistrySource) -> RegistrySource:
+    """Delete a source, keeping its history: the row stays (its catalog entries, inbox rows and
+    audit events point at it) but leaves the registry list, its deliveries are refused, it is
+    never reconciled or polled again, its secrets are retired and its API credentials erased.
+    Its catalog entries keep their versions, approvals and documents. The slug stays taken, so
+    an old webhook URL can never reach a new source by accident."""
+    row = RegistrySource.objects.select_for_update().get(pk=source.pk)
+    if row.deleted_at is not None:
+        return row
+    now = timezone.now()
+    row.deleted_at, row.is_active, row.api_credentials_encrypted = now, False, ""
+    row.save(update_fields=["deleted_at", "is_active", "api_credentials_encrypted", "updated_at"])
+    retired = row.secrets.filter(retired_at__isnull=True).update(retired_at=now, updated_at=now)
+    audit_record(
+        actor=actor,
+        action=REGISTRY_SOURCE_DELETED,
+        target=row,
+        after={"deleted_at": now.isoformat(), "secrets_retired": retired, "credentials": "erased"},
     )
     return row
 

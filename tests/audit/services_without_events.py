@@ -8,6 +8,7 @@ NO_EVENT = {
     "catalog.services.sources.registry_client": "builds a REST client",
     "catalog.services.ingest.registry_delivery_receive": "the inbox row is the record",
     "catalog.services.ingest.timestamp_is_fresh": "pure check",
+    "catalog.services.ingest.registry_delivery_options": "a handshake; stores nothing",
     "catalog.services.ingest.registry_inbox_sweep": "re-queue; C7 tests its event",
     "catalog.services.ingest.registry_delivery_process": "audited via what it applies",
     "catalog.services.ingest.registry_reconcile": "W6 tests its events",

@@ -267,6 +267,10 @@ def recipes(p):
             ),
             ["catalog.registry_source_created", "catalog.registry_source_disabled"],
         ),
+        "catalog.services.sources.registry_source_delete": (
+            lambda: catalog.services.sources.registry_source_delete(actor=p.admin, source=source()),
+            ["catalog.registry_source_created", "catalog.registry_source_deleted"],
+        ),
         "catalog.services.sources.webhook_secret_add": (
             lambda: catalog.services.sources.webhook_secret_add(actor=p.admin, source=source()),
             ["catalog.registry_source_created", "catalog.webhook_secret_added"],

@@ -149,3 +149,53 @@ def test_admin_edits_and_disables_a_source_and_its_history_stays(admin, client):
     admin.post(reverse("registries:toggle", args=["sm"]))
     source.refresh_from_db()
     assert source.is_active
+
+
+@pytest.mark.django_db
+def test_admin_deletes_a_source_and_its_history_stays(admin, client, personas):
+    """Delete (issue 19, item 6): out of the list, deliveries refused, secrets retired and
+    credentials erased, the catalog entries, inbox rows and audit trail kept; the slug stays
+    taken and a deleted source cannot be enabled again."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from catalog import services
+    from catalog.models import ModelService, WebhookDelivery
+
+    call_command(
+        "add_registry_source",
+        "--kind=sagemaker",
+        "--slug=sm",
+        "--region=eu-west-1",
+        "--api-token=tok",
+        stdout=StringIO(),
+    )
+    source = RegistrySource.objects.get(slug="sm")
+    ModelService.objects.create(
+        name="scorer", registry_source=source, registry_name="scorer", owner_team=personas.team
+    )
+    WebhookDelivery.objects.create(
+        source=source, delivery_id="d1", signed_at=timezone.now(), body="{}", payload={}
+    )
+    assert source.api_credentials_encrypted
+    response = admin.post(reverse("registries:delete", args=["sm"]))
+    assert response.status_code == 302 and response.url == reverse("registries:list")
+    source.refresh_from_db()
+    assert source.deleted_at is not None and not source.is_active
+    assert source.api_credentials_encrypted == ""
+    assert not source.secrets.filter(retired_at__isnull=True).exists()
+    assert ModelService.objects.get(name="scorer").registry_source == source
+    assert source.deliveries.count() == 1
+    assert AuditEvent.objects.filter(action="catalog.registry_source_deleted").count() == 1
+    assert (
+        reverse("registries:detail", args=["sm"])
+        not in admin.get(reverse("registries:list")).content.decode()
+    )
+    assert admin.get(reverse("registries:detail", args=["sm"])).status_code == 404
+    answer = client.post("/webhooks/sm/", b"{}", content_type="application/json")
+    assert answer.status_code == 404
+    with pytest.raises(ValidationError):
+        services.registry_source_active_set(actor=None, source=source, is_active=True)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("add_registry_source", "--kind=sagemaker", "--slug=sm", "--region=eu-west-1")
