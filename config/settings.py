@@ -528,3 +528,7 @@ ATTEST_COST_IMPORT_MAX_BYTES = env_int("ATTEST_COST_IMPORT_MAX_BYTES", 2 * 1024 
 ATTEST_USAGE_STEP_SECONDS = env_int("ATTEST_USAGE_STEP_SECONDS", 60)
 ATTEST_USAGE_TIMEOUT_SECONDS = env_int("ATTEST_USAGE_TIMEOUT_SECONDS", 20)
 CELERY_BEAT_SCHEDULE["usage-read"] = {"task": "usage.tasks.read_usage", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["usage-budgets"] = {
+    "task": "usage.tasks.check_budgets",
+    "schedule": 6 * 3600.0,  # forecasts move as the month goes on, not only on imports
+}

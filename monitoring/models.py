@@ -145,6 +145,8 @@ class Alert(BaseModel):
         SCHEMA_MISMATCH = "schema_mismatch", "Input schema changed"
         INCIDENT_OVERDUE = "incident_overdue", "Incident report overdue"
         REVIEW_OVERDUE = "review_overdue", "Recertification overdue"
+        BUDGET_EXCEEDED = "budget_exceeded", "Over budget"
+        BUDGET_FORECAST = "budget_forecast", "Forecast over budget"
 
     METRIC_KINDS = (Kind.BELOW_MINIMUM, Kind.ABOVE_MAXIMUM, Kind.RELATIVE_DROP)
 

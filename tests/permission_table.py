@@ -119,6 +119,9 @@ WRITE_MATRIX = [
     # usage and cost: billing exports span every team (the second line and service accounts)
     ("usage-api:cost-import-create",            "POST", "focus csv",   None,      "401  403  403  403  403  403  ok   403  403  403  ok   403  ok"),
     ("usage-api:usage-source",                  "PUT",  "",            "owned",   "401  ok   ok   404  403  404  403  403  403  404  ok   403  ok"),
+    # budgets span teams, like the billing exports: the second line (people, not CI)
+    ("usage:budget-set",                        "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
+    ("usage:budget-delete",                     "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "foreign", "401  404  404  ok   404  404  ok   ok   404  404  ok   404  404"),
     ("documents-api:portfolio-reports",         "POST", "",            None,      "401  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok"),

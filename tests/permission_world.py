@@ -10,6 +10,7 @@ from approvals.models import DriftFinding
 from catalog import services as catalog_services
 from catalog.models import RegistrySource, WebhookDelivery, WebhookSecret
 from tests.factories import ModelServiceFactory, ModelVersionFactory
+from usage.models import Budget
 
 # Answers to the risk questionnaire that classify a model (not as high-risk).
 ANSWERS = {
@@ -148,7 +149,11 @@ def build_world(personas) -> dict:
     )
     approved.refresh_from_db()
     assert approved.state == "approved", approved.state  # nothing above sent it back to review
+    budget = Budget.objects.create(
+        team=personas.other_team, amount=500, currency="EUR", created_by=personas.compliance
+    )
     return {
+        "budget": budget,
         **monitoring,
         "owned": owned,
         "foreign": foreign,

@@ -485,6 +485,12 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         {"environment": "production", "features": {"age": "int"}},
     ),
     ("usage-api:cost-import-create", "focus csv"): _cost_import,
+    ("usage:budget-set", ""): lambda c: post(
+        c.url("usage:budget-set"), model="owned-model", amount="250", currency="EUR"
+    ),
+    ("usage:budget-delete", ""): lambda c: post(
+        c.url("usage:budget-delete", pk=c.world["budget"].pk)
+    ),
     ("usage-api:usage-source", ""): lambda c: api(
         "PUT",
         c.url("usage-api:usage-source", deployment_id=c.world["deployment"].pk),

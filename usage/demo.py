@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from approvals.models import Deployment
 from catalog.models import ModelService
-from usage import configuration, services
+from usage import budgets, configuration, services
 from usage.models import CostImport
 from usage.selectors import month_add
 
@@ -50,6 +50,11 @@ def focus_export(now: datetime) -> bytes:
         month = month_add(this_month, i - MONTHS + 1)
         start = datetime(month.year, month.month, 1, tzinfo=UTC)
         end = datetime(month_add(month, 1).year, month_add(month, 1).month, 1, tzinfo=UTC)
+        if i == MONTHS - 1:  # the month so far: its charges run up to today
+            today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+            charged_until = max(today, start + timedelta(days=1))
+        else:
+            charged_until = end
         base = {
             "BillingAccountId": "demo-111122223333",
             "BillingAccountName": "Attest demo",
@@ -57,7 +62,7 @@ def focus_export(now: datetime) -> bytes:
             "BillingPeriodStart": _iso(start),
             "BillingPeriodEnd": _iso(end),
             "ChargePeriodStart": _iso(start),
-            "ChargePeriodEnd": _iso(end),
+            "ChargePeriodEnd": _iso(charged_until),
             "ProviderName": "AWS",
         }
 
@@ -115,6 +120,13 @@ def seed(users: dict) -> str:
         file_name="demo-focus-export.csv",
     )
     named = ModelService.objects.filter(name__in=TRAFFIC).count()
+    # A budget the report shows against this month's spend (within it: the demo's one open
+    # alert stays the monitoring one).
+    chatbot = ModelService.objects.filter(name="support-chatbot").first()
+    if chatbot is not None:
+        budgets.budget_set(
+            actor=users["carla"], model_service=chatbot, amount="12000", currency="EUR"
+        )
     return (
         f"usage and cost: {days} days of usage, {imported.rows_read} FOCUS rows "
         f"({imported.rows_unmatched} unmatched) for {named} models"

@@ -149,3 +149,51 @@ class DailyUsage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.deployment_id} {self.day}: {self.requests}"
+
+
+class Budget(BaseModel):
+    """A monthly spending limit for one model or one team, in one currency.
+
+    Checked after every cost import and daily (``usage.budgets.budgets_check``): spend past the
+    limit, or a month-end forecast past it, opens an alert through the monitoring app. Cost rows
+    in other currencies do not count against it (they are shown beside it, never converted).
+    """
+
+    model_service = models.OneToOneField(
+        "catalog.ModelService",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="budget",
+        verbose_name=_("model"),
+    )
+    team = models.OneToOneField(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="budget",
+        verbose_name=_("team"),
+    )
+    amount = models.DecimalField(_("monthly budget"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(model_service__isnull=False, team__isnull=True)
+                | models.Q(model_service__isnull=True, team__isnull=False),
+                name="usage_budget_one_scope",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="usage_budget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.model_service or self.team
+        return f"{scope}: {self.amount} {self.currency} a month"

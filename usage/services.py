@@ -17,6 +17,7 @@ from approvals.models import Deployment
 from audit.services import audit_record
 from catalog.models import ModelService
 from common.errors import Forbidden, RequestRefused, ValidationError
+from common.outbox import outbox_enqueue
 from usage import access, configuration, focus, prometheus
 from usage.audit_actions import COSTS_IMPORTED, USAGE_RECORDED, USAGE_SOURCE_SET
 from usage.models import CostImport, CostRow, DailyUsage, UsageSource
@@ -138,6 +139,9 @@ def cost_import_create(
                 "periods": replaced[:AUDITED_PERIODS],
             },
         )
+        # The months this bill touched, checked against their budgets once it is committed.
+        months = sorted({month.strftime("%Y-%m") for _account, month in periods})
+        outbox_enqueue("usage.tasks.check_budgets", months)
     return imported
 
 

@@ -16,3 +16,21 @@ def read_usage() -> dict:
         now = timezone.now()
         result = services.usage_read_all(days=services.default_days(now), now=now)
     return {"days": len(result.rows), "failed_sources": len(result.failures)}
+
+
+@shared_task(name="usage.tasks.check_budgets")
+def check_budgets(months: list[str] | None = None) -> dict:
+    """Budgets against the cost imported so far: this month (beat), or the months an import
+    touched ("YYYY-MM")."""
+    from datetime import date
+
+    from usage import budgets
+
+    opened = []
+    with request_context(source="task", request_id="usage-budgets"):
+        if not months:
+            opened = budgets.budgets_check()
+        for text in months or []:
+            month = date(int(text[:4]), int(text[5:7]), 1)
+            opened += budgets.budgets_check(month=month)
+    return {"alerts_opened": len(opened)}

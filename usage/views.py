@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from catalog.selectors import model_service_get, model_service_visible
-from usage import charts, selectors
+from usage import budgets, charts, selectors
 
 
 @login_required
@@ -58,6 +58,14 @@ def model_usage(request, model_id):
             "unapproved": selectors.live_without_approval(model, today=timezone.now().date()),
         },
     )
+
+
+def budget_context(user, month: date, error: str) -> dict:
+    """The budgets section of the report: each budget's spend and forecast for the month."""
+    return {
+        "budgets": [] if error else budgets.budget_statuses(user=user, month=month),
+        "can_set_budgets": budgets.may_set_budgets(user),
+    }
 
 
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
@@ -122,6 +130,7 @@ def usage_report(request):
             "high_by_use": [r for r in by_use if r["model"] in high],
             "unmatched": report.get("unmatched"),
             "teams": selectors.team_choices(),
+            **budget_context(request.user, month, error),
         },
     )
 

@@ -41,6 +41,8 @@ def usage_recipes(p):
             )
         return made["d"]
 
+    from usage import budgets
+
     content = csv_bytes([row(tags={"attest-model": model.name})])
     u = "usage.services"
     return {
@@ -68,5 +70,20 @@ def usage_recipes(p):
                 days=[services.DayUsage(date(2026, 11, 1), 10, 1)],
             ),
             ["usage.usage_recorded"],
+        ),
+        "usage.budgets.budget_set": (
+            lambda: budgets.budget_set(
+                actor=p.compliance, model_service=model, amount="10", currency="EUR"
+            ),
+            ["usage.budget_set"],
+        ),
+        "usage.budgets.budget_delete": (
+            lambda: budgets.budget_delete(
+                actor=p.admin,
+                budget=budgets.budget_set(
+                    actor=p.admin, team=p.other_team, amount="10", currency="EUR"
+                ),
+            ),
+            ["usage.budget_set", "usage.budget_deleted"],
         ),
     }

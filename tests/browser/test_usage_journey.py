@@ -46,3 +46,28 @@ def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
     assert "unmatched cost" in text.lower()
     assert "support-chatbot" in text and "churn-predictor" in text
     screenshot(page, "72-usage-cost-portfolio")
+
+
+def test_compliance_sets_a_budget_and_reads_it_against_the_month(live_server, page, screenshot):
+    """Budgets (issue 22, point 3): the compliance officer sets churn-predictor's monthly
+    budget below what it spends, sees it over budget in the report, and the alert it opened."""
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    sign_in(page, live_server, "carla")
+    page.goto(f"{live_server.url}/usage/")
+    page.wait_for_selector("h2:has-text('Budgets')")
+    assert "Model support-chatbot" in page.locator("#budgets-h + p + .table-wrap").inner_text()
+    page.get_by_label("Model", exact=True).fill("churn-predictor")
+    page.get_by_label("Monthly budget").fill("100")
+    page.get_by_role("button", name="Set budget").click()
+    page.wait_for_selector("text=Budget set: 100.00 EUR a month for churn-predictor.")
+    row = page.locator("tr", has_text="Model churn-predictor")
+    assert "Over budget" in row.inner_text()
+    screenshot(page, "73-usage-budgets")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the budgets section scrolls sideways ({width}px)"
+    screenshot(page, "74-usage-budgets-phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.goto(f"{live_server.url}/alerts/")
+    assert "churn-predictor spent" in page.locator("main").inner_text()
