@@ -55,7 +55,7 @@ def document_download(request, document_id):
         document.file.open("rb"),
         as_attachment=request.GET.get("inline") != "1",
         filename=document.download_name,
-        content_type="application/pdf",
+        content_type=document.media_type,
     )
     response["X-Content-SHA256"] = document.content_hash
     response["X-File-SHA256"] = document.file_sha256

@@ -433,6 +433,12 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         return 400 if persona in EDITS["owned"] | {"compliance"} else 403
     if path.startswith("/api/v1/documents/{document_id}/"):
         return 200 if persona in SEES["owned"] else 404  # the CI token has catalog:read
+    if path == "/api/v1/documents/signing-certificate/":
+        return 200  # public: a recipient verifies evidence packs with it
+    if path.endswith("/evidence-pack"):  # POST: asks for a pack (catalog:read)
+        if "{request_id}" in path:
+            return 202 if persona in SEES["owned"] else 404  # the request is the owned model's
+        return 202 if persona in SEES[which] else 404
     if path == "/api/v1/reports/portfolio":
         return 202 if method == "post" else 200  # catalog:read; scope is what you may see
     if path.endswith("/technical-documentation"):
