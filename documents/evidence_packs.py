@@ -241,7 +241,7 @@ def _subject(document) -> tuple[dict, DeploymentRequest | None]:
     return subject, request
 
 
-def compose(document: GeneratedDocument) -> tuple[dict, dict[str, bytes], list[AuditEvent]]:
+def _compose(document: GeneratedDocument) -> tuple[dict, dict[str, bytes], list[AuditEvent]]:
     """(subject, files, events) of a pack: the records as JSON and the stored files, and the
     sealed audit events about them in sequence order."""
     version = document.model_version
@@ -351,7 +351,7 @@ def _signed_head(events: list[AuditEvent]):
     return head
 
 
-def audit_files(events: list[AuditEvent]) -> tuple[dict[str, bytes], int]:
+def _audit_files(events: list[AuditEvent]) -> tuple[dict[str, bytes], int]:
     """``audit/events.jsonl`` and ``audit/proofs.json`` for the events, and the tree size."""
     head = _signed_head(events)
     tree_size = head.seq if head else 0
@@ -397,9 +397,9 @@ def evidence_pack_render(*, document_pk) -> GeneratedDocument:
     )
     try:
         _progress(document, 10, "Collecting the records")
-        subject, files, events = compose(document)
+        subject, files, events = _compose(document)
         _progress(document, 50, "Proving the audit events")
-        trail, tree_size = audit_files(events)
+        trail, tree_size = _audit_files(events)
         files.update(trail)
         as_of = chain.timestamp(events[-1].occurred_at) if events else None
         _progress(document, 85, "Signing the manifest")

@@ -390,6 +390,8 @@ def test_every_admin_page_answers_every_persona_as_expected(personas, world):
 
 # --- API: every operation in the OpenAPI schema ---------------------------------------------
 def api_expectation(path: str, method: str, persona: str, which: str | None) -> int:
+    if path == "/api/v1/documents/signing-certificate/":
+        return 200  # public: a recipient verifies evidence packs with it
     if persona == "anonymous":
         return 401
     if path == "/api/v1/costs/imports/":  # costs:write; the second line and service accounts
@@ -433,8 +435,6 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         return 400 if persona in EDITS["owned"] | {"compliance"} else 403
     if path.startswith("/api/v1/documents/{document_id}/"):
         return 200 if persona in SEES["owned"] else 404  # the CI token has catalog:read
-    if path == "/api/v1/documents/signing-certificate/":
-        return 200  # public: a recipient verifies evidence packs with it
     if path.endswith("/evidence-pack"):  # POST: asks for a pack (catalog:read)
         if "{request_id}" in path:
             return 202 if persona in SEES["owned"] else 404  # the request is the owned model's
