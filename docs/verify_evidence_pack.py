@@ -155,8 +155,11 @@ def open_checkpoint(note, key):
 def load_certificate(path):
     from cryptography import x509
 
-    with open(path, "rb") as handle:
-        pem = handle.read()
+    try:
+        with open(path, "rb") as handle:
+            pem = handle.read()
+    except OSError as exc:
+        usage(f"{path}: cannot be read ({exc})")
     try:
         return x509.load_pem_x509_certificates(pem)[0]
     except ValueError:
@@ -234,7 +237,7 @@ def check_manifest(pack, certificate):
 def check_files(pack, manifest):
     listed = manifest["files"]
     for name in sorted(listed):
-        entry = listed[name]
+        entry = listed[name] if isinstance(listed[name], dict) else {}
         content = pack.members.get(name)
         if content is None:
             if name not in pack.members:
@@ -249,7 +252,10 @@ def check_files(pack, manifest):
         json.dumps(
             {
                 "subject": manifest.get("subject"),
-                "files": {name: listed[name].get("sha256") for name in listed},
+                "files": {
+                    name: entry.get("sha256") if isinstance(entry, dict) else None
+                    for name, entry in listed.items()
+                },
             },
             sort_keys=True,
             separators=(",", ":"),

@@ -77,6 +77,33 @@ def document_request_for_version(request, model_id, version, kind):
     return redirect("documents:document-detail", document_id=document.pk)
 
 
+@require_POST
+@login_required
+def evidence_pack_request_for_deployment_request(request, request_id):
+    """The evidence pack of one deployment request (its approval records only)."""
+    from approvals.selectors import request_get
+    from documents.evidence_packs import REQUEST_PARAMETER
+
+    deployment_request = request_get(user=request.user, pk=request_id)
+    kind, parameters = (
+        GeneratedDocument.Kind.EVIDENCE_PACK,
+        {REQUEST_PARAMETER: str(deployment_request.pk)},
+    )
+    version = deployment_request.model_version
+    pending = selectors.document_pending(
+        actor=request.user, kind=kind, model_version=version, parameters=parameters
+    )
+    if pending is not None:
+        return _already_pending(request, pending)
+    with message_errors(request) as call:
+        document = services.document_request(
+            actor=request.user, kind=kind, model_version=version, parameters=parameters
+        )
+    if not call.ok:
+        return redirect("approvals:request-detail", request_id=deployment_request.pk)
+    return redirect("documents:document-detail", document_id=document.pk)
+
+
 @login_required
 def model_card_detail(request, model_id, version):
     """The model card of one version as a page (the same data as the PDF), with its exports

@@ -79,6 +79,7 @@ WRITE_MATRIX = [
     ("documents:document-request",              "POST", "model card",  "foreign", "in   404  404  ok   404  404  ok   ok   404  404  ok   in   in"),
     # an evidence pack: whoever may ask for the version's model card
     ("documents:document-request",              "POST", "evidence pack", "owned", "in   ok   ok   404  ok   404  ok   ok   ok   404  ok   in   in"),
+    ("documents:request-evidence-pack",         "POST", "",            "owned",   "in   ok   ok   404  ok   404  ok   ok   ok   404  ok   in   in"),
     ("documents:report-create",                 "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     # monitoring
     ("monitoring:threshold-create",             "POST", "",            "owned",   "in   ok   ok   404  403  404  403  403  403  404  ok   in   in"),

@@ -396,6 +396,9 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("documents:document-request", "evidence pack"): lambda c: post(
         c.url("documents:document-request", model_id=c.model.pk, version="1", kind="evidence_pack")
     ),
+    ("documents:request-evidence-pack", ""): lambda c: post(
+        c.url("documents:request-evidence-pack", request_id=c.world["request"].pk)
+    ),
     ("documents:report-create", ""): lambda c: post(c.url("documents:report-create")),
     # monitoring
     ("monitoring:threshold-create", ""): lambda c: post(

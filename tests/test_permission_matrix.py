@@ -88,7 +88,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         # Red-team finding 8: the schema is for signed-in users and tokens only (unless
         # ATTEST_PUBLIC_API_DOCS); DRF answers 401 (it asks for a bearer token) to anyone else.
         return 401 if persona == "anonymous" else 200
-    if name == "documents:document-request":
+    if name in {"documents:document-request", "documents:request-evidence-pack"}:
         return 405  # POST only, checked before sign-in
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401

@@ -330,3 +330,33 @@ def test_the_signing_certificate_is_public(signing):
     assert answer["Content-Type"] == "application/pem-certificate-chain"
     assert answer.content == signing.chain_pem()
     assert answer["X-Certificate-SHA256"] == signing.fingerprint_sha256()
+
+
+def test_a_request_pack_from_the_browser_is_not_swallowed_by_a_pending_version_pack(
+    personas, world
+):
+    client = Client()
+    client.force_login(personas.owner)
+    request = world["approved"]
+    version = request.model_version
+    version_pack = client.post(
+        f"/models/{version.model_service_id}/versions/{version.version}/documents/evidence_pack/"
+    )
+    assert version_pack.status_code == 302
+    answer = client.post(f"/requests/{request.pk}/evidence-pack/")
+    assert answer.status_code == 302
+    packs = GeneratedDocument.objects.filter(kind="evidence_pack").order_by("revision")
+    assert [p.parameters for p in packs] == [{}, {"deployment_request": str(request.pk)}]
+    assert answer["Location"] == f"/documents/{packs[1].pk}/"
+    # A second click while it is on its way goes to the same one.
+    again = client.post(f"/requests/{request.pk}/evidence-pack/")
+    assert again["Location"] == answer["Location"]
+    assert GeneratedDocument.objects.filter(kind="evidence_pack").count() == 2
+    client.force_login(personas.outsider)
+    assert client.post(f"/requests/{request.pk}/evidence-pack/").status_code == 404
+
+
+def test_a_file_that_is_no_zip_is_refused_by_name(tmp_path, signing):
+    result = verify(tmp_path, b"not a zip", signing.certificate_pem())
+    assert result.returncode == 2
+    assert "pack.zip: not a readable ZIP archive" in result.stderr
