@@ -1,6 +1,7 @@
-"""Browser journey: a model owner asks for the evidence pack of a version from its model card
-page, watches it become ready, downloads the ZIP and the signing certificate from the
-document's page, and the stand-alone verifier accepts the pack with that certificate."""
+"""Browser journeys: a model owner asks for the evidence pack of a version from its model card
+page (and of a deployment request from the request's page), watches it become ready, downloads
+the ZIP and the signing certificate from the document's page, and the stand-alone verifier
+accepts the pack with that certificate."""
 
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from approvals.models import DeploymentRequest
 from catalog.models import ModelService
 from documents import signing_keys
 from documents.models import GeneratedDocument
@@ -72,3 +74,34 @@ def test_owner_requests_downloads_and_verifies_an_evidence_pack(
     assert result.stdout.startswith(
         f"OK: evidence pack of credit-scoring-retail v{version.version}"
     )
+
+
+def test_owner_requests_the_evidence_pack_of_a_deployment_request(
+    live_server, page, screenshot, demo, tmp_path
+):
+    model = ModelService.objects.get(name="credit-scoring-retail")
+    request = DeploymentRequest.objects.filter(model_service=model, state="approved").first()
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/requests/{request.pk}/")
+    screenshot(page, "53-request-with-evidence-pack-action")
+    page.get_by_role("button", name="Request evidence pack").click()
+    page.wait_for_selector("text=Download evidence pack (ZIP)", timeout=60_000)
+    document = GeneratedDocument.objects.get(kind="evidence_pack")
+    assert document.parameters == {"deployment_request": str(request.pk)}
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download evidence pack (ZIP)").click()
+    pack = tmp_path / "pack.zip"
+    download.value.save_as(pack)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download signing certificate").click()
+    certificate = tmp_path / "cert.pem"
+    download.value.save_as(certificate)
+    result = subprocess.run(
+        [sys.executable, str(VERIFIER), str(pack), "--cert", str(certificate)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"deployment request {request.pk}" in result.stdout
