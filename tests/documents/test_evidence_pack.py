@@ -360,3 +360,30 @@ def test_a_file_that_is_no_zip_is_refused_by_name(tmp_path, signing):
     result = verify(tmp_path, b"not a zip", signing.certificate_pem())
     assert result.returncode == 2
     assert "pack.zip: not a readable ZIP archive" in result.stderr
+
+
+def test_the_pack_carries_the_generated_model_card_the_trail_recorded(
+    personas, world, signing, tmp_path
+):
+    version = world["approved"].model_version
+    card = services.document_request(actor=personas.owner, kind="model_card", model_version=version)
+    card = services.document_render(document_pk=card.pk)  # a real WeasyPrint PDF
+    data = pack_bytes(make_pack(personas.owner, version))
+    files = members(data)
+    name = f"documents/{card.download_name}"
+    assert files[name][:5] == b"%PDF-"
+    assert hashlib.sha256(files[name]).hexdigest() == card.file_sha256
+    [record] = json.loads(files["records/documents.json"])
+    assert (record["id"], record["file"], record["kind"]) == (str(card.pk), name, "model_card")
+    generated = AuditEvent.objects.get(action="governance.document_generated", target_id=card.pk)
+    events = [json.loads(line) for line in _event_lines(data)]
+    assert generated.seq in {e["seq"] for e in events}
+    assert verify(tmp_path, data, signing.certificate_pem()).returncode == 0
+    # Another PDF in its place: the manifest and the audit trail both disown it.
+    files[name] = files[name].replace(b"%PDF-", b"%PDF-\n% forged\n", 1)
+    result = verify(tmp_path, evidence_pack_format.write_zip(files), signing.certificate_pem())
+    assert result.returncode == 1
+    assert f"{name}: its SHA-256 is not the one in the manifest (changed)" in result.stderr
+    assert f"{name}: its SHA-256 is not the one the audit trail recorded (#{generated.seq})" in (
+        result.stderr
+    )
