@@ -288,16 +288,18 @@ def _label(event):
 
 def check_audit(pack, manifest, pinned_key):
     proofs, events = pack.json(PROOFS), _events(pack)
+    if not isinstance(proofs, dict):
+        proofs = None
     if proofs is None:
         if PROOFS in pack.members or events:
             pack.problem(f"{PROOFS}: missing or not JSON; the events cannot be proved")
         return events
     try:
         key = parse_key(pinned_key or proofs["log_key"])
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         pack.problem(f"{PROOFS}: the audit log's key cannot be read ({exc})")
         return events
-    if pinned_key and proofs.get("log_key", "").strip() != pinned_key.strip():
+    if pinned_key and str(proofs.get("log_key", "")).strip() != pinned_key.strip():
         pack.problem(f"{PROOFS}: names another audit log key than the one given with --audit-key")
     size, root = 0, None
     if proofs.get("checkpoint"):
@@ -308,10 +310,16 @@ def check_audit(pack, manifest, pinned_key):
             return events
     if size != proofs.get("tree_size") or size != manifest.get("audit_tree_size"):
         pack.problem(f"{PROOFS}: its tree size is not the signed head's or the manifest's")
-    inclusion = proofs.get("proofs") or {}
+    inclusion = proofs.get("proofs")
+    if not isinstance(inclusion, dict):
+        pack.problem(f"{PROOFS}: holds no inclusion proofs")
+        inclusion = {}
     seen = set()
     for event in events:
         label, seq = _label(event), event.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            pack.problem(f"{label}: its sequence number is not a number (edited)")
+            continue
         if seq in seen:
             pack.problem(f"{label}: appears twice (added)")
         seen.add(seq)
@@ -323,7 +331,7 @@ def check_audit(pack, manifest, pinned_key):
         if sha256(data) != event.get("hash"):
             pack.problem(f"{label}: its fields do not match its hash (edited)")
         proof = inclusion.get(str(seq))
-        if proof is None:
+        if not isinstance(proof, dict):
             pack.problem(f"{label}: no inclusion proof in {PROOFS}")
             continue
         leaf = leaf_hash(data)

@@ -387,3 +387,22 @@ def test_the_pack_carries_the_generated_model_card_the_trail_recorded(
     assert f"{name}: its SHA-256 is not the one the audit trail recorded (#{generated.seq})" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"audit__proofs_dot_json": b"[]"},
+        {"audit__proofs_dot_json": b'{"proofs": [], "log_key": 7, "checkpoint": "x"}'},
+        {"audit__events_dot_jsonl": b'{"seq": "1"}\n[1]\nnot json\n'},
+        {"manifest_dot_json": b"[]"},
+        {"manifest_dot_json": b'{"files": {"records/model-version.json": 1}}'},
+        {"records__documents_dot_json": b'[1, {"file": "manifest.json", "id": null}]'},
+    ],
+    ids=["proofs a list", "proofs garbled", "events garbled", "manifest a list", "entry", "docs"],
+)
+def test_a_garbled_pack_is_reported_not_crashed_on(fresh, signing, tmp_path, change):
+    result = verify(tmp_path, rezip(fresh, **change), signing.certificate_pem())
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("FAILED:")
