@@ -40,6 +40,18 @@ def signed_head(tree_size: int | None = None) -> AuditCheckpoint:
     return head
 
 
+def signed_head_covering(tree_size: int) -> AuditCheckpoint | None:
+    """The earliest signed head whose tree holds the first ``tree_size`` events. Heads only
+    grow, so once there is one it stays the earliest: evidence packs prove their events
+    against it and come out the same however many heads are signed later."""
+    return (
+        AuditCheckpoint.objects.exclude(checkpoint="")
+        .filter(seq__gte=tree_size)
+        .order_by("seq", "id")
+        .first()
+    )
+
+
 def _path(builder, *args) -> list[str]:
     keys, finish = merkle.collect(builder, *args)
     found = sequencer.nodes(keys)

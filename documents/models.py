@@ -23,6 +23,7 @@ class GeneratedDocument(BaseModel):
         MODEL_CARD = "model_card", "Model card"
         ANNEX_IV = "annex_iv", "Technical documentation (Annex IV)"
         PORTFOLIO = "portfolio", "Portfolio compliance report"
+        EVIDENCE_PACK = "evidence_pack", "Evidence pack"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -90,10 +91,17 @@ class GeneratedDocument(BaseModel):
             self.Kind.MODEL_CARD: "model-card",
             self.Kind.ANNEX_IV: "annex-iv",
             self.Kind.PORTFOLIO: "portfolio-report",
+            self.Kind.EVIDENCE_PACK: "evidence-pack",
         }[self.kind]
+        extension = "zip" if self.kind == self.Kind.EVIDENCE_PACK else "pdf"
         if self.model_version_id:
             from django.utils.text import slugify  # user text never becomes a path
 
             subject = slugify(f"{self.model_service.name}-v{self.model_version.version}")[:120]
-            return f"{base}-{subject}-r{self.revision}.pdf"
-        return f"{base}-r{self.revision}.pdf"
+            return f"{base}-{subject}-r{self.revision}.{extension}"
+        return f"{base}-r{self.revision}.{extension}"
+
+    @property
+    def media_type(self) -> str:
+        """The stored file's type: evidence packs are ZIP archives, everything else PDF."""
+        return "application/zip" if self.kind == self.Kind.EVIDENCE_PACK else "application/pdf"

@@ -103,4 +103,6 @@ def document_pending(
     )
     if model_version is None:  # reports: per requester and parameters
         rows = rows.filter(requested_by=actor, parameters=parameters or {})
+    elif kind == GeneratedDocument.Kind.EVIDENCE_PACK:  # a version's, or one request's
+        rows = rows.filter(parameters=parameters or {})
     return rows.order_by("-revision").first()

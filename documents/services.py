@@ -55,7 +55,7 @@ def document_request(
     if kind not in Kind.values:
         raise ValidationError({"kind": [f"One of {', '.join(Kind.values)}."]})
     model = None
-    if kind in (Kind.MODEL_CARD, Kind.ANNEX_IV):
+    if kind in (Kind.MODEL_CARD, Kind.ANNEX_IV, Kind.EVIDENCE_PACK):
         if model_version is None:
             raise ValidationError({"version": ["A model version is required."]})
         model = model_version.model_service
@@ -114,6 +114,10 @@ def document_render(*, document_pk) -> GeneratedDocument:
     ).get(pk=document_pk)
     if document.status == Status.DONE:
         return document
+    if document.kind == Kind.EVIDENCE_PACK:  # a signed ZIP, not a PDF
+        from documents.evidence_packs import evidence_pack_render
+
+        return evidence_pack_render(document_pk=document.pk)
     GeneratedDocument.objects.filter(pk=document.pk).update(
         status=Status.RENDERING, attempts=document.attempts + 1, error=""
     )

@@ -17,6 +17,11 @@ urlpatterns = [
         name="document-request",
     ),
     path(
+        "requests/<uuid:request_id>/evidence-pack/",
+        views.evidence_pack_request_for_deployment_request,
+        name="request-evidence-pack",
+    ),
+    path(
         "models/<uuid:model_id>/versions/<str:version>/card/",
         views.model_card_detail,
         name="model-card",

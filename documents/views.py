@@ -55,7 +55,7 @@ def document_download(request, document_id):
         document.file.open("rb"),
         as_attachment=request.GET.get("inline") != "1",
         filename=document.download_name,
-        content_type="application/pdf",
+        content_type=document.media_type,
     )
     response["X-Content-SHA256"] = document.content_hash
     response["X-File-SHA256"] = document.file_sha256
@@ -74,6 +74,33 @@ def document_request_for_version(request, model_id, version, kind):
         document = services.document_request(actor=request.user, kind=kind, model_version=row)
     if not call.ok:
         return redirect("catalog:model-detail", model_id=model.pk)
+    return redirect("documents:document-detail", document_id=document.pk)
+
+
+@require_POST
+@login_required
+def evidence_pack_request_for_deployment_request(request, request_id):
+    """The evidence pack of one deployment request (its approval records only)."""
+    from approvals.selectors import request_get
+    from documents.evidence_packs import REQUEST_PARAMETER
+
+    deployment_request = request_get(user=request.user, pk=request_id)
+    kind, parameters = (
+        GeneratedDocument.Kind.EVIDENCE_PACK,
+        {REQUEST_PARAMETER: str(deployment_request.pk)},
+    )
+    version = deployment_request.model_version
+    pending = selectors.document_pending(
+        actor=request.user, kind=kind, model_version=version, parameters=parameters
+    )
+    if pending is not None:
+        return _already_pending(request, pending)
+    with message_errors(request) as call:
+        document = services.document_request(
+            actor=request.user, kind=kind, model_version=version, parameters=parameters
+        )
+    if not call.ok:
+        return redirect("approvals:request-detail", request_id=deployment_request.pk)
     return redirect("documents:document-detail", document_id=document.pk)
 
 

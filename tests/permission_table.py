@@ -77,6 +77,9 @@ WRITE_MATRIX = [
     # documents
     ("documents:document-request",              "POST", "model card",  "owned",   "in   ok   ok   404  ok   404  ok   ok   ok   404  ok   in   in"),
     ("documents:document-request",              "POST", "model card",  "foreign", "in   404  404  ok   404  404  ok   ok   404  404  ok   in   in"),
+    # an evidence pack: whoever may ask for the version's model card
+    ("documents:document-request",              "POST", "evidence pack", "owned", "in   ok   ok   404  ok   404  ok   ok   ok   404  ok   in   in"),
+    ("documents:request-evidence-pack",         "POST", "",            "owned",   "in   ok   ok   404  ok   404  ok   ok   ok   404  ok   in   in"),
     ("documents:report-create",                 "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     # monitoring
     ("monitoring:threshold-create",             "POST", "",            "owned",   "in   ok   ok   404  403  404  403  403  403  404  ok   in   in"),
@@ -125,6 +128,9 @@ WRITE_MATRIX = [
     ("documents-api:technical-documentation",   "POST", "high-risk",   "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "foreign", "401  404  404  ok   404  404  ok   ok   404  404  ok   404  404"),
     ("documents-api:portfolio-reports",         "POST", "",            None,      "401  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    ("documents-api:evidence-pack",             "POST", "",            "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
+    ("documents-api:evidence-pack",             "POST", "",            "foreign", "401  404  404  ok   404  404  ok   ok   404  404  ok   404  404"),
+    ("documents-api:deployment-request-evidence-pack", "POST", "",     "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
     # Django admin: teams, users and tokens change through audited services; nobody deletes the
     # audit trail. 302: anyone but the admin (staff) is sent to the admin's own sign-in page
     ("admin:accounts_team_add",                 "POST", "",            None,      "302  302  302  302  302  302  302  302  302  302  ok   302  302"),

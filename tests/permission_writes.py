@@ -393,6 +393,12 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("documents:document-request", "model card"): lambda c: post(
         c.url("documents:document-request", model_id=c.model.pk, version="1", kind="model_card")
     ),
+    ("documents:document-request", "evidence pack"): lambda c: post(
+        c.url("documents:document-request", model_id=c.model.pk, version="1", kind="evidence_pack")
+    ),
+    ("documents:request-evidence-pack", ""): lambda c: post(
+        c.url("documents:request-evidence-pack", request_id=c.world["request"].pk)
+    ),
     ("documents:report-create", ""): lambda c: post(c.url("documents:report-create")),
     # monitoring
     ("monitoring:threshold-create", ""): lambda c: post(
@@ -505,6 +511,14 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ),
     ("documents-api:portfolio-reports", ""): lambda c: api(
         "POST", c.url("documents-api:portfolio-reports"), {}
+    ),
+    ("documents-api:evidence-pack", ""): lambda c: api(
+        "POST", c.url("documents-api:evidence-pack", model_id=c.model.pk, version="1"), {}
+    ),
+    ("documents-api:deployment-request-evidence-pack", ""): lambda c: api(
+        "POST",
+        c.url("documents-api:deployment-request-evidence-pack", request_id=c.world["request"].pk),
+        {},
     ),
     # Django admin
     ("admin:accounts_team_add", ""): lambda c: post(

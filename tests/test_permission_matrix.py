@@ -88,7 +88,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         # Red-team finding 8: the schema is for signed-in users and tokens only (unless
         # ATTEST_PUBLIC_API_DOCS); DRF answers 401 (it asks for a bearer token) to anyone else.
         return 401 if persona == "anonymous" else 200
-    if name == "documents:document-request":
+    if name in {"documents:document-request", "documents:request-evidence-pack"}:
         return 405  # POST only, checked before sign-in
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401
@@ -393,6 +393,8 @@ def test_every_admin_page_answers_every_persona_as_expected(personas, world):
 
 # --- API: every operation in the OpenAPI schema ---------------------------------------------
 def api_expectation(path: str, method: str, persona: str, which: str | None) -> int:
+    if path == "/api/v1/documents/signing-certificate/":
+        return 200  # public: a recipient verifies evidence packs with it
     if persona == "anonymous":
         return 401
     if path == "/api/v1/costs/imports/":  # costs:write; the second line and service accounts
@@ -436,6 +438,10 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         return 400 if persona in EDITS["owned"] | {"compliance"} else 403
     if path.startswith("/api/v1/documents/{document_id}/"):
         return 200 if persona in SEES["owned"] else 404  # the CI token has catalog:read
+    if path.endswith("/evidence-pack"):  # POST: asks for a pack (catalog:read)
+        if "{request_id}" in path:
+            return 202 if persona in SEES["owned"] else 404  # the request is the owned model's
+        return 202 if persona in SEES[which] else 404
     if path == "/api/v1/reports/portfolio":
         return 202 if method == "post" else 200  # catalog:read; scope is what you may see
     if path.endswith("/technical-documentation"):

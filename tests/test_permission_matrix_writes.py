@@ -147,6 +147,7 @@ READ_ONLY_ROUTES = {
     "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",
     "risk-api:obligations", "approvals-api:deployment-request-detail",
     "documents-api:document-detail", "documents-api:document-download", "documents-api:model-card",
+    "documents-api:signing-certificate",
     "audit-api:event-list", "audit-api:event-detail", "audit-api:event-proof",
     "audit-api:consistency", "audit-api:tree-heads", "audit-api:public-key",
 }  # fmt: skip

@@ -71,7 +71,7 @@ def pdf_response(document) -> FileResponse:
         document.file.open("rb"),
         as_attachment=True,
         filename=document.download_name,
-        content_type="application/pdf",
+        content_type=document.media_type,
     )
     response["X-Content-SHA256"] = document.content_hash
     return response
@@ -89,7 +89,7 @@ class DocumentDetailApi(APIView):
 
 
 class DocumentDownloadApi(APIView):
-    """The PDF of a finished document version."""
+    """The file of a finished document version: a PDF, or an evidence pack's ZIP."""
 
     permission_classes = [IsAuthenticated, TokenHasScope]
     required_scope = ApiToken.Scope.CATALOG_READ
@@ -97,6 +97,9 @@ class DocumentDownloadApi(APIView):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF"),
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="An evidence pack (signed ZIP)"
+            ),
             **ERROR_RESPONSES,
         }
     )

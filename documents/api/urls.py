@@ -1,10 +1,15 @@
 from django.urls import path
 
-from documents.api import documents, model_cards, reports
+from documents.api import documents, evidence_packs, model_cards, reports
 
 app_name = "documents-api"
 
 urlpatterns = [
+    path(
+        "documents/signing-certificate/",
+        evidence_packs.SigningCertificateApi.as_view(),
+        name="signing-certificate",
+    ),
     path(
         "documents/<uuid:document_id>/",
         documents.DocumentDetailApi.as_view(),
@@ -24,6 +29,16 @@ urlpatterns = [
         "models/<uuid:model_id>/versions/<str:version>/technical-documentation",
         reports.TechnicalDocumentationApi.as_view(),
         name="technical-documentation",
+    ),
+    path(
+        "models/<uuid:model_id>/versions/<str:version>/evidence-pack",
+        evidence_packs.EvidencePackApi.as_view(),
+        name="evidence-pack",
+    ),
+    path(
+        "deployment-requests/<uuid:request_id>/evidence-pack",
+        evidence_packs.DeploymentRequestEvidencePackApi.as_view(),
+        name="deployment-request-evidence-pack",
     ),
     path("reports/portfolio", reports.PortfolioReportApi.as_view(), name="portfolio-reports"),
 ]

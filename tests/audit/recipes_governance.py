@@ -270,8 +270,22 @@ def document_recipes(p):
         # Only what stood still for an hour: the other recipes' requests are younger.
         return services.documents_sweep(older_than_seconds=3600)
 
+    def evidence_pack():
+        from documents import evidence_packs
+        from tests.factories import ModelServiceFactory, ModelVersionFactory
+
+        version = ModelVersionFactory(model_service=ModelServiceFactory(owner_team=p.team))
+        document = services.document_request(
+            actor=p.owner, kind="evidence_pack", model_version=version
+        )
+        return evidence_packs.evidence_pack_render(document_pk=document.pk)
+
     requested = "documents.document_requested"
     return {
+        "documents.evidence_packs.evidence_pack_render": (
+            evidence_pack,
+            [requested, "governance.document_generated"],
+        ),
         "documents.services.document_request": (request, [requested]),
         "documents.services.document_render": (
             lambda: services.document_render(document_pk=request().pk),
