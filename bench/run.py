@@ -27,7 +27,7 @@ from bench import results  # noqa: E402
 from bench.pg import postgres_version  # noqa: E402
 from bench.stack import running_stack  # noqa: E402
 
-SCENARIOS = ("catalog", "ingest", "gate", "audit", "documents")
+SCENARIOS = ("catalog", "ingest", "gate", "audit", "documents", "costs")
 OUT_DIR = ROOT / "bench" / "results"
 
 
