@@ -155,6 +155,24 @@ def document_render(*, document_pk) -> GeneratedDocument:
         _progress(document, 80, "Signing")
         signed = pdf_signing.sign_issued(rendered.pdf, title=builder.title(document))
         _progress(document, 90, "Storing")
+    except pdf_signing.TimestampUnavailable as exc:
+        # Not a renderer bug: the TSA is an outside service. Recorded and audited, so the
+        # trail shows why a requested document was never issued.
+        logger.warning("document %s not issued: %s", document.pk, exc)
+        error = str(exc)[:2000]
+        with transaction.atomic():
+            GeneratedDocument.objects.filter(pk=document.pk).update(
+                status=Status.FAILED, error=error, progress=100
+            )
+            audit_record(
+                actor=None,
+                action=DOCUMENT_FAILED,
+                target=document,
+                subject_id=document.model_service_id,
+                before={"status": Status.RENDERING},
+                after={"status": Status.FAILED, "error": error},
+            )
+        raise
     except Exception as exc:
         logger.exception("rendering document %s failed", document.pk)
         GeneratedDocument.objects.filter(pk=document.pk).update(
