@@ -32,7 +32,7 @@ from documents.audit_actions import DOCUMENT_FAILED, DOCUMENT_GENERATED
 from documents.kinds import model_card, portfolio
 from documents.models import GeneratedDocument
 from tests.approvals.approval_helpers import assessed_model
-from tests.documents.test_model_card import card_model, render
+from tests.documents.test_model_card import OUTPUT, card_model, render
 from tests.signing_pki import make_pki
 from tests.tsa_server import TsaServer
 
@@ -127,6 +127,9 @@ def test_a_model_card_is_signed_timestamped_and_validates_with_pyhanko_and_pdfsi
     stamped_before = tsa.answered
     document = render(personas, version, django_capture_on_commit_callbacks)
     pdf = pdf_bytes(document)
+    OUTPUT.mkdir(parents=True, exist_ok=True)  # to look at: test-output/documents/
+    (OUTPUT / "signed-model-card.pdf").write_bytes(pdf)
+    (OUTPUT / "signed-model-card-root.pem").write_bytes(pki.root_pem.read_bytes())
     assert tsa.answered > stamped_before  # the loopback TSA was asked
     assert document.file_sha256 == hashlib.sha256(pdf).hexdigest()
 
