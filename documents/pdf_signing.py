@@ -155,7 +155,8 @@ def _with_validation_data(signed: bytes, *, anchor) -> bytes:
     signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     tsa_certs = _tsa_certificates(signature.signer_info)
     subjects = {c.subject.dump() for c in tsa_certs}
-    tsa_tops = [c for c in tsa_certs if c.issuer.dump() not in subjects or c.self_signed]
+    # the top: issued by none of the others, or self-signed (asn1crypto answers "yes"/"maybe"/"no")
+    tsa_tops = [c for c in tsa_certs if c.issuer.dump() not in subjects or c.self_signed != "no"]
     context = ValidationContext(
         trust_roots=[anchor, *tsa_tops],
         other_certs=tsa_certs,
