@@ -36,6 +36,7 @@ from tests.approvals.approval_helpers import assessed_model
 from tests.documents.test_model_card import OUTPUT, card_model, render
 from tests.signing_pki import make_pki
 from tests.tsa_server import TsaServer
+from tests.usage.test_report import month_of_data  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 Kind, Status = GeneratedDocument.Kind, GeneratedDocument.Status
@@ -327,5 +328,36 @@ def test_the_statement_of_applicability_is_not_issued_when_the_tsa_is_down(
     client.force_login(personas.owner)
     response = client.get(reverse("documents:model-soa-pdf", args=[model.pk]))
     assert response.status_code == 503
-    assert b"could not be signed and timestamped" in response.content
+    assert b"could not be signed and timestamped" in response.content  # and why
     assert not response.content.startswith(b"%PDF")
+
+
+def test_the_usage_and_cost_report_pdf_is_signed_and_carries_its_data(
+    personas,
+    signing,
+    pki,
+    month_of_data,  # noqa: F811  (the imported fixture)
+    client,
+):
+    client.force_login(personas.compliance)
+    response = client.get(reverse("documents:usage-report-pdf"), {"month": "2026-10"})
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Disposition"] == 'attachment; filename="usage-cost-2026-10.pdf"'
+    status = pyhanko_status(response.content, pki.root_pem)
+    assert status.bottom_line and status.timestamp_validity.trusted
+    report = client.get("/api/v1/reports/usage-cost/", {"month": "2026-10"}).json()
+    embedded = PdfReader(io.BytesIO(response.content)).attachments["usage-cost.json"][0]
+    assert json.loads(embedded) == report  # the same report as the API's
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "credit-scoring" in flat and "churn" in flat, flat
+    assert "12.01 EUR" in flat and "4000" in flat
+
+
+def test_a_bad_month_for_the_usage_pdf_is_a_400_not_a_file(personas, signing, client):
+    client.force_login(personas.owner)
+    response = client.get(reverse("documents:usage-report-pdf"), {"month": "October"})
+    assert response.status_code == 400
+    assert b"YYYY-MM" in response.content
