@@ -130,7 +130,10 @@ def sign_pdf(
         ) from exc
     signed = output.getvalue()
     if timestamper:
-        signed = _with_validation_data(signed, anchor=chain[-1] if chain else leaf)
+        try:
+            signed = _with_validation_data(signed, anchor=chain[-1] if chain else leaf)
+        except Exception:  # "where available": the B-T signature stands without the DSS
+            logger.warning("no long-term validation data added to a signed PDF", exc_info=True)
     return SignedPdf(
         pdf=signed,
         sha256=hashlib.sha256(signed).hexdigest(),

@@ -5,6 +5,7 @@ portfolio's usage and cost with the unmatched cost."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO, StringIO
 
 import pytest
@@ -65,7 +66,10 @@ def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
         pdf = handle.read()
     certificate = load_cert_from_pemder_bytes(document_signing_identity().certificate_pem())
     [signature] = PdfFileReader(BytesIO(pdf)).embedded_signatures
-    status = validate_pdf_signature(
-        signature, signer_validation_context=ValidationContext(trust_roots=[certificate])
-    )
+    context = ValidationContext(trust_roots=[certificate])
+    # pyHanko runs its own asyncio loop; Playwright's sync API already runs one in this thread
+    with ThreadPoolExecutor(1) as pool:
+        status = pool.submit(
+            validate_pdf_signature, signature, signer_validation_context=context
+        ).result()
     assert status.bottom_line, status.pretty_print_details()

@@ -343,6 +343,13 @@ def test_the_usage_and_cost_report_pdf_is_signed_and_carries_its_data(
     response = client.get(reverse("documents:usage-report-pdf"), {"month": "2026-10"})
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Disposition"] == 'attachment; filename="usage-cost-2026-10.pdf"'
+    OUTPUT.mkdir(parents=True, exist_ok=True)  # to look at: test-output/documents/
+    (OUTPUT / "usage-cost.pdf").write_bytes(response.content)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+         str(OUTPUT / "usage-cost.pdf"), str(OUTPUT / "usage-cost")],
+        check=True,
+    )  # fmt: skip
     status = pyhanko_status(response.content, pki.root_pem)
     assert status.bottom_line and status.timestamp_validity.trusted
     report = client.get("/api/v1/reports/usage-cost/", {"month": "2026-10"}).json()
@@ -361,3 +368,26 @@ def test_a_bad_month_for_the_usage_pdf_is_a_400_not_a_file(personas, signing, cl
     response = client.get(reverse("documents:usage-report-pdf"), {"month": "October"})
     assert response.status_code == 400
     assert b"YYYY-MM" in response.content
+
+
+def test_when_validation_data_cannot_be_collected_the_timestamped_signature_stands(
+    pki, tsa, monkeypatch
+):
+    def unreachable(signed, *, anchor):
+        raise OSError("OCSP responder unreachable")
+
+    monkeypatch.setattr(pdf_signing, "_with_validation_data", unreachable)
+    from weasyprint import HTML
+
+    identity = signing_keys._configured(
+        pki.signer_key_pem.read_bytes(), pki.signer_cert_pem.read_bytes()
+    )
+    signed = pdf_signing.sign_pdf(
+        HTML(string="<p>x</p>").write_pdf(pdf_variant="pdf/a-3b"),
+        identity=identity,
+        tsa_url=tsa.url,
+    )
+    assert signed.level == "PAdES-B-T"
+    status = pyhanko_status(signed.pdf, pki.root_pem)
+    assert status.bottom_line and status.timestamp_validity.trusted
+    assert "/DSS" not in PdfReader(io.BytesIO(signed.pdf)).trailer["/Root"]
