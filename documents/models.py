@@ -16,7 +16,8 @@ class GeneratedDocument(BaseModel):
     ``content_hash`` is a SHA-256 over the document's content without its generation time and
     id, so regenerating from identical inputs gives the same hash; ``inputs_hash`` covers the
     data it was composed from and ``template_version`` the layout. ``file_sha256`` is the hash
-    of the stored PDF bytes (which carry the time and differ).
+    of the stored PDF bytes: PAdES-signed, so they carry the time, the signature and any
+    timestamp, and differ every time (documents/pdf_signing.py).
     """
 
     class Kind(models.TextChoices):

@@ -2,8 +2,9 @@
 
 A builder turns a document row into the data its print template shows. ``compose`` returns
 JSON-serialisable data only (it is hashed into ``inputs_hash``); ``sections`` lists the
-(anchor, title) pairs of the table of contents. Builders register themselves at import in
-``documents/print/kinds/``.
+(anchor, title) pairs of the table of contents. ``machine_readable``, when set, turns the
+composed data into the files the PDF carries besides the composed data itself (the model
+card's Model Card Toolkit JSON). Builders register themselves at import in ``documents/kinds/``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Builder:
     template_version: str
     compose: Callable  # (document: GeneratedDocument) -> dict
     title: Callable  # (document: GeneratedDocument) -> str
+    machine_readable: Callable | None = None  # (data: dict) -> tuple[EmbeddedFile, ...]
 
 
 BUILDERS: dict[str, Builder] = {}

@@ -15,7 +15,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,23 @@ class LockedFetcher(URLFetcher):
         raise RefusedFetch(f"fetching {url[:100]!r} is not allowed")
 
 
+# ISO 19005-3 (PDF/A-3) allows embedded files of any type, each tied to the document by an
+# /AFRelationship; WeasyPrint writes the variant's XMP metadata, sRGB output intent and the /AF
+# array (weasyprint/pdf/pdfa.py). It does not check the content against the standard.
+PDF_VARIANT = "pdf/a-3b"
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside the PDF. ``relationship`` is ISO 32000-2 7.11.3's /AFRelationship:
+    "Data" is information used to derive the visual presentation, such as a table's rows."""
+
+    name: str
+    content: bytes
+    description: str
+    relationship: str = "Data"
+
+
 @dataclass
 class Rendered:
     pdf: bytes
@@ -65,14 +82,29 @@ class Rendered:
     refused: list[str] = field(default_factory=list)
 
 
-def render_pdf(html: str, *, find_static) -> Rendered:
-    """Render ``html`` to PDF. Static assets come only through ``find_static(relative_path)``."""
+def render_pdf(
+    html: str, *, find_static, embedded: tuple[EmbeddedFile, ...] = (), created=None
+) -> Rendered:
+    """Render ``html`` to PDF/A-3b carrying the ``embedded`` files (dated ``created``). Static
+    assets come only through ``find_static(relative_path)``."""
     if len(html.encode()) > MAX_HTML_BYTES:
         raise ValueError("The document is too large to render.")
     fetcher = LockedFetcher(find_static)
     document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render()
+    attachments = [
+        Attachment(
+            file_obj=io.BytesIO(item.content),
+            name=item.name,
+            description=item.description,
+            relationship=item.relationship,
+            created=created,
+            modified=created,
+            url_fetcher=fetcher,
+        )
+        for item in embedded
+    ]
     buffer = io.BytesIO()
-    document.write_pdf(buffer)
+    document.write_pdf(buffer, pdf_variant=PDF_VARIANT, attachments=attachments)
     pdf = buffer.getvalue()
     if fetcher.refused:
         logger.warning(
@@ -92,12 +124,17 @@ def content_hash(html_without_volatile_fields: str) -> str:
     return hashlib.sha256(html_without_volatile_fields.encode()).hexdigest()
 
 
-def inputs_hash(data: dict) -> str:
-    """SHA-256 of a document's composed data (canonical JSON), stored as ``inputs_hash`` so a
-    stored PDF can be matched to the current records."""
+def canonical_json(data: dict) -> bytes:
+    """A document's composed data as canonical JSON (sorted keys, UTF-8): the bytes
+    ``inputs_hash`` is taken over, embedded in the PDF so a recipient can recompute it."""
     import json
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    canonical = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return content_hash(canonical)
+    return json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+
+def inputs_hash(data: dict) -> str:
+    """SHA-256 of a document's composed data (canonical JSON), stored as ``inputs_hash`` so a
+    stored PDF can be matched to the current records."""
+    return hashlib.sha256(canonical_json(data)).hexdigest()

@@ -1,9 +1,12 @@
 """Request, render and store document versions. Requests, renders and the sweep are audited.
 
 ``document_request`` records and audits what was asked and queues the render after commit; the
-Celery task calls ``document_render``, which composes the data, renders the PDF (progress
-visible to the page polling the row), stores it with its hashes and records
-``governance.document_generated``.
+Celery task calls ``document_render``, which composes the data, renders the PDF/A-3b with the
+composed data (and the machine-readable card) embedded, signs it as PAdES with the
+document-signing identity (timestamped when ``ATTEST_TSA_URL`` is set; documents/pdf_signing.py),
+stores it with its hashes and records ``governance.document_generated`` (progress visible to
+the page polling the row). When the timestamp authority gives no timestamp, the document fails
+with that reason rather than going out unstamped; asking again retries.
 A sweeper re-queues requests a lost queue dropped, or gives up on them; both are audited.
 """
 
@@ -25,7 +28,7 @@ from audit.services import audit_record
 from catalog.models import ModelVersion
 from catalog.selectors import model_service_can_view
 from common.outbox import outbox_enqueue
-from documents import rendering
+from documents import pdf_signing, rendering
 from documents.audit_actions import (
     DOCUMENT_FAILED,
     DOCUMENT_GENERATED,
@@ -107,6 +110,18 @@ def _html(builder, document, data, *, volatile: bool) -> str:
     return render_to_string(builder.template, context)
 
 
+def _embedded(builder, data) -> tuple[rendering.EmbeddedFile, ...]:
+    # document-data.json is exactly what inputs_hash is over: its SHA-256 is the inputs hash.
+    files = (
+        rendering.EmbeddedFile(
+            "document-data.json",
+            rendering.canonical_json(data),
+            "The data this document was composed from (canonical JSON; SHA-256 = inputs hash)",
+        ),
+    )
+    return files + (builder.machine_readable(data) if builder.machine_readable else ())
+
+
 def document_render(*, document_pk) -> GeneratedDocument:
     """Compose, render and store one requested document (idempotent: a finished one is left)."""
     document = GeneratedDocument.objects.select_related(
@@ -127,14 +142,41 @@ def document_render(*, document_pk) -> GeneratedDocument:
         data = builder.compose(document)
         inputs_hash = rendering.inputs_hash(data)
         _progress(document, 35, "Laying out the document")
+        # Over the HTML without id, time and hash, never over PDF bytes: neither the signing
+        # time nor the signature and timestamp change it (same inputs -> same content hash).
         document.content_hash = rendering.content_hash(
             _html(builder, document, data, volatile=False)
         )
         generated_at = document.generated_at = timezone.now()
         html = _html(builder, document, data, volatile=True)
         _progress(document, 60, "Rendering the PDF")
-        rendered = rendering.render_pdf(html, find_static=finders.find)
+        rendered = rendering.render_pdf(
+            html,
+            find_static=finders.find,
+            embedded=_embedded(builder, data),
+            created=generated_at,
+        )
+        _progress(document, 80, "Signing")
+        signed = pdf_signing.sign_issued(rendered.pdf, title=builder.title(document))
         _progress(document, 90, "Storing")
+    except pdf_signing.TimestampUnavailable as exc:
+        # Not a renderer bug: the TSA is an outside service. Recorded and audited, so the
+        # trail shows why a requested document was never issued.
+        logger.warning("document %s not issued: %s", document.pk, exc)
+        error = str(exc)[:2000]
+        with transaction.atomic():
+            GeneratedDocument.objects.filter(pk=document.pk).update(
+                status=Status.FAILED, error=error, progress=100
+            )
+            audit_record(
+                actor=None,
+                action=DOCUMENT_FAILED,
+                target=document,
+                subject_id=document.model_service_id,
+                before={"status": Status.RENDERING},
+                after={"status": Status.FAILED, "error": error},
+            )
+        raise
     except Exception as exc:
         logger.exception("rendering document %s failed", document.pk)
         GeneratedDocument.objects.filter(pk=document.pk).update(
@@ -149,9 +191,9 @@ def document_render(*, document_pk) -> GeneratedDocument:
             _html(builder, document, data, volatile=False)
         )
         document.generated_at = generated_at
-        document.file.save(document.download_name, ContentFile(rendered.pdf), save=False)
-        document.file_sha256 = rendered.sha256
-        document.size = len(rendered.pdf)
+        document.file.save(document.download_name, ContentFile(signed.pdf), save=False)
+        document.file_sha256 = signed.sha256
+        document.size = len(signed.pdf)
         document.pages = rendered.pages
         document.status, document.progress, document.progress_label = Status.DONE, 100, "Ready"
         document.save()
@@ -165,8 +207,9 @@ def document_render(*, document_pk) -> GeneratedDocument:
                 "revision": document.revision,
                 "content_hash": document.content_hash,
                 "inputs_hash": inputs_hash,
-                "file_sha256": rendered.sha256,
+                "file_sha256": signed.sha256,
                 "pages": rendered.pages,
+                "signature": {"level": signed.level, "signer": signed.signer_fingerprint},
                 "template_version": builder.template_version,
                 "parameters": document.parameters,
             },

@@ -3,21 +3,21 @@
 The same rows as the CSV export (risk/framework_views.py: every Annex A control once, with
 applicable yes/no, justification and evidence), through the documents app's locked WeasyPrint
 renderer (documents/rendering.py), which is why it lives here and not in the risk app. Like the
-CSV it is a read of current records, not a stored document, so it writes no audit event; a
-signed, stored copy is what the documents pipeline is for.
+CSV it is a read of current records, not a stored document, so it writes no audit event. It is
+signed as it is served (documents/pdf_responses.py), or answered with a 503 saying why not.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from documents import rendering
+from documents.pdf_responses import signed_pdf_response
 from risk import framework_selectors
 from risk.framework_views import evidence_links
 from risk.selectors import assessment_latest
@@ -52,9 +52,9 @@ def model_soa_pdf(request, model_id):
         },
     )
     rendered = rendering.render_pdf(html, find_static=finders.find)
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    disposition = "inline" if request.GET.get("inline") == "1" else "attachment"
-    filename = f"{slugify(model.name) or 'model'}-iso42001-soa.pdf"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["X-File-SHA256"] = rendered.sha256
-    return response
+    return signed_pdf_response(
+        request,
+        rendered.pdf,
+        title=f"ISO/IEC 42001 SoA: {model.name}",
+        filename=f"{slugify(model.name) or 'model'}-iso42001-soa.pdf",
+    )

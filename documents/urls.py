@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import soa_views, views
+from documents import soa_views, usage_views, views
 
 app_name = "documents"
 
@@ -31,6 +31,7 @@ urlpatterns = [
         soa_views.model_soa_pdf,
         name="model-soa-pdf",
     ),
+    path("usage/report.pdf", usage_views.usage_report_pdf, name="usage-report-pdf"),
     # Reports (portfolio compliance reports)
     path("reports/", views.report_list, name="report-list"),
     path("reports/generate/", views.report_create, name="report-create"),

@@ -230,7 +230,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in SEES[which] else 404  # usage and cost follow the model
     if name in {"usage:budget-set", "usage:budget-delete"}:
         return 405 if signed_in else 302  # POST-only budget actions, behind sign-in
-    if name in {"usage:report", "usage:report-csv"}:
+    if name in {"usage:report", "usage:report-csv", "documents:usage-report-pdf"}:
         return 200  # of the models the persona may see (often none)
     raise AssertionError(f"no expectation for URL {name!r}: add it to the matrix")
 

@@ -94,6 +94,10 @@ def _report(request):
     return month, team, error, report
 
 
+# The same query answers the signed PDF of this report (documents/usage_views.py).
+report_for_request = _report
+
+
 @login_required
 def usage_report(request):
     """Usage and cost of the portfolio (or one team) for a month: every visible model, the top

@@ -14,7 +14,11 @@ same ``services._html`` from the finished row; its content hash is checked again
 one), rendered in this process by ``HTML(string=..., base_url=STATIC_ORIGIN,
 url_fetcher=LockedFetcher(finders.find)).write_pdf()`` - the renderer and locked fetcher of
 ``documents/print/rendering.py``. The ratio (ours / WeasyPrint alone) is Attest's overhead
-over the PDF engine: queueing, queries, templates, hashing, storage, audit.
+over the PDF engine: queueing, queries, templates, hashing, storage, audit, signing.
+
+Signing's own cost per document (issue 24, item 1) is measured apart, next to the unsigned
+render of the same final HTML: PAdES-B-B, and PAdES-B-T against a loopback TSA
+(``scenarios/_signing.py``). Ratio = signing / unsigned render: the fraction signing adds.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from weasyprint import HTML
 
 from bench import results
 from bench.scenarios import _documents_data as data
+from bench.scenarios._signing import Signing
 from documents import rendering
 from documents import services as documents
 from documents.kinds import portfolio
@@ -37,6 +42,7 @@ from documents.registry import builder_for
 
 Kind, Status = GeneratedDocument.Kind, GeneratedDocument.Status
 PEER = "WeasyPrint alone, same HTML"
+UNSIGNED = "unsigned render, same HTML (PDF/A-3b, embedded data)"
 POLL = 0.02  # seconds between looks at the row
 
 
@@ -76,7 +82,29 @@ def final_html(document: GeneratedDocument) -> tuple[str, bool]:
     return documents._html(builder, document, composed, volatile=True), same
 
 
-def measure(label: str, runs: int, actor, kind, version=None, parameters=None) -> dict:
+def signing_rows(signing: Signing, label: str, document, html: str, runs: int) -> list[dict]:
+    builder = builder_for(document.kind)
+    embedded = documents._embedded(builder, builder.compose(document))
+    figures = signing.measure(html, embedded, runs)
+    unsigned = figures["unsigned_median_s"]
+    return [
+        results.row(
+            "documents",
+            f"{label}: {level} signing (median of {runs})",
+            "s",
+            figures[key],
+            peer=unsigned,
+            peer_name=UNSIGNED,
+            detail=figures,
+        )
+        for level, key in (
+            ("PAdES-B-B", "b_b_median_s"),
+            ("PAdES-B-T, loopback TSA", "b_t_median_s"),
+        )
+    ]
+
+
+def measure(label: str, runs: int, actor, kind, version=None, parameters=None, signing=None):
     totals, phases, queued = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
@@ -87,7 +115,7 @@ def measure(label: str, runs: int, actor, kind, version=None, parameters=None) -
     html, same = final_html(document)
     alone = [weasyprint_alone(html) for _ in range(runs)]
     total, engine = statistics.median(totals), statistics.median(alone)
-    return results.row(
+    row = results.row(
         "documents",
         f"{label}: request → PDF ready (median of {runs})",
         "s",
@@ -105,6 +133,7 @@ def measure(label: str, runs: int, actor, kind, version=None, parameters=None) -
             "html_identical_to_worker": same,
         },
     )
+    return [row, *signing_rows(signing, label, document, html, runs)]
 
 
 def run(stack) -> list[dict]:
@@ -127,12 +156,29 @@ def run(stack) -> list[dict]:
     weasyprint_alone(final_html(first)[0])
 
     report = portfolio.clean_parameters({"team": data.TEAM_SLUG, "since": ""})
-    rows = [
-        measure("model card PDF", runs, admin, Kind.MODEL_CARD, version),
-        measure("Annex IV technical documentation PDF", runs, admin, Kind.ANNEX_IV, version),
-        measure(
-            f"portfolio report, {size:,} models", runs, compliance, Kind.PORTFOLIO, None, report
-        ),
-    ]
+    signing = Signing()
+    try:
+        rows = [
+            *measure("model card PDF", runs, admin, Kind.MODEL_CARD, version, signing=signing),
+            *measure(
+                "Annex IV technical documentation PDF",
+                runs,
+                admin,
+                Kind.ANNEX_IV,
+                version,
+                signing=signing,
+            ),
+            *measure(
+                f"portfolio report, {size:,} models",
+                runs,
+                compliance,
+                Kind.PORTFOLIO,
+                None,
+                report,
+                signing=signing,
+            ),
+        ]
+    finally:
+        signing.stop()
     stack.check_alive()
     return rows

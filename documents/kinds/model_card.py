@@ -13,12 +13,16 @@ encode it. The metrics chart is geometry only (numbers and label strings), drawn
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+
 from approvals.models import ApprovalDecision, Deployment, DeploymentRequest
 from catalog.models import ModelService, ModelVersion
+from documents import model_card_formats
 from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for tests)
     MAX_CHART_BARS,
     _is_number,
@@ -28,7 +32,10 @@ from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for
 )
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
-from documents.rendering import inputs_hash  # noqa: F401
+from documents.rendering import (
+    EmbeddedFile,
+    inputs_hash,  # noqa: F401
+)
 from risk.models import Obligation, RiskAssessment
 
 KIND = GeneratedDocument.Kind.MODEL_CARD
@@ -458,6 +465,17 @@ def title(document: GeneratedDocument) -> str:
     return f"Model card: {version.model_service.name} v{version.version}"
 
 
+def machine_readable(data: dict) -> tuple[EmbeddedFile, ...]:
+    """The machine-readable card inside the PDF: the Model Card Toolkit JSON that
+    ``GET .../model-card?format=json`` answers for the same data."""
+    card = model_card_formats.to_model_card_toolkit(data)
+    body = json.dumps(card, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode()
+    description = (
+        f"Model card, Model Card Toolkit JSON (schema v{model_card_formats.MCT_SCHEMA_VERSION})"
+    )
+    return (EmbeddedFile("model-card.json", body, description),)
+
+
 register(
     Builder(
         kind=KIND,
@@ -465,5 +483,6 @@ register(
         template_version=TEMPLATE_VERSION,
         compose=compose,
         title=title,
+        machine_readable=machine_readable,
     )
 )

@@ -5,16 +5,26 @@ portfolio's usage and cost with the unmatched cost."""
 
 from __future__ import annotations
 
-from io import StringIO
+from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO, StringIO
 
 import pytest
+from asn1crypto import pem, x509
 from django.core.management import call_command
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from catalog.models import ModelService
+from documents.signing_keys import document_signing_identity
 from tests.browser.journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
+
+
+def load_cert_from_pemder_bytes(data: bytes) -> x509.Certificate:
+    return x509.Certificate.load(pem.unarmor(data)[2])
 
 
 def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
@@ -46,6 +56,23 @@ def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
     assert "unmatched cost" in text.lower()
     assert "support-chatbot" in text and "churn-predictor" in text
     screenshot(page, "72-usage-cost-portfolio")
+
+    # The same report as a signed PDF (issue 24): signed by the demo's document-signing identity
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download signed PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("usage-cost-")
+    with open(download.path(), "rb") as handle:
+        pdf = handle.read()
+    certificate = load_cert_from_pemder_bytes(document_signing_identity().certificate_pem())
+    [signature] = PdfFileReader(BytesIO(pdf)).embedded_signatures
+    context = ValidationContext(trust_roots=[certificate])
+    # pyHanko runs its own asyncio loop; Playwright's sync API already runs one in this thread
+    with ThreadPoolExecutor(1) as pool:
+        status = pool.submit(
+            validate_pdf_signature, signature, signer_validation_context=context
+        ).result()
+    assert status.bottom_line, status.pretty_print_details()
 
 
 def test_compliance_sets_a_budget_and_reads_it_against_the_month(live_server, page, screenshot):
