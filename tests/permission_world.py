@@ -146,6 +146,24 @@ def build_world(personas) -> dict:
             scopes=["gate:read"],
         ),
     )
+    # An outgoing webhook endpoint with one failed delivery (issue 23; nothing on port 9).
+    from notifications import services as notification_services
+    from notifications.models import WebhookDelivery as OutgoingDelivery
+
+    webhook_endpoint, _ = notification_services.webhook_endpoint_create(
+        actor=personas.admin,
+        name="Release pipeline",
+        url="http://127.0.0.1:9/hook",
+        event_types=["deployment_request.approved"],
+    )
+    webhook_delivery = OutgoingDelivery.objects.create(
+        endpoint=webhook_endpoint,
+        event_id="evt_" + "0" * 32,
+        event_type="deployment_request.approved",
+        payload={"id": "evt_" + "0" * 32, "type": "deployment_request.approved", "data": {}},
+        state=OutgoingDelivery.State.FAILED,
+        attempts=5,
+    )
     approved.refresh_from_db()
     assert approved.state == "approved", approved.state  # nothing above sent it back to review
     return {
@@ -164,6 +182,8 @@ def build_world(personas) -> dict:
         "writer_token": writer_token,
         "deployment": deployment,  # the owned model's, in staging (usage API)
         "document": document,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": webhook_delivery,
     }
 
 

@@ -447,6 +447,37 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("registries:delivery-retry", ""): lambda c: post(
         c.url("registries:delivery-retry", pk=c.world["delivery"].pk)
     ),
+    # outgoing webhook endpoints
+    ("notifications:webhook-create", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:webhook-create"),
+        form={"name": "Second", "url": "http://127.0.0.1:9/second", "event_types": "alert.opened"},
+    ),
+    ("notifications:webhook-edit", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:webhook-edit", endpoint_id=c.world["webhook_endpoint"].pk),
+        form={
+            "name": "Renamed",
+            "url": "http://127.0.0.1:9/hook",
+            "event_types": ["deployment_request.approved", "alert.opened"],
+        },
+    ),
+    ("notifications:webhook-toggle", ""): lambda c: post(
+        c.url("notifications:webhook-toggle", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-rotate", ""): lambda c: post(
+        c.url("notifications:webhook-rotate", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-delete", ""): lambda c: post(
+        c.url("notifications:webhook-delete", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-redeliver", ""): lambda c: post(
+        c.url(
+            "notifications:webhook-redeliver",
+            endpoint_id=c.world["webhook_endpoint"].pk,
+            delivery_id=c.world["webhook_delivery"].pk,
+        )
+    ),
     ("registry-webhook", "unsigned"): lambda c: Send(
         "POST", c.url("registry-webhook", source_slug="mlflow"), body=b"{}"
     ),
