@@ -227,7 +227,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # inside the request that asked (a PDF takes seconds; the page shows its progress meanwhile).
 # Webhook deliveries too: a slow receiver (up to the request timeout) must not hold a page.
 ATTEST_EAGER_BACKGROUND_TASKS = (
-    [] if REDIS_URL else ["governance.tasks.render_document", "notifications.tasks.deliver"]
+    []
+    if REDIS_URL
+    else [
+        "governance.tasks.render_document",
+        "notifications.tasks.deliver",
+        "notifications.tasks.notify",
+    ]
 )
 # Work must not be lost when a worker dies (reference/reliability-tests.md, "Work that must not
 # be lost"): acknowledge after the task ran, give the message back if the worker is killed, take

@@ -28,3 +28,19 @@ WEBHOOK_DELIVERY_REDELIVERED = declare(
 WEBHOOK_DELIVERY_FAILED = declare(
     "notifications.webhook_delivery_failed", _("Webhook delivery failed for good")
 )
+NOTIFICATION_CHANNEL_CREATED = declare(
+    "notifications.channel_created", _("Notification channel added")
+)
+NOTIFICATION_CHANNEL_DISABLED = declare(
+    "notifications.channel_disabled", _("Notification channel disabled")
+)
+NOTIFICATION_CHANNEL_ENABLED = declare(
+    "notifications.channel_enabled", _("Notification channel enabled")
+)
+NOTIFICATION_CHANNEL_DELETED = declare(
+    "notifications.channel_deleted", _("Notification channel deleted")
+)
+NOTIFICATION_MESSAGE_RESENT = declare("notifications.message_resent", _("Notification sent again"))
+NOTIFICATION_MESSAGE_FAILED = declare(
+    "notifications.message_failed", _("Notification failed for good")
+)

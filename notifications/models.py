@@ -107,3 +107,63 @@ class WebhookAttempt(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.delivery} #{self.number}"
+
+
+class NotificationChannel(BaseModel):
+    """A chat or push destination people read (Slack, Microsoft Teams, Mattermost, e-mail...),
+    addressed by an apprise URL (https://github.com/caronc/apprise/wiki), which holds the
+    service's token: stored encrypted with the registry secrets' key, never shown again.
+
+    It subscribes to event types and to teams: an event about a model of a team it does not
+    follow is not sent (no team chosen: every team). One message per event, with the link to
+    act on it.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    url_encrypted = models.TextField(editable=False)
+    service = models.CharField(max_length=40, help_text="The apprise scheme, e.g. slack, json.")
+    event_types = models.JSONField(_("events"), default=list)
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationMessage(BaseModel):
+    """One event told to one channel: unique on (channel, event id); retried like webhook
+    deliveries. ``title`` and ``body`` are what was (or will be) sent."""
+
+    State = WebhookDelivery.State
+    DUE_STATES = WebhookDelivery.DUE_STATES
+
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.CASCADE, related_name="messages"
+    )
+    event_id = models.CharField(max_length=60)
+    event_type = models.CharField(max_length=80)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "event_id"], name="notifications_one_message_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.channel}"

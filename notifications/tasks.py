@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from common.request_context import request_context
-from notifications import services
+from notifications import channels, services
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="notifications.tasks.event_dispatch")
 def event_dispatch(envelope: dict) -> int:
     with request_context(source="task", request_id=f"event-{envelope.get('id', '')}"[:60]):
-        return services.event_dispatch(envelope)
+        return services.event_dispatch(envelope) + channels.event_dispatch(envelope)
 
 
 @shared_task(name="notifications.tasks.deliver")
@@ -26,14 +26,24 @@ def deliver(delivery_id: str, manual: bool = False) -> str:
     return row.state if row is not None else "skipped"
 
 
+@shared_task(name="notifications.tasks.notify")
+def notify(message_id: str) -> str:
+    with request_context(source="task", request_id=f"notify-{message_id}"[:60]):
+        row = channels.notification_message_send(message_id=message_id)
+    return row.state if row is not None else "skipped"
+
+
 @shared_task(name="notifications.tasks.deliver_due")
 def deliver_due() -> int:
-    """Every attempt that is due (retries after their backoff, first attempts whose task was
-    lost), one after another."""
+    """Every webhook delivery and chat message that is due (retries after their backoff, first
+    attempts whose task was lost), one after another."""
     sent = 0
     with request_context(source="task", request_id="webhooks-deliver-due"):
         for delivery_id in services.webhook_deliveries_due():
             if services.webhook_delivery_attempt(delivery_id=delivery_id) is not None:
+                sent += 1
+        for message_id in channels.notification_messages_due():
+            if channels.notification_message_send(message_id=message_id) is not None:
                 sent += 1
     if sent:
         logger.info("webhooks: %d due delivery attempt(s) made", sent)
