@@ -29,3 +29,36 @@ class WebhookEndpointForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one event.")},
     )
+
+
+class NotificationChannelForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    url = forms.CharField(
+        label=_("apprise URL"),
+        max_length=2000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The channel in apprise's syntax, e.g. slack://TokenA/TokenB/TokenC/#reviews or "
+            "msteams://…; it holds the service's token, so it is stored encrypted and not shown "
+            "again."
+        ),
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only events about these teams' models; none chosen: every team."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Team
+
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.order_by("name")

@@ -50,3 +50,40 @@ def webhook_delivery_get(*, user, endpoint: WebhookEndpoint, delivery_id) -> Web
     if row is None:
         raise Http404(_("No such delivery."))
     return row
+
+
+def notification_channel_list(*, user) -> QuerySet:
+    from notifications.models import NotificationChannel, NotificationMessage
+
+    _require_admin(user)
+    return (
+        NotificationChannel.objects.prefetch_related("teams")
+        .annotate(
+            message_count=Count("messages"),
+            failed_count=Count(
+                "messages", filter=Q(messages__state=NotificationMessage.State.FAILED)
+            ),
+            retrying_count=Count(
+                "messages", filter=Q(messages__state=NotificationMessage.State.RETRYING)
+            ),
+        )
+        .order_by("name", "created_at")
+    )
+
+
+def notification_channel_get(*, user, channel_id):
+    from notifications.models import NotificationChannel
+
+    _require_admin(user)
+    channel = NotificationChannel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        raise Http404(_("No such notification channel."))
+    return channel
+
+
+def notification_message_get(*, user, channel, message_id):
+    _require_admin(user)
+    row = channel.messages.filter(pk=message_id).first()
+    if row is None:
+        raise Http404(_("No such message."))
+    return row

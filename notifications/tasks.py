@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from common.request_context import request_context
 from notifications import channels, services
@@ -13,7 +14,14 @@ from notifications import channels, services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="notifications.tasks.event_dispatch")
+# The outbox row is marked sent once the broker has the message: a database error while fanning
+# out must retry here, or the event would be lost. Fanning out again is harmless (unique rows).
+@shared_task(
+    name="notifications.tasks.event_dispatch",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=8,
+)
 def event_dispatch(envelope: dict) -> int:
     with request_context(source="task", request_id=f"event-{envelope.get('id', '')}"[:60]):
         return services.event_dispatch(envelope) + channels.event_dispatch(envelope)

@@ -25,4 +25,21 @@ urlpatterns = [
         views.webhook_redeliver,
         name="webhook-redeliver",
     ),
+    path("settings/notifications/", views.channel_list, name="channel-list"),
+    path("settings/notifications/<uuid:channel_id>/", views.channel_detail, name="channel-detail"),
+    path(
+        "settings/notifications/<uuid:channel_id>/toggle/",
+        views.channel_toggle,
+        name="channel-toggle",
+    ),
+    path(
+        "settings/notifications/<uuid:channel_id>/delete/",
+        views.channel_delete,
+        name="channel-delete",
+    ),
+    path(
+        "settings/notifications/<uuid:channel_id>/messages/<uuid:message_id>/resend/",
+        views.message_resend,
+        name="message-resend",
+    ),
 ]

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.events import label_for
 from common.forms import form_errors, message_errors
+from notifications import channels as channel_services
 from notifications import selectors, services
-from notifications.forms import WebhookEndpointForm
+from notifications.forms import NotificationChannelForm, WebhookEndpointForm
 from notifications.models import WebhookDelivery
 
 SESSION_SECRET = "attest_new_webhook_secret"  # noqa: S105 (a session key's name)
@@ -150,3 +151,83 @@ def webhook_redeliver(request, endpoint_id, delivery_id):
             request, _("Event %(id)s queued for delivery again.") % {"id": row.event_id}
         )
     return redirect("notifications:webhook-detail", endpoint_id=endpoint.pk)
+
+
+# --- Chat notification channels -----------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_list(request):
+    channels_ = selectors.notification_channel_list(user=request.user)
+    form = NotificationChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as call:
+            channel = channel_services.notification_channel_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                url=form.cleaned_data["url"],
+                event_types=form.cleaned_data["event_types"],
+                teams=list(form.cleaned_data["teams"]),
+            )
+        if call.ok:
+            messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
+            return redirect("notifications:channel-detail", channel_id=channel.pk)
+    return render(
+        request,
+        "notifications/channel_list.html",
+        {"channels": channels_, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def channel_detail(request, channel_id):
+    channel = selectors.notification_channel_get(user=request.user, channel_id=channel_id)
+    page = Paginator(channel.messages.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/channel_detail.html",
+        {
+            "channel": channel,
+            "page": page,
+            "event_labels": [(t, label_for(t)) for t in channel.event_types],
+            "teams": list(channel.teams.order_by("name")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def channel_toggle(request, channel_id):
+    channel = selectors.notification_channel_get(user=request.user, channel_id=channel_id)
+    channel = channel_services.notification_channel_enabled_set(
+        actor=request.user, channel=channel, is_enabled=not channel.is_enabled
+    )
+    messages.success(
+        request,
+        _("Channel enabled.") if channel.is_enabled else _("Channel disabled: nothing is sent."),
+    )
+    return redirect("notifications:channel-detail", channel_id=channel.pk)
+
+
+@login_required
+@require_POST
+def channel_delete(request, channel_id):
+    channel = selectors.notification_channel_get(user=request.user, channel_id=channel_id)
+    name = channel.name
+    channel_services.notification_channel_delete(actor=request.user, channel=channel)
+    messages.success(request, _("Channel %(name)s deleted.") % {"name": name})
+    return redirect("notifications:channel-list")
+
+
+@login_required
+@require_POST
+def message_resend(request, channel_id, message_id):
+    channel = selectors.notification_channel_get(user=request.user, channel_id=channel_id)
+    row = selectors.notification_message_get(
+        user=request.user, channel=channel, message_id=message_id
+    )
+    with message_errors(request) as call:
+        channel_services.notification_message_resend(actor=request.user, message=row)
+    if call.ok:
+        messages.success(request, _("Message queued to be sent again."))
+    return redirect("notifications:channel-detail", channel_id=channel.pk)

@@ -107,6 +107,10 @@ WRITE_MATRIX = [
     ("notifications:webhook-rotate",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:webhook-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:webhook-redeliver",         "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-list",              "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-toggle",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:message-resend",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     # signed by HMAC, not by a persona: an unsigned delivery is refused and nothing is stored
     ("registry-webhook",                        "POST", "unsigned",    None,      "401  401  401  401  401  401  401  401  401  401  401  401  401"),
     # API

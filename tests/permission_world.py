@@ -164,6 +164,25 @@ def build_world(personas) -> dict:
         state=OutgoingDelivery.State.FAILED,
         attempts=5,
     )
+    from notifications import channels as notification_channels
+    from notifications.models import NotificationMessage
+
+    channel = notification_channels.notification_channel_create(
+        actor=personas.admin,
+        name="#reviews",
+        url="json://127.0.0.1:9/chat",
+        event_types=["deployment_request.submitted"],
+        teams=[personas.team],
+    )
+    channel_message = NotificationMessage.objects.create(
+        channel=channel,
+        event_id="evt_" + "0" * 32,
+        event_type="deployment_request.submitted",
+        title="Review requested",
+        body="Decide: http://testserver/",
+        state=NotificationMessage.State.FAILED,
+        attempts=5,
+    )
     approved.refresh_from_db()
     assert approved.state == "approved", approved.state  # nothing above sent it back to review
     return {
@@ -184,6 +203,8 @@ def build_world(personas) -> dict:
         "document": document,
         "webhook_endpoint": webhook_endpoint,
         "webhook_delivery": webhook_delivery,
+        "channel": channel,
+        "channel_message": channel_message,
     }
 
 

@@ -478,6 +478,24 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
             delivery_id=c.world["webhook_delivery"].pk,
         )
     ),
+    ("notifications:channel-list", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:channel-list"),
+        form={"name": "#alerts", "url": "json://127.0.0.1:9/alerts", "event_types": "alert.opened"},
+    ),
+    ("notifications:channel-toggle", ""): lambda c: post(
+        c.url("notifications:channel-toggle", channel_id=c.world["channel"].pk)
+    ),
+    ("notifications:channel-delete", ""): lambda c: post(
+        c.url("notifications:channel-delete", channel_id=c.world["channel"].pk)
+    ),
+    ("notifications:message-resend", ""): lambda c: post(
+        c.url(
+            "notifications:message-resend",
+            channel_id=c.world["channel"].pk,
+            message_id=c.world["channel_message"].pk,
+        )
+    ),
     ("registry-webhook", "unsigned"): lambda c: Send(
         "POST", c.url("registry-webhook", source_slug="mlflow"), body=b"{}"
     ),

@@ -117,8 +117,11 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         "notifications:webhook-rotate",
         "notifications:webhook-delete",
         "notifications:webhook-redeliver",
+        "notifications:channel-toggle",
+        "notifications:channel-delete",
+        "notifications:message-resend",
     }:
-        return 405 if signed_in else 302  # POST-only webhook endpoint actions, behind sign-in
+        return 405 if signed_in else 302  # POST-only webhook and channel actions, behind sign-in
     if name in {
         "catalog:team-move-accept",
         "catalog:team-move-decline",
@@ -268,6 +271,8 @@ def route_values(world) -> dict:
         "event_id": "00000000-0000-4000-8000-000000000000",
         "endpoint_id": world["webhook_endpoint"].pk,
         "delivery_id": world["webhook_delivery"].pk,
+        "channel_id": world["channel"].pk,
+        "message_id": world["channel_message"].pk,
     }
 
 

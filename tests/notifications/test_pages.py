@@ -135,3 +135,33 @@ def test_the_log_filters_by_state_and_ignores_nonsense(admin, endpoint):
         args=[endpoint.pk, "00000000-0000-4000-8000-000000000000"],
     )
     assert admin.post(other).status_code == 404
+
+
+def test_a_channel_is_added_from_its_page_and_its_url_never_shows_again(admin, personas):
+    url = "json://127.0.0.1:9/chat-token-abc"
+    answer = admin.post(
+        reverse("notifications:channel-list"),
+        {
+            "name": "#reviews",
+            "url": url,
+            "event_types": ["deployment_request.submitted"],
+            "teams": [str(personas.team.pk)],
+        },
+    )
+    from notifications.models import NotificationChannel
+
+    channel = NotificationChannel.objects.get()
+    assert answer.status_code == 302
+    assert list(channel.teams.all()) == [personas.team]
+    for page in (reverse("notifications:channel-list"), answer["Location"]):
+        assert "chat-token-abc" not in admin.get(page).content.decode()
+    event = AuditEvent.objects.get(action="notifications.channel_created")
+    assert "chat-token-abc" not in str(event.after) and event.after["teams"] == ["credit-risk"]
+
+
+def test_a_url_apprise_cannot_send_to_is_refused_in_the_form(admin):
+    answer = admin.post(
+        reverse("notifications:channel-list"),
+        {"name": "#x", "url": "nonsense://x", "event_types": ["alert.opened"]},
+    )
+    assert answer.status_code == 400 and "apprise URL" in answer.content.decode()
