@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "monitoring",
     "usage",
     "documents",
+    "notifications",  # outgoing governance events (webhooks)
     "portal",
 ]
 
@@ -224,7 +225,16 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker, these slow tasks run in a background thread of the web process instead of
 # inside the request that asked (a PDF takes seconds; the page shows its progress meanwhile).
-ATTEST_EAGER_BACKGROUND_TASKS = [] if REDIS_URL else ["governance.tasks.render_document"]
+# Webhook deliveries too: a slow receiver (up to the request timeout) must not hold a page.
+ATTEST_EAGER_BACKGROUND_TASKS = (
+    []
+    if REDIS_URL
+    else [
+        "governance.tasks.render_document",
+        "notifications.tasks.deliver",
+        "notifications.tasks.notify",
+    ]
+)
 # Work must not be lost when a worker dies (reference/reliability-tests.md, "Work that must not
 # be lost"): acknowledge after the task ran, give the message back if the worker is killed, take
 # one message at a time, and keep unacked messages invisible longer than the longest task.
@@ -531,4 +541,19 @@ CELERY_BEAT_SCHEDULE["usage-read"] = {"task": "usage.tasks.read_usage", "schedul
 CELERY_BEAT_SCHEDULE["usage-budgets"] = {
     "task": "usage.tasks.check_budgets",
     "schedule": 6 * 3600.0,  # forecasts move as the month goes on, not only on imports
+}
+
+# --- Outgoing governance events (Standard Webhooks; notifications app) ---------------------
+# Endpoints on private, loopback or reserved addresses are refused (SSRF) unless this is on:
+# labs and tests only.
+ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+# The spec recommends a 15 to 30 s request timeout.
+ATTEST_WEBHOOKS_TIMEOUT_SECONDS = env_int("ATTEST_WEBHOOKS_TIMEOUT_SECONDS", 15)
+ATTEST_WEBHOOKS_MAX_ATTEMPTS = env_int("ATTEST_WEBHOOKS_MAX_ATTEMPTS", 5)
+# Wait after the n-th failure: base x 5^(n-1), +-20 % (60 s: 1 min, 5 min, 25 min, 2 h...).
+ATTEST_WEBHOOKS_RETRY_BASE_SECONDS = env_int("ATTEST_WEBHOOKS_RETRY_BASE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
+    "task": "notifications.tasks.deliver_due",
+    "schedule": 30.0,
+    "options": {"expires": 25},
 }

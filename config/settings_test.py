@@ -42,3 +42,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks eagerly unless a test starts a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
 ATTEST_EAGER_BACKGROUND_TASKS: list[str] = []  # tests wait for eager tasks, unless one asks
+# The webhook receivers tests start listen on loopback (issue 23, outgoing events).
+ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

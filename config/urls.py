@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("monitoring.urls")),
     path("", include("usage.urls")),
+    path("", include("notifications.urls")),
     path("", include("portal.urls")),
     path("registries/", include("catalog.registry_urls")),
     path("api/v1/", include("catalog.api.urls")),

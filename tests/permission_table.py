@@ -104,6 +104,17 @@ WRITE_MATRIX = [
     ("registries:toggle",                       "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("registries:delete",                       "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("registries:delivery-retry",               "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    # outgoing webhook endpoints (administrators only)
+    ("notifications:webhook-create",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:webhook-edit",              "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:webhook-toggle",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:webhook-rotate",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:webhook-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:webhook-redeliver",         "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-list",              "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-toggle",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:channel-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    ("notifications:message-resend",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     # signed by HMAC, not by a persona: an unsigned delivery is refused and nothing is stored
     ("registry-webhook",                        "POST", "unsigned",    None,      "401  401  401  401  401  401  401  401  401  401  401  401  401"),
     # API

@@ -147,6 +147,43 @@ def build_world(personas) -> dict:
             scopes=["gate:read"],
         ),
     )
+    # An outgoing webhook endpoint with one failed delivery (issue 23; nothing on port 9).
+    from notifications import services as notification_services
+    from notifications.models import WebhookDelivery as OutgoingDelivery
+
+    webhook_endpoint, _ = notification_services.webhook_endpoint_create(
+        actor=personas.admin,
+        name="Release pipeline",
+        url="http://127.0.0.1:9/hook",
+        event_types=["deployment_request.approved"],
+    )
+    webhook_delivery = OutgoingDelivery.objects.create(
+        endpoint=webhook_endpoint,
+        event_id="evt_" + "0" * 32,
+        event_type="deployment_request.approved",
+        payload={"id": "evt_" + "0" * 32, "type": "deployment_request.approved", "data": {}},
+        state=OutgoingDelivery.State.FAILED,
+        attempts=5,
+    )
+    from notifications import channels as notification_channels
+    from notifications.models import NotificationMessage
+
+    channel = notification_channels.notification_channel_create(
+        actor=personas.admin,
+        name="#reviews",
+        url="json://127.0.0.1:9/chat",
+        event_types=["deployment_request.submitted"],
+        teams=[personas.team],
+    )
+    channel_message = NotificationMessage.objects.create(
+        channel=channel,
+        event_id="evt_" + "0" * 32,
+        event_type="deployment_request.submitted",
+        title="Review requested",
+        body="Decide: http://testserver/",
+        state=NotificationMessage.State.FAILED,
+        attempts=5,
+    )
     approved.refresh_from_db()
     assert approved.state == "approved", approved.state  # nothing above sent it back to review
     budget = Budget.objects.create(
@@ -169,6 +206,10 @@ def build_world(personas) -> dict:
         "writer_token": writer_token,
         "deployment": deployment,  # the owned model's, in staging (usage API)
         "document": document,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": webhook_delivery,
+        "channel": channel,
+        "channel_message": channel_message,
     }
 
 

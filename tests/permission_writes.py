@@ -454,6 +454,55 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
     ("registries:delivery-retry", ""): lambda c: post(
         c.url("registries:delivery-retry", pk=c.world["delivery"].pk)
     ),
+    # outgoing webhook endpoints
+    ("notifications:webhook-create", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:webhook-create"),
+        form={"name": "Second", "url": "http://127.0.0.1:9/second", "event_types": "alert.opened"},
+    ),
+    ("notifications:webhook-edit", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:webhook-edit", endpoint_id=c.world["webhook_endpoint"].pk),
+        form={
+            "name": "Renamed",
+            "url": "http://127.0.0.1:9/hook",
+            "event_types": ["deployment_request.approved", "alert.opened"],
+        },
+    ),
+    ("notifications:webhook-toggle", ""): lambda c: post(
+        c.url("notifications:webhook-toggle", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-rotate", ""): lambda c: post(
+        c.url("notifications:webhook-rotate", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-delete", ""): lambda c: post(
+        c.url("notifications:webhook-delete", endpoint_id=c.world["webhook_endpoint"].pk)
+    ),
+    ("notifications:webhook-redeliver", ""): lambda c: post(
+        c.url(
+            "notifications:webhook-redeliver",
+            endpoint_id=c.world["webhook_endpoint"].pk,
+            delivery_id=c.world["webhook_delivery"].pk,
+        )
+    ),
+    ("notifications:channel-list", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:channel-list"),
+        form={"name": "#alerts", "url": "json://127.0.0.1:9/alerts", "event_types": "alert.opened"},
+    ),
+    ("notifications:channel-toggle", ""): lambda c: post(
+        c.url("notifications:channel-toggle", channel_id=c.world["channel"].pk)
+    ),
+    ("notifications:channel-delete", ""): lambda c: post(
+        c.url("notifications:channel-delete", channel_id=c.world["channel"].pk)
+    ),
+    ("notifications:message-resend", ""): lambda c: post(
+        c.url(
+            "notifications:message-resend",
+            channel_id=c.world["channel"].pk,
+            message_id=c.world["channel_message"].pk,
+        )
+    ),
     ("registry-webhook", "unsigned"): lambda c: Send(
         "POST", c.url("registry-webhook", source_slug="mlflow"), body=b"{}"
     ),

@@ -23,6 +23,7 @@ APPS = [
     "monitoring",
     "usage",
     "documents",
+    "notifications",
     "portal",
     "governance",
 ]

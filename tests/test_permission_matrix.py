@@ -114,6 +114,16 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
     if name in {"accounts:token-create", "accounts:token-revoke"}:
         return 405 if signed_in else 302  # POST-only token actions, behind sign-in
     if name in {
+        "notifications:webhook-toggle",
+        "notifications:webhook-rotate",
+        "notifications:webhook-delete",
+        "notifications:webhook-redeliver",
+        "notifications:channel-toggle",
+        "notifications:channel-delete",
+        "notifications:message-resend",
+    }:
+        return 405 if signed_in else 302  # POST-only webhook and channel actions, behind sign-in
+    if name in {
         "catalog:team-move-accept",
         "catalog:team-move-decline",
         "catalog:team-move-cancel",
@@ -163,6 +173,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in AUDIT_READERS else 403
     if name.startswith("registries:"):
         return 200 if persona == "admin" else 403  # administrators only
+    if name.startswith("notifications:"):
+        return 200 if persona == "admin" else 403  # outgoing webhooks: administrators only
     if name in {"risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review"}:
         if persona not in SEES[which]:
             return 404
@@ -260,6 +272,10 @@ def route_values(world) -> dict:
         "move_id": world["move"].pk,
         "deployment_id": world["deployment"].pk,
         "event_id": "00000000-0000-4000-8000-000000000000",
+        "endpoint_id": world["webhook_endpoint"].pk,
+        "delivery_id": world["webhook_delivery"].pk,
+        "channel_id": world["channel"].pk,
+        "message_id": world["channel_message"].pk,
     }
 
 

@@ -144,6 +144,7 @@ READ_ONLY_ROUTES = {
     "usage:model-usage", "usage-api:usage-list", "usage-api:usage-cost-report",
     "usage:report", "usage:report-csv",
     "registries:list", "registries:inbox", "registries:detail",
+    "notifications:webhook-list", "notifications:webhook-detail", "notifications:channel-detail",
     "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",
     "risk-api:obligations", "approvals-api:deployment-request-detail",
     "documents-api:document-detail", "documents-api:document-download", "documents-api:model-card",

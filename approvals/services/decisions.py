@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import policy, selectors
+from approvals import outgoing_events, policy, selectors
 from approvals.audit_actions import (
     APPROVAL_RECORDED,
     DECISION_REFUSED,
@@ -147,4 +147,5 @@ def _decide_locked(actor, request_pk, verdict: str, comment: str) -> DeploymentR
         _schedule_writeback(request)
     if request.state != State.SUBMITTED:
         _on_commit_task("notify_request_decided", str(request.pk))
+        outgoing_events.request_decided(request, actor=actor, comment=comment)
     return request

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import selectors
+from approvals import outgoing_events, selectors
 from approvals.access import may_revoke
 from approvals.audit_actions import (
     APPROVAL_EXPIRED,
@@ -43,6 +43,7 @@ def _close_approval(request, state: str, *, actor, reason: str, action: str, ext
         after={"state": state, "reason": reason, **(extra or {})},
     )
     _schedule_writeback(request)
+    outgoing_events.approval_closed(request, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -202,4 +203,5 @@ def _open_rereview(request: DeploymentRequest, *, actor, reason: str) -> Deploym
         },
     )
     _on_commit_task("notify_request_submitted", str(rereview.pk))
+    outgoing_events.request_submitted(rereview, actor=actor)
     return rereview

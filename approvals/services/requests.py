@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from approvals import selectors
+from approvals import outgoing_events, selectors
 from approvals.access import may_withdraw
 from approvals.audit_actions import REQUEST_DRAFTED, REQUEST_SUBMITTED, REQUEST_WITHDRAWN
 from approvals.models import DeploymentRequest
@@ -105,6 +105,7 @@ def deployment_request_create(
     )
     if submit:
         _on_commit_task("notify_request_submitted", str(request.pk))
+        outgoing_events.request_submitted(request, actor=actor)
     return request
 
 
@@ -131,6 +132,7 @@ def deployment_request_submit(*, actor, request: DeploymentRequest) -> Deploymen
         after={"state": State.SUBMITTED, "risk_tier": request.risk_tier},
     )
     _on_commit_task("notify_request_submitted", str(request.pk))
+    outgoing_events.request_submitted(request, actor=actor)
     return request
 
 

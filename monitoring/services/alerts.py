@@ -15,7 +15,7 @@ from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
 from common import errors
 from common.outbox import outbox_enqueue
-from monitoring import selectors
+from monitoring import outgoing_events, selectors
 from monitoring.audit_actions import ALERT_ACKNOWLEDGED, ALERT_OPENED, ALERT_RESOLVED
 from monitoring.models import Alert, Threshold
 
@@ -120,6 +120,7 @@ def _alert_raise(spec: AlertSpec) -> tuple[Alert, bool]:
         },
     )
     _on_commit_task("notify_alert_opened", str(alert.pk))
+    outgoing_events.alert_opened(alert)
     return alert, True
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
-from monitoring import deadlines, selectors
+from monitoring import deadlines, outgoing_events, selectors
 from monitoring.audit_actions import INCIDENT_REGISTERED, INCIDENT_UPDATED
 from monitoring.models import Alert, Incident
 from monitoring.services.alerts import AlertSpec, _alert_raise, _resolve_active
@@ -152,6 +152,7 @@ def incident_register(*, actor, model_service: ModelService, **fields) -> Incide
             "report_deadline": incident.report_deadline,
         },
     )
+    outgoing_events.incident_created(incident, actor=actor)
     return incident
 
 

@@ -1,0 +1,65 @@
+"""The governance events the monitoring app announces (``common/events.py``): an alert opened
+on a model in production, an incident put in a model's register. Emitted in the service's
+transaction through the outbox; schemas in ``docs/events.md``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.events import declare, governance_event_emit
+
+ALERT_OPENED = declare("alert.opened", _("Monitoring alert opened"))
+INCIDENT_CREATED = declare("incident.created", _("Incident registered"))
+
+
+def _model_data(model) -> dict:
+    return {
+        "model_id": str(model.pk),
+        "model": model.name,
+        "team": model.owner_team.slug if model.owner_team_id else None,
+    }
+
+
+def alert_opened(alert) -> None:
+    """A new alert (not another occurrence of an active one: those are counted, not sent)."""
+    governance_event_emit(
+        ALERT_OPENED,
+        {
+            "alert_id": str(alert.pk),
+            "alert_url": settings.ATTEST_BASE_URL
+            + reverse("monitoring:alert-detail", kwargs={"alert_id": alert.pk}),
+            **_model_data(alert.model_service),
+            "version": alert.model_version.version if alert.model_version_id else None,
+            "kind": alert.kind,
+            "title": alert.title,
+            "environment": alert.environment or None,
+            "metric": alert.metric or None,
+            "observed_value": alert.observed_value,
+            "limit_value": alert.limit_value,
+            "rereview_requested": alert.rereview_requested,
+        },
+    )
+
+
+def incident_created(incident, *, actor) -> None:
+    """An incident entered the register; ``report_deadline`` is the EU AI Act Art. 73 deadline
+    of a serious one (null otherwise)."""
+    governance_event_emit(
+        INCIDENT_CREATED,
+        {
+            "incident_id": str(incident.pk),
+            "incident_url": settings.ATTEST_BASE_URL
+            + reverse("monitoring:incident-detail", kwargs={"incident_id": incident.pk}),
+            **_model_data(incident.model_service),
+            "version": incident.model_version.version if incident.model_version_id else None,
+            "title": incident.title,
+            "severity": incident.severity,
+            "status": incident.status,
+            "serious": incident.serious,
+            "serious_category": incident.serious_category or None,
+            "report_deadline": incident.report_deadline,
+            "actor": actor.username if actor is not None else None,
+        },
+    )

@@ -1,0 +1,259 @@
+"""Chat and push notifications (apprise): channels administrators configure (each change
+audited), and one message per governance event to each subscribed channel, retried on the
+same schedule as webhook deliveries.
+
+apprise (https://github.com/caronc/apprise, BSD-2-Clause) speaks Slack, Microsoft Teams,
+Mattermost, Google Chat, e-mail and many more through one URL syntax
+(``slack://T…/B…/…``, ``msteams://…``, ``json://host/path``); the URL holds the service's
+token, so it is stored encrypted and shown nowhere. Unlike webhook endpoints, apprise does the
+HTTP itself: channels are trusted configuration of administrators, not checked for private
+addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import apprise
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Team
+from audit.services import audit_record
+from common import crypto, errors
+from common.events import all_event_types
+from common.outbox import outbox_enqueue
+from notifications import access, messages
+from notifications.audit_actions import (
+    NOTIFICATION_CHANNEL_CREATED,
+    NOTIFICATION_CHANNEL_DELETED,
+    NOTIFICATION_CHANNEL_DISABLED,
+    NOTIFICATION_CHANNEL_ENABLED,
+    NOTIFICATION_MESSAGE_FAILED,
+    NOTIFICATION_MESSAGE_RESENT,
+)
+from notifications.models import NotificationChannel, NotificationMessage
+from notifications.services import ATTEMPT_LEASE, backoff
+
+NOTIFY_TASK = "notifications.tasks.notify"
+State = NotificationMessage.State
+
+
+def _require_admin(actor) -> None:
+    if not access.can_manage_webhooks(actor):
+        raise PermissionDenied(_("Notification channels are for administrators."))
+
+
+def _service_of(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+@transaction.atomic
+def notification_channel_create(
+    *, actor, name: str, url: str, event_types: list[str], teams: list[Team] | None = None
+) -> NotificationChannel:
+    """Add a channel for the chosen events of the chosen teams (none: every team)."""
+    _require_admin(actor)
+    name, url = (name or "").strip(), (url or "").strip()
+    problems: dict[str, list[str]] = {}
+    if not name or len(name) > 120:
+        problems["name"] = [_("Give the channel a name (at most 120 characters).")]
+    if not url or len(url) > 2000 or not apprise.Apprise().add(url):
+        problems["url"] = [
+            _("Not an apprise URL this server can send to, e.g. slack://… or msteams://….")
+        ]
+    known = {t.type for t in all_event_types()}
+    chosen = sorted(set(event_types or []))
+    if not chosen or set(chosen) - known:
+        problems["event_types"] = [_("Choose at least one of the listed events.")]
+    if problems:
+        raise errors.ValidationError(problems)
+    channel = NotificationChannel.objects.create(
+        name=name, url_encrypted=crypto.encrypt(url), service=_service_of(url), event_types=chosen
+    )
+    channel.teams.set(teams or [])
+    audit_record(
+        actor=actor,
+        action=NOTIFICATION_CHANNEL_CREATED,
+        target=channel,
+        after={
+            "name": name,
+            "service": channel.service,
+            "event_types": chosen,
+            "teams": sorted(t.slug for t in teams or []) or "all",
+        },
+    )
+    return channel
+
+
+@transaction.atomic
+def notification_channel_enabled_set(
+    *, actor, channel: NotificationChannel, is_enabled: bool
+) -> NotificationChannel:
+    _require_admin(actor)
+    channel = NotificationChannel.objects.select_for_update().get(pk=channel.pk)
+    if channel.is_enabled != is_enabled:
+        channel.is_enabled = is_enabled
+        channel.save(update_fields=["is_enabled", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=NOTIFICATION_CHANNEL_ENABLED if is_enabled else NOTIFICATION_CHANNEL_DISABLED,
+            target=channel,
+            before={"is_enabled": not is_enabled},
+            after={"is_enabled": is_enabled},
+        )
+    return channel
+
+
+@transaction.atomic
+def notification_channel_delete(*, actor, channel: NotificationChannel) -> None:
+    _require_admin(actor)
+    channel = NotificationChannel.objects.select_for_update().get(pk=channel.pk)
+    audit_record(
+        actor=actor,
+        action=NOTIFICATION_CHANNEL_DELETED,
+        target=channel,
+        before={
+            "name": channel.name,
+            "service": channel.service,
+            "messages": channel.messages.count(),
+        },
+    )
+    channel.delete()
+
+
+@transaction.atomic
+def notification_message_resend(*, actor, message: NotificationMessage) -> NotificationMessage:
+    """Send a message again now, as a new round of attempts."""
+    _require_admin(actor)
+    row = (
+        NotificationMessage.objects.select_for_update().select_related("channel").get(pk=message.pk)
+    )
+    if not row.channel.is_enabled:
+        raise errors.Conflict(_("This channel is disabled: enable it before sending again."))
+    before = {"state": row.state, "attempts": row.attempts}
+    row.state, row.attempts, row.next_attempt_at = State.PENDING, 0, timezone.now()
+    row.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=NOTIFICATION_MESSAGE_RESENT,
+        target=row.channel,
+        before=before,
+        after={"event_id": row.event_id, "event_type": row.event_type},
+    )
+    outbox_enqueue(NOTIFY_TASK, str(row.pk))
+    return row
+
+
+def event_dispatch(envelope: dict[str, Any]) -> int:
+    """One message per enabled channel subscribed to the event's type and its team; each first
+    attempt queued. Idempotent on (channel, event id)."""
+    event_type = envelope["type"]
+    team = (envelope.get("data") or {}).get("team")
+    title, body = messages.render(envelope)
+    added = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for channel in NotificationChannel.objects.filter(is_enabled=True).prefetch_related(
+            "teams"
+        ):
+            slugs = {t.slug for t in channel.teams.all()}
+            if event_type not in channel.event_types or (slugs and team not in slugs):
+                continue
+            try:
+                with transaction.atomic():
+                    row = NotificationMessage.objects.create(
+                        channel=channel,
+                        event_id=envelope["id"],
+                        event_type=event_type,
+                        title=title,
+                        body=body,
+                        next_attempt_at=now,
+                    )
+            except IntegrityError:
+                continue
+            outbox_enqueue(NOTIFY_TASK, str(row.pk))
+            added += 1
+    return added
+
+
+def _claim(message_id: str, now) -> NotificationMessage | None:
+    with transaction.atomic():
+        row = (
+            NotificationMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel")
+            .filter(pk=message_id, state__in=NotificationMessage.DUE_STATES)
+            .first()
+        )
+        if row is None or (row.next_attempt_at and row.next_attempt_at > now):
+            return None
+        if not row.channel.is_enabled:
+            row.state, row.last_error = State.FAILED, _("Not sent: the channel is disabled.")
+            row.next_attempt_at = None
+            row.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+            return None
+        row.next_attempt_at = now + ATTEMPT_LEASE
+        row.save(update_fields=["next_attempt_at", "updated_at"])
+        return row
+
+
+def _send(url: str, title: str, body: str) -> str:
+    """Send through apprise; the error ("" when sent). apprise reports failures in its log
+    and returns False, so its warnings are captured as the reason."""
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return _("The stored URL is no longer one apprise can send to.")
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        sent = sender.notify(title=title, body=body)
+    if sent:
+        return ""
+    text = " ".join(captured.getvalue().split())
+    return (text or _("The service refused the message."))[-500:]
+
+
+def notification_message_send(*, message_id: str) -> NotificationMessage | None:
+    """Send one due message once and record the outcome (retry later, or failed for good)."""
+    now = timezone.now()
+    row = _claim(message_id, now)
+    if row is None:
+        return None
+    error = _send(crypto.decrypt(row.channel.url_encrypted), row.title, row.body)
+    with transaction.atomic():
+        row = (
+            NotificationMessage.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .get(pk=row.pk)
+        )
+        row.attempts += 1
+        row.last_attempt_at = timezone.now()
+        row.last_error = error
+        if not error:
+            row.state, row.sent_at, row.next_attempt_at = State.DELIVERED, row.last_attempt_at, None
+        elif row.attempts >= settings.ATTEST_WEBHOOKS_MAX_ATTEMPTS:
+            row.state, row.next_attempt_at = State.FAILED, None
+            audit_record(
+                actor=None,
+                action=NOTIFICATION_MESSAGE_FAILED,
+                target=row.channel,
+                after={"event_id": row.event_id, "attempts": row.attempts, "error": error},
+            )
+        else:
+            row.state = State.RETRYING
+            row.next_attempt_at = row.last_attempt_at + backoff(row.attempts)
+        row.save()
+    return row
+
+
+def notification_messages_due(*, limit: int = 100) -> list[str]:
+    return [
+        str(pk)
+        for pk in NotificationMessage.objects.filter(
+            state__in=NotificationMessage.DUE_STATES, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    ]

@@ -1,0 +1,64 @@
+"""The webhook endpoint form (the service checks everything again)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.events import all_event_types
+
+
+def _event_choices() -> list[tuple[str, str]]:
+    return [(t.type, f"{t.label} ({t.type})") for t in all_event_types()]
+
+
+class WebhookEndpointForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Where Attest POSTs the events, signed per Standard Webhooks. Use https; private "
+            "and loopback addresses are refused unless ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS."
+        ),
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+
+
+class NotificationChannelForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    url = forms.CharField(
+        label=_("apprise URL"),
+        max_length=2000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The channel in apprise's syntax, e.g. slack://TokenA/TokenB/TokenC/#reviews or "
+            "msteams://…; it holds the service's token, so it is stored encrypted and not shown "
+            "again."
+        ),
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only events about these teams' models; none chosen: every team."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Team
+
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.order_by("name")

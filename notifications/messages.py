@@ -1,0 +1,77 @@
+"""The human message for one governance event on a chat channel: a title and a short text
+ending with the link to act on it. Pure: no ORM, the envelope only (docs/events.md)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def _subject(data: dict) -> str:
+    return f"{data.get('model', '?')} v{data.get('version', '?')} → {data.get('environment', '?')}"
+
+
+def render(envelope: dict) -> tuple[str, str]:
+    """(title, body) of the message announcing ``envelope``."""
+    kind, data = envelope.get("type", ""), envelope.get("data") or {}
+    by = data.get("actor") or _("Attest")
+    values = {"subject": _subject(data), "by": by, "url": data.get("request_url", "")}
+    if kind == "deployment_request.submitted":
+        title = (
+            _("Re-review needed: %(subject)s")
+            if data.get("re_review_of")
+            else _("Review requested: %(subject)s")
+        ) % values
+        body = _(
+            "A deployment request awaits a reviewer's decision (risk tier: %(tier)s, team: "
+            "%(team)s, requested by %(requester)s).\nDecide: %(url)s"
+        ) % {
+            **values,
+            "tier": data.get("risk_tier") or _("not assessed"),
+            "team": data.get("team") or "-",
+            "requester": data.get("requested_by") or "-",
+        }
+    elif kind == "deployment_request.approved":
+        title = _("Approved: %(subject)s") % values
+        body = _("Approved by %(by)s, valid until %(until)s. The gate now allows it.\n%(url)s") % {
+            **values,
+            "until": (data.get("expires_at") or "")[:10],
+        }
+    elif kind == "deployment_request.rejected":
+        title = _("Rejected: %(subject)s") % values
+        body = _("Rejected by %(by)s: %(comment)s\n%(url)s") % {
+            **values,
+            "comment": data.get("comment", ""),
+        }
+    elif kind in ("approval.revoked", "approval.expired", "approval.staled"):
+        title = {
+            "approval.revoked": _("Approval revoked: %(subject)s"),
+            "approval.expired": _("Approval expired: %(subject)s"),
+            "approval.staled": _("Approval stale, re-review needed: %(subject)s"),
+        }[kind] % values
+        body = _("The gate denies deployments from now on. %(reason)s\n%(url)s") % {
+            **values,
+            "reason": data.get("reason", ""),
+        }
+    elif kind == "alert.opened":
+        title = _("Alert: %(title)s") % {"title": data.get("title", "")}
+        body = _("Model %(model)s, %(environment)s. Acknowledge or resolve: %(url)s") % {
+            "model": data.get("model", "?"),
+            "environment": data.get("environment") or "-",
+            "url": data.get("alert_url", ""),
+        }
+    elif kind == "incident.created":
+        title = _("Incident: %(title)s") % {"title": data.get("title", "")}
+        due = data.get("report_deadline")
+        body = (
+            _("Serious incident on %(model)s: report to the authority by %(due)s (Art. 73).")
+            if due
+            else _("Incident on %(model)s, severity %(severity)s.")
+        ) % {
+            "model": data.get("model", "?"),
+            "due": (due or "")[:16],
+            "severity": data.get("severity"),
+        }
+        body += "\n" + data.get("incident_url", "")
+    else:
+        title, body = kind, ""
+    return title[:300], body

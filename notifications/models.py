@@ -1,0 +1,169 @@
+"""Outgoing governance events: webhook endpoints administrators register, and the log of what
+was delivered to each (Standard Webhooks, https://github.com/standard-webhooks/standard-webhooks/
+blob/main/spec/standard-webhooks.md)."""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from common.models import BaseModel
+
+
+class WebhookEndpoint(BaseModel):
+    """A URL outside Attest that receives the governance events it subscribed to, signed with
+    its own secret (the spec: "signing keys should be unique per endpoint").
+
+    The secret (``whsec_`` + base64 of 32 random bytes) is stored encrypted with the registry
+    secrets' key (``common.crypto``) and shown once, when made. Rotating keeps the previous
+    secret until ``previous_secret_expires_at``: meanwhile every delivery carries both
+    signatures, so the receiver can switch without dropping one ("zero downtime secret
+    rotation" in the spec). A disabled endpoint receives nothing; its log stays.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.URLField(_("URL"), max_length=500)
+    event_types = models.JSONField(_("events"), default=list)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    secret_encrypted = models.TextField(editable=False)
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(BaseModel):
+    """One event owed to one endpoint: unique on (endpoint, event id), so the outbox's
+    at-least-once relay never sends an event twice to the same place by itself.
+
+    ``payload`` is the envelope exactly as serialised for every attempt (the same bytes are
+    signed each time, with a new ``webhook-timestamp``). ``attempts`` counts the tries of the
+    current round (a redelivery starts a new one); each try is kept in ``WebhookAttempt``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    DUE_STATES = (State.PENDING, State.RETRYING)
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.CharField(max_length=60)
+    event_type = models.CharField(max_length=80)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_response_excerpt = models.TextField(blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="notifications_one_delivery_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint}"
+
+
+class WebhookAttempt(BaseModel):
+    """One HTTP attempt of a delivery, as the endpoint's log shows it: when, the status code
+    (none when no answer came), the start of the answer's body or the error."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveIntegerField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    succeeded = models.BooleanField(default=False)
+    manual = models.BooleanField(default=False, help_text="Part of a redelivery an admin asked.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} #{self.number}"
+
+
+class NotificationChannel(BaseModel):
+    """A chat or push destination people read (Slack, Microsoft Teams, Mattermost, e-mail...),
+    addressed by an apprise URL (https://github.com/caronc/apprise/wiki), which holds the
+    service's token: stored encrypted with the registry secrets' key, never shown again.
+
+    It subscribes to event types and to teams: an event about a model of a team it does not
+    follow is not sent (no team chosen: every team). One message per event, with the link to
+    act on it.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    url_encrypted = models.TextField(editable=False)
+    service = models.CharField(max_length=40, help_text="The apprise scheme, e.g. slack, json.")
+    event_types = models.JSONField(_("events"), default=list)
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationMessage(BaseModel):
+    """One event told to one channel: unique on (channel, event id); retried like webhook
+    deliveries. ``title`` and ``body`` are what was (or will be) sent."""
+
+    State = WebhookDelivery.State
+    DUE_STATES = WebhookDelivery.DUE_STATES
+
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.CASCADE, related_name="messages"
+    )
+    event_id = models.CharField(max_length=60)
+    event_type = models.CharField(max_length=80)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "event_id"], name="notifications_one_message_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.channel}"
