@@ -13,16 +13,22 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.events import declare, governance_event_emit
+from common.events import declare_event_type, governance_event_emit
 
-REQUEST_SUBMITTED = declare(
+REQUEST_SUBMITTED = declare_event_type(
     "deployment_request.submitted", _("Deployment request submitted for review")
 )
-REQUEST_APPROVED = declare("deployment_request.approved", _("Deployment request approved"))
-REQUEST_REJECTED = declare("deployment_request.rejected", _("Deployment request rejected"))
-APPROVAL_REVOKED = declare("approval.revoked", _("Approval revoked"))
-APPROVAL_EXPIRED = declare("approval.expired", _("Approval expired"))
-APPROVAL_STALED = declare("approval.staled", _("Approval became stale (re-review needed)"))
+REQUEST_APPROVED = declare_event_type(
+    "deployment_request.approved", _("Deployment request approved")
+)
+REQUEST_REJECTED = declare_event_type(
+    "deployment_request.rejected", _("Deployment request rejected")
+)
+APPROVAL_REVOKED = declare_event_type("approval.revoked", _("Approval revoked"))
+APPROVAL_EXPIRED = declare_event_type("approval.expired", _("Approval expired"))
+APPROVAL_STALED = declare_event_type(
+    "approval.staled", _("Approval became stale (re-review needed)")
+)
 
 # The state an approval is closed into → the event announcing it.
 _CLOSED = {"revoked": APPROVAL_REVOKED, "expired": APPROVAL_EXPIRED, "stale": APPROVAL_STALED}

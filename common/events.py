@@ -53,7 +53,7 @@ class UnknownEventTypeError(ValueError):
 _TYPES: dict[str, EventType] = {}
 
 
-def declare(event_type: str, label: str | Promise, *, app: str = "") -> str:
+def declare_event_type(event_type: str, label: str | Promise, *, app: str = "") -> str:
     """Declare one event type and return it (the constant the emitting service passes)."""
     if not TYPE_PATTERN.match(event_type):
         raise ValueError(f"event type {event_type!r} is not dot-delimited [a-z0-9_] words")

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.events import declare, governance_event_emit
+from common.events import declare_event_type, governance_event_emit
 
-ALERT_OPENED = declare("alert.opened", _("Monitoring alert opened"))
-INCIDENT_CREATED = declare("incident.created", _("Incident registered"))
+ALERT_OPENED = declare_event_type("alert.opened", _("Monitoring alert opened"))
+INCIDENT_CREATED = declare_event_type("incident.created", _("Incident registered"))
 
 
 def _model_data(model) -> dict:

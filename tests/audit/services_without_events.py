@@ -8,6 +8,21 @@ NO_EVENT = {
     "catalog.services.sources.registry_client": "builds a REST client",
     "catalog.services.ingest.registry_delivery_receive": "the inbox row is the record",
     "catalog.services.ingest.timestamp_is_fresh": "pure check",
+    "notifications.services.event_dispatch": "fans an outbox event out into delivery rows",
+    "notifications.channels.event_dispatch": "fans an outbox event out into message rows",
+    "notifications.services.backoff": "pure",
+    "notifications.services.body_of": "pure",
+    "notifications.services.webhook_deliveries_due": "a read",
+    "notifications.channels.notification_messages_due": "a read",
+    "notifications.services.webhook_delivery_attempt": (
+        "a send; the final failure is audited (tests/notifications/test_webhooks.py)"
+    ),
+    "notifications.channels.notification_message_send": (
+        "a send; its final failure writes notifications.message_failed (no test asserts it yet)"
+    ),
+    "notifications.services.webhook_delivery_redeliver": (
+        "needs a delivery row; its event is asserted in tests/notifications/test_webhooks.py"
+    ),
     "usage.budgets.budgets_check": "audited as the alerts it opens (monitoring.alert_opened)",
     "usage.budgets.budget_status": "read",
     "usage.budgets.budget_statuses": "read",

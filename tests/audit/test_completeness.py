@@ -36,6 +36,7 @@ from audit.models import AuditEvent
 from catalog.models import WebhookDelivery
 from risk.models import Obligation
 from tests.audit.recipes_governance import approval_recipes, document_recipes, monitoring_recipes
+from tests.audit.recipes_notifications import notification_recipes
 from tests.audit.recipes_usage import usage_recipes
 from tests.audit.services_without_events import NO_EVENT
 from tests.catalog.mlflow_fixtures import SECRET
@@ -448,6 +449,7 @@ def test_every_service_is_accounted_for(personas):
         | set(monitoring_recipes(personas))
         | set(document_recipes(personas))
         | set(usage_recipes(personas))
+        | set(notification_recipes(personas))
         | set(NO_EVENT)
     )
     missing = public_services() - covered
@@ -474,6 +476,7 @@ def test_each_service_records_exactly_its_events(personas):
         | approval_recipes(personas)
         | document_recipes(personas)
         | usage_recipes(personas)
+        | notification_recipes(personas)
     )
     declared = {action.code for action in audit_actions.all_actions()}
     for name, (call, expected) in all_recipes.items():
