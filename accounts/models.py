@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from common.models import BaseModel
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages (settings.LANGUAGES), read when asked, not at import time."""
+    return list(settings.LANGUAGES)
+
+
 class User(AbstractUser):
     """A person (or a CI service account) who uses Attest.
 
@@ -22,7 +27,17 @@ class User(AbstractUser):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     is_service_account = models.BooleanField(
-        default=False, help_text="A non-human account that CI tokens are bound to."
+        default=False, help_text=_("A non-human account that CI tokens are bound to.")
+    )
+    # The interface language the person chose with the header's switch; empty until they
+    # choose, and then the browser's Accept-Language decides. Applied at every sign-in, so
+    # the choice follows them from device to device (accounts.middleware).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=language_choices,
+        help_text=_("Empty: the browser's preferred language decides."),
     )
 
     class Meta:
