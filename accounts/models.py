@@ -89,16 +89,16 @@ class ApiToken(BaseModel):
     """
 
     class Scope(models.TextChoices):
-        CATALOG_READ = "catalog:read", "Read the catalog"
-        GATE_READ = "gate:read", "Ask the deploy gate"
-        REQUESTS_WRITE = "requests:write", "Open deployment requests"
-        EVALUATIONS_WRITE = "evaluations:write", "Post evaluation results"
-        DEPLOYMENTS_WRITE = "deployments:write", "Report deployments and metrics"
-        ASSESSMENTS_WRITE = "assessments:write", "Answer the risk questionnaire"
-        EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
-        AUDIT_READ = "audit:read", "Read the audit trail"
-        METRICS_WRITE = "metrics:write", "Post production metrics and input schemas"
-        COSTS_WRITE = "costs:write", "Import cloud billing (FOCUS) exports"
+        CATALOG_READ = "catalog:read", _("Read the catalog")
+        GATE_READ = "gate:read", _("Ask the deploy gate")
+        REQUESTS_WRITE = "requests:write", _("Open deployment requests")
+        EVALUATIONS_WRITE = "evaluations:write", _("Post evaluation results")
+        DEPLOYMENTS_WRITE = "deployments:write", _("Report deployments and metrics")
+        ASSESSMENTS_WRITE = "assessments:write", _("Answer the risk questionnaire")
+        EVIDENCE_WRITE = "evidence:write", _("Attach evidence to obligations")
+        AUDIT_READ = "audit:read", _("Read the audit trail")
+        METRICS_WRITE = "metrics:write", _("Post production metrics and input schemas")
+        COSTS_WRITE = "costs:write", _("Import cloud billing (FOCUS) exports")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
