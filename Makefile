@@ -34,10 +34,11 @@ $(LOCALE_MO): %.mo: %.po | $(PY)
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 	@touch $(LOCALE_MO)
 
-# New or changed strings into every catalogue (no fuzzy guesses: a new string stays empty
-# until someone translates it, which tests/i18n/test_catalogue.py insists on), then compiled.
+# New or changed strings into every catalogue, then compiled. No fuzzy guesses (the command in
+# common/management/commands): a new string stays empty until someone translates it, which
+# tests/i18n/test_catalogue.py insists on.
 messages: install
-	DEBUG=true $(PY) manage.py makemessages --all --no-location --no-fuzzy-matching --ignore=.venv \
+	DEBUG=true $(PY) manage.py makemessages --all --no-location --ignore=.venv \
 	  --ignore=node_modules --ignore=var --ignore=test-output --ignore=tests --ignore=bench \
 	  --ignore=docs
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules

@@ -83,6 +83,8 @@ class DeploymentRequest(BaseModel):
 
     class Meta:
         db_table = "governance_deploymentrequest"
+        verbose_name = _("deployment request")
+        verbose_name_plural = _("deployment requests")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -153,6 +155,8 @@ class ApprovalDecision(BaseModel):
 
     class Meta:
         db_table = "governance_approvaldecision"
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -200,6 +204,8 @@ class Deployment(BaseModel):
 
     class Meta:
         db_table = "governance_deployment"
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         ordering = ["-deployed_at"]
         indexes = [models.Index(fields=["model_service", "environment", "-deployed_at"])]
 
@@ -229,6 +235,8 @@ class DriftFinding(BaseModel):
 
     class Meta:
         db_table = "governance_driftfinding"
+        verbose_name = _("drift finding")
+        verbose_name_plural = _("drift findings")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

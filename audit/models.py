@@ -63,6 +63,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_id", "-occurred_at"]),
