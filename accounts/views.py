@@ -140,8 +140,13 @@ def language_set(request):
     """The header's language switch: Django's set_language (the cookie, then back to the
     ``next`` page) and, for a signed-in person, the choice stored on their account, so it
     survives signing out and in and follows them to another browser."""
-    response = set_language(request)
     chosen = request.POST.get("language", "")
+    if not interface_language.is_available(chosen):
+        # Django's view takes any language it has a catalogue for (it has French); the cookie
+        # would be ignored, so it is not set: back to the page, nothing changed.
+        request.POST = request.POST.copy()
+        request.POST.pop("language", None)
+    response = set_language(request)
     if request.user.is_authenticated and interface_language.is_available(chosen):
         services.user_language_set(actor=request.user, user=request.user, language=chosen)
     return response
