@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext, ngettext
@@ -110,9 +110,20 @@ def blockers(model: ModelService, requirement: policy.Requirement) -> list[str]:
         if missing:
             reasons.append(
                 gettext("The model card is incomplete: %(fields)s.")
-                % {"fields": ", ".join(m.replace("_", " ") for m in missing)}
+                % {"fields": card_field_labels(missing)}
             )
     return reasons
+
+
+def card_field_labels(names: list[str]) -> str:
+    """The model card fields ``names`` as the catalog labels them (its verbose names)."""
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(ModelService._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name.replace("_", " "))
+    return ", ".join(labels)
 
 
 def eligible_reviewers(request: DeploymentRequest) -> QuerySet[User]:

@@ -175,7 +175,7 @@ def _requirement_rows(row: DeploymentRequest, requirement, votes, unmet, card_mi
                 "done": not card_missing,
                 "progress": (
                     gettext("missing: %(fields)s")
-                    % {"fields": ", ".join(m.replace("_", " ") for m in card_missing)}
+                    % {"fields": selectors.card_field_labels(card_missing)}
                     if card_missing
                     else gettext("complete")
                 ),
