@@ -101,3 +101,26 @@ def test_the_header_switch_posts_the_current_page(personas, client_for):
     assert 'name="csrfmiddlewaretoken"' in form
     assert 'name="next" value="/requests/mine/?page=1"' in form
     assert 'value="de" lang="de"' in form and 'aria-pressed="true"' in form
+
+
+def test_an_administrator_sets_a_persons_language_in_the_admin_audited(personas, client_for):
+    personas.admin.is_staff = True
+    personas.admin.save()
+    response = client_for(personas.admin).post(
+        reverse("admin:accounts_user_change", args=[personas.viewer.pk]),
+        {
+            "username": "viewer",
+            "email": "v@example.com",
+            "is_active": "on",
+            "interface_language": "de",
+            "roles": ["viewer"],
+            "teams": [],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    personas.viewer.refresh_from_db()
+    assert personas.viewer.language == "de"
+    event = AuditEvent.objects.get(action="accounts.language_changed")
+    assert event.actor_id == personas.admin.pk and event.target_id == str(personas.viewer.pk)
