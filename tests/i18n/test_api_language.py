@@ -76,3 +76,13 @@ def test_the_api_answers_english_without_accept_language(personas, ci):
     assert ci.get("/api/v1/models/not-a-uuid/").json()["detail"] == (
         "No API endpoint or object at this address."
     )
+
+
+def test_a_persons_stored_language_does_not_change_the_api(personas, client_for):
+    personas.owner.language = "de"
+    personas.owner.save(update_fields=["language"])
+    client = client_for(personas.owner)
+    assert 'lang="de"' in client.get("/requests/mine/").content.decode()  # the pages: German
+    assert client.get("/api/v1/models/not-a-uuid/").json()["detail"] == (
+        "No API endpoint or object at this address."
+    )
