@@ -4,10 +4,11 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     ATTEST_VAR_DIR=/var/lib/attest STATIC_ROOT=/app/staticfiles
 
-# WeasyPrint's system libraries and fonts (see reference/toolchain.md).
+# WeasyPrint's system libraries and fonts (see reference/toolchain.md); gettext for
+# compilemessages (the .mo files are built here, not kept in git).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-      libharfbuzz-subset0 fonts-dejavu-core \
+      libharfbuzz-subset0 fonts-dejavu-core gettext \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /app --uid 10001 attest
 
@@ -29,6 +30,8 @@ COPY . .
 # collectstatic needs a key only to import settings; it is not used at run time.
 RUN SECRET_KEY=collectstatic-only ATTEST_ALLOW_DERIVED_SECRETS_KEY=true \
     python manage.py collectstatic --noinput \
+ && SECRET_KEY=compilemessages-only ATTEST_ALLOW_DERIVED_SECRETS_KEY=true \
+    python manage.py compilemessages \
  && mkdir -p /var/lib/attest && chown -R attest /var/lib/attest
 
 USER attest

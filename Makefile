@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-quick install install-test migrate seed serve check-services clean help
+.PHONY: run test lint bench bench-quick install install-test migrate seed serve check-services clean help messages
 
 help:
 	@echo "make run    - set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff check/format, import layers (lint-imports), manage.py check, makemigrations --check"
 	@echo "make bench  - full benchmark against MLflow and the other peers (bench/README.md; up to 60 min)"
 	@echo "make bench-quick - the same scenarios on smaller data (about 5 minutes)"
+	@echo "make messages - re-extract the translatable strings into locale/*/django.po and compile them"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,23 @@ $(PY):
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	@touch $@
+
+# The translations (locale/<lang>/LC_MESSAGES/django.po) compiled to .mo, which git does not
+# keep: rebuilt whenever a .po changes. Needs GNU gettext's msgfmt (Debian package gettext).
+LOCALE_PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+$(LOCALE_MO): %.mo: %.po | $(PY)
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	@touch $(LOCALE_MO)
+
+# New or changed strings into every catalogue, then compiled. No fuzzy guesses (the command in
+# common/management/commands): a new string stays empty until someone translates it, which
+# tests/i18n/test_catalogue.py insists on.
+messages: install
+	DEBUG=true $(PY) manage.py makemessages --all --no-location --ignore=.venv \
+	  --ignore=node_modules --ignore=var --ignore=test-output --ignore=tests --ignore=bench \
+	  --ignore=docs
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # model-card-toolkit only for its published JSON schema (tests/documents/schemas.py): without
 # its dependencies (TensorFlow, TFX), which reading one JSON file does not need.
@@ -40,8 +58,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test node_modules/.installed
+install: $(VENV)/.installed $(LOCALE_MO)
+install-test: $(VENV)/.installed-test node_modules/.installed $(LOCALE_MO)
 
 # The embedded demo: SQLite under ./var/, no Redis (tasks run in-process), DEBUG on.
 run: export DEBUG ?= true

@@ -19,7 +19,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import ApiToken, IssuerRule, SignInLockout, Team, TrustedIssuer, User
+from accounts.models import (
+    ApiToken,
+    IssuerRule,
+    SignInLockout,
+    Team,
+    TrustedIssuer,
+    User,
+    language_choices,
+)
 from accounts.roles import Role, is_admin, user_roles
 from common.models import OutboxMessage
 from common.outbox import outbox_relay
@@ -51,6 +59,12 @@ class UserAdminForm(UserChangeForm):
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Not a model field of this form: saved through services.user_language_set (audited).
+    interface_language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Empty: the browser's preferred language decides."),
+    )
 
     class Meta(UserChangeForm.Meta):
         model = User
@@ -68,6 +82,8 @@ class UserAdminForm(UserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["interface_language"].choices = [("", "—"), *language_choices()]
+        self.initial["interface_language"] = self.instance.language
         if not self.instance._state.adding:
             self.initial["roles"] = sorted(user_roles(self.instance))
             self.initial["teams"] = list(Team.objects.filter(group__user=self.instance))
@@ -87,7 +103,7 @@ class UserAdmin(AdminRoleRequiredMixin, DjangoUserAdmin):
     # Roles and teams replace Django's raw groups/permissions fields: those would bypass the audit.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "interface_language")}),
         (
             "Access",
             {
@@ -108,6 +124,11 @@ class UserAdmin(AdminRoleRequiredMixin, DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance
+        services.user_language_set(
+            actor=request.user,
+            user=user,
+            language=form.cleaned_data.get("interface_language") or "",
+        )
         wanted_roles = set(form.cleaned_data.get("roles") or [])
         for role in Role:
             if role.value in wanted_roles:

@@ -19,6 +19,7 @@ SIGNED_OUT = declare("accounts.signed_out", _("Signed out"))
 SIGN_IN_FAILED = declare("accounts.sign_in_failed", _("Sign-in failed"))
 SIGN_IN_LOCKED = declare("accounts.sign_in_locked", _("Sign-in locked out"))
 SIGN_IN_LOCKOUT_CLEARED = declare("accounts.sign_in_lockout_cleared", _("Sign-in lockout cleared"))
+LANGUAGE_CHANGED = declare("accounts.language_changed", _("Interface language changed"))
 ISSUER_SAVED = declare("accounts.trusted_issuer_saved", _("Trusted OIDC issuer saved"))
 ISSUER_RULE_SAVED = declare("accounts.issuer_rule_saved", _("Trusted issuer rule saved"))
 WORKLOAD_IDENTITY_ACCEPTED = declare(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from accounts import tokens, workload_identity
@@ -46,13 +47,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             wait = ratelimit.hit("token-failure", address, settings.ATTEST_RATE_TOKEN_FAILURES)
             if wait:
                 raise exceptions.Throttled(
-                    wait=wait, detail="Too many invalid tokens; retry later."
+                    wait=wait, detail=_("Too many invalid tokens; retry later.")
                 )
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         wait = ratelimit.hit("api", token.key_id, settings.ATTEST_RATE_API)
         if wait:
             raise exceptions.Throttled(
-                wait=wait, detail="Request rate limit for this token reached."
+                wait=wait, detail=_("Request rate limit for this token reached.")
             )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
@@ -68,16 +69,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             wait = ratelimit.hit("token-failure", address, settings.ATTEST_RATE_TOKEN_FAILURES)
             if wait:
                 raise exceptions.Throttled(
-                    wait=wait, detail="Too many invalid tokens; retry later."
+                    wait=wait, detail=_("Too many invalid tokens; retry later.")
                 ) from None
-            raise exceptions.AuthenticationFailed(f"Invalid ID token: {exc}") from None
+            raise exceptions.AuthenticationFailed(
+                _("Invalid ID token: %(reason)s") % {"reason": exc}
+            ) from None
         except workload_identity.NoMatchingRule as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         token = identity.as_token()
         wait = ratelimit.hit("api", token.key_id, settings.ATTEST_RATE_API)
         if wait:
             raise exceptions.Throttled(
-                wait=wait, detail="Request rate limit for this token reached."
+                wait=wait, detail=_("Request rate limit for this token reached.")
             )
         workload_identity.record_accepted(identity)
         return token.user, token

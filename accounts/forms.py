@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
 from accounts.roles import is_admin
@@ -13,11 +14,11 @@ class SignInForm(AuthenticationForm):
     """Local username/password sign-in with labels and autocomplete hints for accessibility."""
 
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -27,7 +28,7 @@ class SignInForm(AuthenticationForm):
         # With ATTEST_LOCAL_LOGIN off, passwords are for break-glass superusers only.
         if not settings.ATTEST_LOCAL_LOGIN and not user.is_superuser:
             raise forms.ValidationError(
-                "Password sign-in is switched off here. Use single sign-on.", code="sso_only"
+                _("Password sign-in is switched off here. Use single sign-on."), code="sso_only"
             )
 
 
@@ -38,8 +39,8 @@ class _TokenUserField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         if obj.pk == self.actor.pk:
-            return f"{obj.username} (you)"
-        return f"{obj.username} (service account)"
+            return _("%(username)s (you)") % {"username": obj.username}
+        return _("%(username)s (service account)") % {"username": obj.username}
 
 
 class ApiTokenCreateForm(forms.Form):
@@ -50,14 +51,16 @@ class ApiTokenCreateForm(forms.Form):
 
     name = forms.CharField(
         max_length=120,
-        help_text="What uses it, so you recognise it later: e.g. “GitHub Actions: credit-scoring”.",
+        help_text=_(
+            "What uses it, so you recognise it later: e.g. “GitHub Actions: credit-scoring”."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     scopes = forms.MultipleChoiceField(
         choices=ApiToken.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one scope."},
-        help_text="Grant only what the job needs. A scope never widens what the user may see.",
+        error_messages={"required": _("Choose at least one scope.")},
+        help_text=_("Grant only what the job needs. A scope never widens what the user may see."),
     )
 
     # A one-time key per rendered form: re-sending the same POST (reload, double click) must not
@@ -69,28 +72,29 @@ class ApiTokenCreateForm(forms.Form):
         if not self.is_bound:
             self.initial["submission_key"] = secrets.token_urlsafe(16)
         max_days = settings.ATTEST_TOKEN_MAX_DAYS
+        between = _("Expiry must be between 1 and %(max)s days.") % {"max": max_days}
         self.fields["expires_in_days"] = forms.IntegerField(
-            label="Expires in (days)",
+            label=_("Expires in (days)"),
             min_value=1,
             max_value=max_days,
             initial=min(90, max_days),
-            help_text=f"Every token expires: 1 to {max_days} days.",
+            help_text=_("Every token expires: 1 to %(max)s days.") % {"max": max_days},
             error_messages={
-                "required": f"Give an expiry between 1 and {max_days} days.",
-                "min_value": f"Expiry must be between 1 and {max_days} days.",
-                "max_value": f"Expiry must be between 1 and {max_days} days.",
+                "required": _("Give an expiry between 1 and %(max)s days.") % {"max": max_days},
+                "min_value": between,
+                "max_value": between,
             },
         )
         if is_admin(actor):
             # CI identities are service accounts; an administrator issues their tokens here.
             self.fields["user"] = _TokenUserField(
                 actor=actor,
-                label="For user",
+                label=_("For user"),
                 queryset=User.objects.filter(
                     Q(pk=actor.pk) | Q(is_service_account=True, is_active=True)
                 ).order_by("is_service_account", "username"),
                 initial=actor.pk,
                 empty_label=None,
-                help_text="Yourself, or a service account that CI signs in as.",
+                help_text=_("Yourself, or a service account that CI signs in as."),
             )
             self.order_fields(["user", "name", "scopes", "expires_in_days"])

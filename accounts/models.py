@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from common.models import BaseModel
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages (settings.LANGUAGES), read when asked, not at import time."""
+    return list(settings.LANGUAGES)
+
+
 class User(AbstractUser):
     """A person (or a CI service account) who uses Attest.
 
@@ -22,11 +27,23 @@ class User(AbstractUser):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     is_service_account = models.BooleanField(
-        default=False, help_text="A non-human account that CI tokens are bound to."
+        default=False, help_text=_("A non-human account that CI tokens are bound to.")
+    )
+    # The interface language the person chose with the header's switch; empty until they
+    # choose, and then the browser's Accept-Language decides. Applied at every sign-in, so
+    # the choice follows them from device to device (accounts.middleware).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=language_choices,
+        help_text=_("Empty: the browser's preferred language decides."),
     )
 
     class Meta:
         ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -55,6 +72,8 @@ class Team(BaseModel):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -74,16 +93,16 @@ class ApiToken(BaseModel):
     """
 
     class Scope(models.TextChoices):
-        CATALOG_READ = "catalog:read", "Read the catalog"
-        GATE_READ = "gate:read", "Ask the deploy gate"
-        REQUESTS_WRITE = "requests:write", "Open deployment requests"
-        EVALUATIONS_WRITE = "evaluations:write", "Post evaluation results"
-        DEPLOYMENTS_WRITE = "deployments:write", "Report deployments and metrics"
-        ASSESSMENTS_WRITE = "assessments:write", "Answer the risk questionnaire"
-        EVIDENCE_WRITE = "evidence:write", "Attach evidence to obligations"
-        AUDIT_READ = "audit:read", "Read the audit trail"
-        METRICS_WRITE = "metrics:write", "Post production metrics and input schemas"
-        COSTS_WRITE = "costs:write", "Import cloud billing (FOCUS) exports"
+        CATALOG_READ = "catalog:read", _("Read the catalog")
+        GATE_READ = "gate:read", _("Ask the deploy gate")
+        REQUESTS_WRITE = "requests:write", _("Open deployment requests")
+        EVALUATIONS_WRITE = "evaluations:write", _("Post evaluation results")
+        DEPLOYMENTS_WRITE = "deployments:write", _("Report deployments and metrics")
+        ASSESSMENTS_WRITE = "assessments:write", _("Answer the risk questionnaire")
+        EVIDENCE_WRITE = "evidence:write", _("Attach evidence to obligations")
+        AUDIT_READ = "audit:read", _("Read the audit trail")
+        METRICS_WRITE = "metrics:write", _("Post production metrics and input schemas")
+        COSTS_WRITE = "costs:write", _("Import cloud billing (FOCUS) exports")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -98,6 +117,8 @@ class ApiToken(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"

@@ -15,6 +15,7 @@ from accounts import tokens
 from accounts.audit_actions import (
     ISSUER_RULE_SAVED,
     ISSUER_SAVED,
+    LANGUAGE_CHANGED,
     ROLE_GRANTED,
     ROLE_REVOKED,
     SIGN_IN_FAILED,
@@ -63,7 +64,7 @@ def team_save(*, actor: User | None, team: Team) -> Team:
         return team
     stored = Team.objects.select_for_update().get(pk=team.pk)
     if stored.slug != team.slug:
-        raise ValidationError({"slug": "A team's slug cannot change once it exists."})
+        raise ValidationError({"slug": gettext("A team's slug cannot change once it exists.")})
     before = {
         f: getattr(stored, f)
         for f in ("name", "description")
@@ -241,16 +242,24 @@ def api_token_create(
     if not scopes or unknown:
         raise ValidationError(
             {
-                "scopes": f"Unknown scope(s) {unknown}; choose from {ApiToken.Scope.values}."
+                "scopes": gettext("Unknown scope(s) %(unknown)s; choose from %(known)s.")
+                % {"unknown": unknown, "known": ApiToken.Scope.values}
                 if unknown
-                else "Give at least one scope."
+                else gettext("Give at least one scope.")
             }
         )
     max_days = settings.ATTEST_TOKEN_MAX_DAYS
     if not 1 <= expires_in_days <= max_days:
-        raise ValidationError({"expires_in_days": f"Expiry must be between 1 and {max_days} days."})
+        raise ValidationError(
+            {
+                "expires_in_days": gettext("Expiry must be between 1 and %(max)s days.")
+                % {"max": max_days}
+            }
+        )
     if not user.is_active:
-        raise ValidationError({"user": f"User {user.username!r} is inactive."})
+        raise ValidationError(
+            {"user": gettext("User %(username)r is inactive.") % {"username": user.username}}
+        )
     key_id, secret, token_string = tokens.generate()
     token = ApiToken.objects.create(
         user=user,
@@ -284,6 +293,31 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, action=TOKEN_REVOKED, target=token, after={"key_id": token.key_id})
     return token
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, user: User, language: str) -> bool:
+    """Store the interface language ``user`` chose (a code of settings.LANGUAGES, or "" for
+    "the browser decides"). Returns whether it changed; a change is audited like any other
+    change to a person's account."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": gettext("This language is not available.")})
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if stored.language == language:
+        user.language = language
+        return False
+    before = stored.language
+    stored.language = language
+    stored.save(update_fields=["language"])
+    user.language = language
+    audit_record(
+        actor=actor,
+        action=LANGUAGE_CHANGED,
+        target=stored,
+        before={"language": before},
+        after={"language": language},
+    )
+    return True
 
 
 @transaction.atomic

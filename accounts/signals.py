@@ -5,13 +5,22 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from accounts import services
+from accounts import language, services
 from accounts.sso.mapping import grants_for, manages_reviewer_pools, parse_group_map
 
 
 @receiver(user_logged_in)
 def _on_signed_in(sender, request, user, **kwargs):
     services.session_signed_in(user=user)
+    if request is None:
+        return
+    # The stored choice applies from this response on. Someone who has not chosen yet but
+    # switched the language on the sign-in page keeps that choice, now stored on them.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if not user.language and language.is_available(chosen):
+        services.user_language_set(actor=user, user=user, language=chosen)
+    if user.language:
+        language.apply(request, user.language)
 
 
 @receiver(user_logged_out)

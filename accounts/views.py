@@ -6,9 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
+from accounts import language as interface_language
 from accounts import services
 from accounts.forms import ApiTokenCreateForm, SignInForm
 from accounts.roles import is_admin
@@ -88,8 +91,10 @@ def token_create(request):
         if data["submission_key"] and data["submission_key"] in used:
             messages.warning(
                 request,
-                "That form was already sent: its token was created then and is shown only once. "
-                "If you did not copy it, revoke it below and create a new one.",
+                _(
+                    "That form was already sent: its token was created then and is shown only "
+                    "once. If you did not copy it, revoke it below and create a new one."
+                ),
             )
             return redirect("accounts:token-list")
         with form_errors(form) as call:
@@ -116,12 +121,32 @@ def token_create(request):
 def token_revoke(request, token_id):
     token = get_object_or_404(api_token_revocable(user=request.user), pk=token_id)
     if token.revoked_at is not None:
-        messages.info(request, f"Token “{token.name}” was already revoked.")
+        messages.info(request, _("Token “%(name)s” was already revoked.") % {"name": token.name})
     else:
         services.api_token_revoke(actor=request.user, token=token)
         messages.success(
             request,
-            f"Token “{token.name}” (attest_{token.key_id}_…) revoked. "
-            "Requests that present it now get 401.",
+            _(
+                "Token “%(name)s” (attest_%(key_id)s_…) revoked. "
+                "Requests that present it now get 401."
+            )
+            % {"name": token.name, "key_id": token.key_id},
         )
     return redirect("accounts:token-list")
+
+
+@require_POST
+def language_set(request):
+    """The header's language switch: Django's set_language (the cookie, then back to the
+    ``next`` page) and, for a signed-in person, the choice stored on their account, so it
+    survives signing out and in and follows them to another browser."""
+    chosen = request.POST.get("language", "")
+    if not interface_language.is_available(chosen):
+        # Django's view takes any language it has a catalogue for (it has French); the cookie
+        # would be ignored, so it is not set: back to the page, nothing changed.
+        request.POST = request.POST.copy()
+        request.POST.pop("language", None)
+    response = set_language(request)
+    if request.user.is_authenticated and interface_language.is_available(chosen):
+        services.user_language_set(actor=request.user, user=request.user, language=chosen)
+    return response

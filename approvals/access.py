@@ -3,6 +3,8 @@ once (selectors, services, views and templates ask these)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from accounts.roles import OVERSIGHT_ROLES, Role, has_role, user_roles
 from approvals.models import DeploymentRequest
 from catalog.access import can_act_for_owning_team, is_team_reviewer, model_service_can_edit
@@ -27,14 +29,14 @@ def can_request(user, model: ModelService) -> bool:
 def decide_refusal(user, request: DeploymentRequest) -> str | None:
     """Why ``user`` may not decide ``request`` (``None``: they may)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return "Sign in to decide."
+        return gettext("Sign in to decide.")
     if user.pk == request.requested_by_id:
-        return "Separation of duties: nobody approves or rejects their own request."
+        return gettext("Separation of duties: nobody approves or rejects their own request.")
     if getattr(user, "is_service_account", False):
-        return "Service accounts do not decide deployment requests."
+        return gettext("Service accounts do not decide deployment requests.")
     if has_role(user, *OVERSIGHT_ROLES) or is_team_reviewer(user, request.model_service):
         return None
-    return "Only the owning team's reviewers and compliance officers decide this request."
+    return gettext("Only the owning team's reviewers and compliance officers decide this request.")
 
 
 def may_revoke(user, request: DeploymentRequest) -> bool:

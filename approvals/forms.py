@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from approvals.services import links_clean, metrics_clean
 
@@ -15,21 +16,21 @@ class InboxFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by model name"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search by model name")}),
     )
-    tier = forms.ChoiceField(required=False, label="Risk tier")
-    environment = forms.ChoiceField(required=False, label="Environment")
-    team = forms.ChoiceField(required=False, label="Team")
+    tier = forms.ChoiceField(required=False, label=_("Risk tier"))
+    environment = forms.ChoiceField(required=False, label=_("Environment"))
+    team = forms.ChoiceField(required=False, label=_("Team"))
 
     def __init__(self, *args, tiers=(), environments=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = [("", "Any tier"), *tiers]
+        self.fields["tier"].choices = [("", _("Any tier")), *tiers]
         self.fields["environment"].choices = [
-            ("", "Any environment"),
+            ("", _("Any environment")),
             *[(e, e) for e in environments],
         ]
-        self.fields["team"].choices = [("", "Any team"), *teams]
+        self.fields["team"].choices = [("", _("Any team")), *teams]
 
 
 class DeploymentRequestForm(forms.Form):
@@ -40,18 +41,21 @@ class DeploymentRequestForm(forms.Form):
     version = forms.ModelChoiceField(
         queryset=None,
         empty_label=None,
-        help_text="Only versions whose registration is complete can be deployed.",
+        label=_("Version"),
+        help_text=_("Only versions whose registration is complete can be deployed."),
     )
-    environment = forms.ChoiceField()
+    environment = forms.ChoiceField(label=_("Environment"))
     justification = forms.CharField(
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Why this version should go to this environment: what changed and how it "
-        "was validated.",
+        label=_("Justification"),
+        help_text=_(
+            "Why this version should go to this environment: what changed and how it was validated."
+        ),
     )
     metrics = forms.CharField(
         required=False,
-        label="Metrics (JSON)",
+        label=_("Metrics (JSON)"),
         widget=forms.Textarea(
             attrs={
                 "rows": 4,
@@ -60,12 +64,13 @@ class DeploymentRequestForm(forms.Form):
                 "spellcheck": "false",
             }
         ),
-        help_text="Optional. A JSON object of metric name → number, shown to the reviewers.",
+        help_text=_("Optional. A JSON object of metric name → number, shown to the reviewers."),
     )
     links = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…"}),
-        help_text="Optional. Validation reports, dashboards, tickets: one http(s) URL per line.",
+        label=_("Links"),
+        help_text=_("Optional. Validation reports, dashboards, tickets: one http(s) URL per line."),
     )
 
     def __init__(self, *args, versions, environments, **kwargs):
@@ -86,11 +91,14 @@ class DeploymentRequestForm(forms.Form):
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
-                f"Not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}). "
-                'Example: {"auc": 0.91}'
+                _(
+                    "Not valid JSON (%(problem)s at line %(line)s, column %(column)s). "
+                    'Example: {"auc": 0.91}'
+                )
+                % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}
             ) from exc
         if not isinstance(value, dict):
-            raise forms.ValidationError('A JSON object is expected, e.g. {"auc": 0.91}.')
+            raise forms.ValidationError(_('A JSON object is expected, e.g. {"auc": 0.91}.'))
         return _checked(metrics_clean, value, "metrics")
 
     def clean_links(self):
@@ -108,9 +116,12 @@ def _checked(check, value, name: str):
 
 
 class DecisionForm(forms.Form):
-    verdict = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    verdict = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     comment = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -118,5 +129,5 @@ class ReasonForm(forms.Form):
     """Withdraw (reason optional) and revoke (the service requires one)."""
 
     reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
 
@@ -19,14 +20,14 @@ class DeploymentRequest(BaseModel):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        REVOKED = "revoked", "Revoked"
-        EXPIRED = "expired", "Expired"
-        STALE = "stale", "Stale"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        STALE = "stale", _("Stale")
 
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         State.DRAFT: (State.SUBMITTED, State.WITHDRAWN),
@@ -36,9 +37,9 @@ class DeploymentRequest(BaseModel):
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.APPROVED)
 
     class Channel(models.TextChoices):
-        WEB = "web", "Web"
-        API = "api", "API (CI)"
-        SYSTEM = "system", "Re-review"
+        WEB = "web", _("Web")
+        API = "api", _("API (CI)")
+        SYSTEM = "system", _("Re-review")
 
     model_service = models.ForeignKey(
         "catalog.ModelService", on_delete=models.PROTECT, related_name="deployment_requests"
@@ -82,6 +83,8 @@ class DeploymentRequest(BaseModel):
 
     class Meta:
         db_table = "governance_deploymentrequest"
+        verbose_name = _("deployment request")
+        verbose_name_plural = _("deployment requests")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -125,8 +128,8 @@ class ApprovalDecision(BaseModel):
     """
 
     class Verdict(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
 
     request = models.ForeignKey(
         DeploymentRequest, on_delete=models.PROTECT, related_name="decisions"
@@ -152,6 +155,8 @@ class ApprovalDecision(BaseModel):
 
     class Meta:
         db_table = "governance_approvaldecision"
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -199,6 +204,8 @@ class Deployment(BaseModel):
 
     class Meta:
         db_table = "governance_deployment"
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         ordering = ["-deployed_at"]
         indexes = [models.Index(fields=["model_service", "environment", "-deployed_at"])]
 
@@ -228,6 +235,8 @@ class DriftFinding(BaseModel):
 
     class Meta:
         db_table = "governance_driftfinding"
+        verbose_name = _("drift finding")
+        verbose_name_plural = _("drift findings")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

@@ -1,14 +1,19 @@
 """E-mails about deployment requests. Sent by Celery through the outbox after commit
 (approvals/tasks.py), so a rolled-back change mails nobody, a slow mail server slows nobody down,
-and a broker outage delays a notice but never loses it."""
+and a broker outage delays a notice but never loses it. Each recipient reads the e-mail in the
+interface language they chose (accounts.User.language), English when they have not chosen."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from approvals import selectors
 from approvals.models import DeploymentRequest
@@ -20,25 +25,49 @@ def _link(request: DeploymentRequest) -> str:
     return settings.ATTEST_BASE_URL + reverse("approvals:request-detail", args=[request.pk])
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return 0
+def _send(compose: Callable[[], tuple[str, str]], recipients: Iterable[tuple[str, str]]) -> int:
+    """``recipients`` are (address, language) pairs; ``compose`` builds (subject, body) in the
+    language active when it is called."""
+    languages: dict[str, str] = {}
+    for address, language in recipients:
+        if address:
+            languages.setdefault(address, language or settings.LANGUAGE_CODE)
     # One message per recipient: reviewers do not see each other's addresses.
     sent = 0
-    for address in recipients:
+    for address in sorted(languages):
+        with translation.override(languages[address]):
+            subject, body = compose()
         sent += send_mail(subject, body, None, [address], fail_silently=False)
     return sent
 
 
+def _reviewers(request: DeploymentRequest) -> list[tuple[str, str]]:
+    return list(selectors.eligible_reviewers(request).values_list("email", "language"))
+
+
+def _requester(request: DeploymentRequest) -> list[tuple[str, str]]:
+    return [(request.requested_by.email, request.requested_by.language)]
+
+
 def _summary(request: DeploymentRequest) -> str:
-    return (
-        f"Model:       {request.model_service.name}\n"
-        f"Version:     {request.model_version.version}\n"
-        f"Environment: {request.environment}\n"
-        f"Risk tier:   {request.risk_tier or 'not assessed'}\n"
-        f"Requested by {request.requested_by.get_full_name() or request.requested_by.username}\n"
-    )
+    who = request.requested_by.get_full_name() or request.requested_by.username
+    return _(
+        "Model:       %(model)s\n"
+        "Version:     %(version)s\n"
+        "Environment: %(environment)s\n"
+        "Risk tier:   %(tier)s\n"
+        "Requested by %(who)s\n"
+    ) % {
+        "model": request.model_service.name,
+        "version": request.model_version.version,
+        "environment": request.environment,
+        "tier": request.risk_tier or _("not assessed"),
+        "who": who,
+    }
+
+
+def _subject_end(request: DeploymentRequest) -> str:
+    return f"{request.model_service.name} v{request.model_version.version} → {request.environment}"
 
 
 def request_submitted(request_pk: str) -> int:
@@ -51,24 +80,39 @@ def request_submitted(request_pk: str) -> int:
     ).get(pk=request_pk)
     if request.state == DeploymentRequest.State.DRAFT:
         return 0  # not submitted (yet): nothing to tell
-    reviewers = list(selectors.eligible_reviewers(request).values_list("email", flat=True))
-    subject_end = (
-        f"{request.model_service.name} v{request.model_version.version} → {request.environment}"
-    )
+    subject_end = _subject_end(request)
+
     if request.state == DeploymentRequest.State.SUBMITTED:
-        kind = "Re-review needed" if request.supersedes_id else "Review requested"
-        body = (
-            f"{kind}: a deployment request awaits your decision.\n\n{_summary(request)}\n"
-            f"Justification:\n{request.justification}\n\nDecide: {_link(request)}\n"
-        )
-        return _send(f"[Attest] {kind}: {subject_end}", body, reviewers)
-    state = request.get_state_display().lower()
-    body = (
-        f"A deployment request was submitted for your review while notifications were delayed; "
-        f"it is now {state}, so nothing awaits your decision.\n\n{_summary(request)}\n"
-        f"Details: {_link(request)}\n"
-    )
-    return _send(f"[Attest] Review requested, since {state}: {subject_end}", body, reviewers)
+
+        def waiting() -> tuple[str, str]:
+            kind = _("Re-review needed") if request.supersedes_id else _("Review requested")
+            body = _(
+                "%(kind)s: a deployment request awaits your decision.\n\n%(summary)s\n"
+                "Justification:\n%(justification)s\n\nDecide: %(link)s\n"
+            ) % {
+                "kind": kind,
+                "summary": _summary(request),
+                "justification": request.justification,
+                "link": _link(request),
+            }
+            return f"[Attest] {kind}: {subject_end}", body
+
+        return _send(waiting, _reviewers(request))
+
+    def moved_on() -> tuple[str, str]:
+        state = request.get_state_display().lower()
+        body = _(
+            "A deployment request was submitted for your review while notifications were "
+            "delayed; it is now %(state)s, so nothing awaits your decision.\n\n%(summary)s\n"
+            "Details: %(link)s\n"
+        ) % {"state": state, "summary": _summary(request), "link": _link(request)}
+        subject = _("[Attest] Review requested, since %(state)s: %(what)s") % {
+            "state": state,
+            "what": subject_end,
+        }
+        return subject, body
+
+    return _send(moved_on, _reviewers(request))
 
 
 def request_decided(request_pk: str) -> int:
@@ -76,35 +120,43 @@ def request_decided(request_pk: str) -> int:
         "model_service", "model_version", "requested_by"
     ).get(pk=request_pk)
     last = request.decisions.select_related("approver").order_by("-created_at").first()
-    by = f" by {last.approver.get_full_name() or last.approver.username}" if last else ""
-    comment = f"\nComment: {last.comment}\n" if last and last.comment else ""
-    body = (
-        f"Your deployment request was {request.get_state_display().lower()}{by}.\n\n"
-        f"{_summary(request)}{comment}\n{_link(request)}\n"
-    )
-    return _send(
-        f"[Attest] {request.get_state_display()}: {request.model_service.name} "
-        f"v{request.model_version.version} → {request.environment}",
-        body,
-        [request.requested_by.email],
-    )
+
+    def compose() -> tuple[str, str]:
+        state = request.get_state_display()
+        if last:
+            who = last.approver.get_full_name() or last.approver.username
+            decided = _("Your deployment request was %(state)s by %(who)s.") % {
+                "state": state.lower(),
+                "who": who,
+            }
+        else:
+            decided = _("Your deployment request was %(state)s.") % {"state": state.lower()}
+        comment = (
+            "\n" + _("Comment: %(comment)s") % {"comment": last.comment} + "\n"
+            if last and last.comment
+            else ""
+        )
+        body = f"{decided}\n\n{_summary(request)}{comment}\n{_link(request)}\n"
+        return f"[Attest] {state}: {_subject_end(request)}", body
+
+    return _send(compose, _requester(request))
 
 
 def approval_expiring(request: DeploymentRequest) -> int:
     request = DeploymentRequest.objects.select_related(
         "model_service", "model_version", "requested_by"
     ).get(pk=request.pk)
-    body = (
-        f"This approval expires on {request.expires_at:%Y-%m-%d}. Request a recertification "
-        f"before then, or the deploy gate will deny.\n\n{_summary(request)}\n{_link(request)}\n"
-    )
-    recipients = [
-        request.requested_by.email,
-        *selectors.eligible_reviewers(request).values_list("email", flat=True),
-    ]
-    return _send(
-        f"[Attest] Approval expiring: {request.model_service.name} "
-        f"v{request.model_version.version} → {request.environment}",
-        body,
-        recipients,
-    )
+
+    def compose() -> tuple[str, str]:
+        body = _(
+            "This approval expires on %(date)s. Request a recertification before then, or the "
+            "deploy gate will deny.\n\n%(summary)s\n%(link)s\n"
+        ) % {
+            "date": date_format(request.expires_at, "SHORT_DATE_FORMAT"),
+            "summary": _summary(request),
+            "link": _link(request),
+        }
+        subject = _("[Attest] Approval expiring: %(what)s") % {"what": _subject_end(request)}
+        return subject, body
+
+    return _send(compose, [*_requester(request), *_reviewers(request)])

@@ -14,6 +14,8 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 TIERS = ("minimal", "limited", "high", "prohibited")
 
 # Which obligations must be done (met or justified not-applicable) before approval.
@@ -41,23 +43,34 @@ class Requirement:
     def describe(self) -> list[str]:
         """Plain-language lines for pages and API answers."""
         if not self.submittable:
-            return ["Deployment is prohibited: a request cannot be submitted."]
-        lines = [
-            f"{self.approvals} approver{'s' if self.approvals != 1 else ''}"
-            + (
-                f", at least {self.compliance_approvals} a compliance officer"
-                if self.compliance_approvals
-                else ""
+            return [gettext("Deployment is prohibited: a request cannot be submitted.")]
+        if self.compliance_approvals:
+            approvers = ngettext(
+                "%(n)s approver, at least %(compliance)s a compliance officer (never the "
+                "requester)",
+                "%(n)s approvers, at least %(compliance)s a compliance officer (never the "
+                "requester)",
+                self.approvals,
             )
-            + " (never the requester)"
-        ]
+        else:
+            approvers = ngettext(
+                "%(n)s approver (never the requester)",
+                "%(n)s approvers (never the requester)",
+                self.approvals,
+            )
+        lines = [approvers % {"n": self.approvals, "compliance": self.compliance_approvals}]
         if self.obligations == OBLIGATIONS_ART50:
-            lines.append("Art. 50 transparency obligations met or justified not applicable")
+            lines.append(
+                gettext("Art. 50 transparency obligations met or justified not applicable")
+            )
         elif self.obligations == OBLIGATIONS_ALL:
-            lines.append("Every obligation met or justified not applicable")
+            lines.append(gettext("Every obligation met or justified not applicable"))
         if self.model_card:
-            lines.append("A complete model card")
-        lines.append(f"Valid for {self.validity_days} days")
+            lines.append(gettext("A complete model card"))
+        lines.append(
+            ngettext("Valid for %(n)s day", "Valid for %(n)s days", self.validity_days)
+            % {"n": self.validity_days}
+        )
         return lines
 
     def as_dict(self) -> dict:

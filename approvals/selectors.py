@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import ApiToken, User
 from accounts.roles import OVERSIGHT_ROLES, PORTFOLIO_ROLES, Role, has_role
@@ -91,21 +92,38 @@ def blockers(model: ModelService, requirement: policy.Requirement) -> list[str]:
     """What, apart from approvals, keeps a request from being approved."""
     reasons = []
     if not requirement.submittable:
-        reasons.append("Prohibited practice (Art. 5): this model may not be deployed.")
+        reasons.append(gettext("Prohibited practice (Art. 5): this model may not be deployed."))
     unmet = policy.unmet_obligations(requirement.obligations, obligation_states(model))
     if unmet:
         listed = "; ".join(f"{o.article} {o.title}" for o in unmet[:5])
-        more = f" and {len(unmet) - 5} more" if len(unmet) > 5 else ""
-        reasons.append(f"{len(unmet)} obligation(s) not met or justified: {listed}{more}.")
+        more = gettext(" and %(n)s more") % {"n": len(unmet) - 5} if len(unmet) > 5 else ""
+        reasons.append(
+            ngettext(
+                "%(n)s obligation not met or justified: %(listed)s%(more)s.",
+                "%(n)s obligations not met or justified: %(listed)s%(more)s.",
+                len(unmet),
+            )
+            % {"n": len(unmet), "listed": listed, "more": more}
+        )
     if requirement.model_card:
         missing = fingerprint.model_card_missing(model_card(model))
         if missing:
             reasons.append(
-                "The model card is incomplete: "
-                + ", ".join(m.replace("_", " ") for m in missing)
-                + "."
+                gettext("The model card is incomplete: %(fields)s.")
+                % {"fields": card_field_labels(missing)}
             )
     return reasons
+
+
+def card_field_labels(names: list[str]) -> str:
+    """The model card fields ``names`` as the catalog labels them (its verbose names)."""
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(ModelService._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name.replace("_", " "))
+    return ", ".join(labels)
 
 
 def eligible_reviewers(request: DeploymentRequest) -> QuerySet[User]:
@@ -133,7 +151,7 @@ def request_get(*, user, pk) -> DeploymentRequest:
     try:
         return request_visible(user=user).get(pk=pk)
     except (DeploymentRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such deployment request.") from exc
+        raise Http404(gettext("No such deployment request.")) from exc
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, npgettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Team
@@ -37,12 +39,13 @@ def _waiting(since, now) -> dict | None:
     age = now - since
     days = age.days
     if days >= 1:
-        label = f"{days} day{'s' if days != 1 else ''}"
+        # "waiting <label>": German needs the dative here (seit 2 Tagen), hence the context.
+        label = npgettext("waiting for", "%(n)s day", "%(n)s days", days) % {"n": days}
     elif age >= timedelta(hours=1):
         hours = int(age.total_seconds() // 3600)
-        label = f"{hours} hour{'s' if hours != 1 else ''}"
+        label = npgettext("waiting for", "%(n)s hour", "%(n)s hours", hours) % {"n": hours}
     else:
-        label = "less than an hour"
+        label = pgettext("waiting for", "less than an hour")
     return {"label": label, "overdue": age > REVIEW_SLA}
 
 
@@ -144,11 +147,15 @@ def _requirement_rows(row: DeploymentRequest, requirement, votes, unmet, card_mi
         return [{"text": next(lines), "done": False}]
     approvals = {v.approver_id for v in votes if v.approve}
     compliance = {v.approver_id for v in votes if v.approve and v.as_compliance}
-    progress = f"{len(approvals)} of {requirement.approvals} approvals"
+    progress = gettext("%(n)s of %(needed)s approvals") % {
+        "n": len(approvals),
+        "needed": requirement.approvals,
+    }
     if requirement.compliance_approvals:
-        progress += (
-            f"; {len(compliance)} of {requirement.compliance_approvals} by a compliance officer"
-        )
+        progress += gettext("; %(n)s of %(needed)s by a compliance officer") % {
+            "n": len(compliance),
+            "needed": requirement.compliance_approvals,
+        }
     complete, _missing = policy.tally(requirement, votes)
     rows = [{"text": next(lines), "done": complete, "progress": progress}]
     if requirement.obligations != policy.OBLIGATIONS_NONE:
@@ -156,7 +163,9 @@ def _requirement_rows(row: DeploymentRequest, requirement, votes, unmet, card_mi
             {
                 "text": next(lines),
                 "done": not unmet,
-                "progress": f"{len(unmet)} not done" if unmet else "all done",
+                "progress": (
+                    gettext("%(n)s not done") % {"n": len(unmet)} if unmet else gettext("all done")
+                ),
             }
         )
     if requirement.model_card:
@@ -165,9 +174,10 @@ def _requirement_rows(row: DeploymentRequest, requirement, votes, unmet, card_mi
                 "text": next(lines),
                 "done": not card_missing,
                 "progress": (
-                    "missing: " + ", ".join(m.replace("_", " ") for m in card_missing)
+                    gettext("missing: %(fields)s")
+                    % {"fields": selectors.card_field_labels(card_missing)}
                     if card_missing
-                    else "complete"
+                    else gettext("complete")
                 ),
             }
         )
@@ -300,19 +310,23 @@ def request_decide(request, request_id):
         if call.ok:
             verdict = form.cleaned_data["verdict"]
             if verdict == ApprovalDecision.Verdict.REJECT:
-                messages.success(request, "Rejected. The requester is told why.")
+                messages.success(request, gettext("Rejected. The requester is told why."))
             elif row.state == State.APPROVED:
                 messages.success(
                     request,
-                    f"Approved: v{row.model_version.version} may be deployed to "
-                    f"{row.environment} until {row.expires_at:%Y-%m-%d}.",
+                    gettext("Approved: v%(version)s may be deployed to %(env)s until %(until)s.")
+                    % {
+                        "version": row.model_version.version,
+                        "env": row.environment,
+                        "until": date_format(row.expires_at, "SHORT_DATE_FORMAT"),
+                    },
                 )
             else:
                 messages.success(
-                    request, "Your approval is recorded. The request still awaits review."
+                    request, gettext("Your approval is recorded. The request still awaits review.")
                 )
             return redirect("approvals:request-detail", request_id=row.pk)
-    messages.error(request, "Your decision was not recorded; see below.")
+    messages.error(request, gettext("Your decision was not recorded; see below."))
     return render(
         request,
         "approvals/request_detail.html",
@@ -325,10 +339,10 @@ def request_decide(request, request_id):
 @require_POST
 def request_submit(request, request_id):
     row = selectors.request_get(user=request.user, pk=request_id)
-    with message_errors(request, prefix="Not submitted: ") as call:
+    with message_errors(request, prefix=gettext("Not submitted: ")) as call:
         services.deployment_request_submit(actor=request.user, request=row)
     if call.ok:
-        messages.success(request, "Submitted. The reviewers have been told.")
+        messages.success(request, gettext("Submitted. The reviewers have been told."))
     return redirect("approvals:request-detail", request_id=row.pk)
 
 
@@ -341,7 +355,7 @@ def request_withdraw(request, request_id):
     with message_errors(request) as call:
         services.deployment_request_withdraw(actor=request.user, request=row, reason=reason)
     if call.ok:
-        messages.success(request, "Request withdrawn.")
+        messages.success(request, gettext("Request withdrawn."))
     return redirect("approvals:request-detail", request_id=row.pk)
 
 
@@ -359,9 +373,11 @@ def request_revoke(request, request_id):
             messages.error(request, call.message)
             return redirect("approvals:request-detail", request_id=row.pk)
         if call.ok:
-            messages.success(request, "Approval revoked. The deploy gate refuses it from now on.")
+            messages.success(
+                request, gettext("Approval revoked. The deploy gate refuses it from now on.")
+            )
             return redirect("approvals:request-detail", request_id=row.pk)
-    messages.error(request, "The approval was not revoked; see below.")
+    messages.error(request, gettext("The approval was not revoked; see below."))
     return render(
         request,
         "approvals/request_detail.html",
@@ -376,7 +392,7 @@ def request_revoke(request, request_id):
 def request_create(request, model_id):
     model = model_service_get(user=request.user, model_id=model_id)
     if not selectors.can_request(request.user, model):
-        raise PermissionDenied("Only the owning team requests deployments of its models.")
+        raise PermissionDenied(gettext("Only the owning team requests deployments of its models."))
     environments = configuration.environments()
     versions = ModelVersion.objects.filter(
         model_service=model, status=ModelVersion.Status.READY, registry_deleted_at__isnull=True
@@ -406,17 +422,20 @@ def request_create(request, model_id):
             if call.ok:
                 messages.success(
                     request,
-                    f"Request for v{row.model_version.version} → {row.environment} "
-                    + (
-                        "submitted: the reviewers have been told."
+                    (
+                        gettext(
+                            "Request for v%(version)s → %(env)s submitted: the reviewers have "
+                            "been told."
+                        )
                         if submit
-                        else "saved as a draft."
-                    ),
+                        else gettext("Request for v%(version)s → %(env)s saved as a draft.")
+                    )
+                    % {"version": row.model_version.version, "env": row.environment},
                 )
                 return redirect("approvals:request-detail", request_id=row.pk)
         else:
             status = 400
-        messages.error(request, "The request was not saved; see below.")
+        messages.error(request, gettext("The request was not saved; see below."))
     else:
         initial = {}
         if request.GET.get("environment") in environments:

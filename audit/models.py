@@ -7,6 +7,7 @@ import uuid
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -25,13 +26,13 @@ class AuditEvent(models.Model):
     """
 
     class Source(models.TextChoices):
-        WEB = "web", "Web"
-        API = "api", "API"
-        WEBHOOK = "webhook", "Webhook"
-        TASK = "task", "Background task"
-        CI = "ci", "CI"
-        CLI = "cli", "Command line"
-        SYSTEM = "system", "System"
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        WEBHOOK = "webhook", _("Webhook")
+        TASK = "task", _("Background task")
+        CI = "ci", _("CI")
+        CLI = "cli", _("Command line")
+        SYSTEM = "system", _("System")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The seal: empty until the sequencer seals the event (shown as "sealing" meanwhile).
@@ -62,6 +63,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_id", "-occurred_at"]),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 
@@ -34,7 +35,9 @@ def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[A
     PermissionDenied (the page exists for them, the data does not).
     """
     if not user.has_perm(AUDIT_LOG_PERMISSION):
-        raise PermissionDenied("Reading the audit log needs the auditor, compliance or admin role.")
+        raise PermissionDenied(
+            gettext("Reading the audit log needs the auditor, compliance or admin role.")
+        )
     events = AuditEvent.objects.all()
     f = filters or AuditFilters()
     if f.action:
@@ -86,7 +89,7 @@ def audit_event_get(*, user, seq: int) -> AuditEvent:
 
     event = audit_event_list(user=user).filter(seq=seq).first()
     if event is None:
-        raise Http404("No such event.")
+        raise Http404(gettext("No such event."))
     return event
 
 

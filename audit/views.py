@@ -9,6 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import chain
@@ -33,15 +34,27 @@ class AuditFilterForm(forms.Form):
     that is not a UUID, an end before the start) is an error on the page, never ignored."""
 
     # A picker of the declared actions by label; any text still searches codes (old links).
-    action = forms.CharField(required=False, max_length=100, widget=forms.Select)
-    actor = forms.CharField(required=False, max_length=150)
-    source = forms.ChoiceField(
-        required=False, choices=[("", "Any channel"), *AuditEvent.Source.choices]
+    action = forms.CharField(
+        label=gettext_lazy("Action"), required=False, max_length=100, widget=forms.Select
     )
-    target_type = forms.ChoiceField(required=False, label="Object type")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    subject = forms.UUIDField(required=False, label="Model (catalog id)")
+    actor = forms.CharField(label=gettext_lazy("Actor"), required=False, max_length=150)
+    source = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[("", gettext_lazy("Any channel")), *AuditEvent.Source.choices],
+    )
+    target_type = forms.ChoiceField(required=False, label=gettext_lazy("Object type"))
+    since = forms.DateField(
+        label=gettext_lazy("Since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    subject = forms.UUIDField(required=False, label=gettext_lazy("Model (catalog id)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +219,7 @@ def event_export(request, fmt: str):
 
         response = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")
     else:
-        raise Http404("Unknown export format.")
+        raise Http404(_("Unknown export format."))
     response["Content-Disposition"] = f'attachment; filename="attest-audit.{fmt}"'
     return response
 
@@ -221,7 +234,9 @@ def public_key(request):
     from audit.selectors import AUDIT_LOG_PERMISSION
 
     if not request.user.has_perm(AUDIT_LOG_PERMISSION):
-        raise PermissionDenied("Reading the audit log needs the auditor, compliance or admin role.")
+        raise PermissionDenied(
+            _("Reading the audit log needs the auditor, compliance or admin role.")
+        )
     response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="attest-audit-checkpoint-key.pem"'
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals import selectors as approvals
 from approvals.models import DeploymentRequest
@@ -30,7 +31,7 @@ def dashboard_data(*, user) -> dict:
     by_tier = dict(visible.order_by().values_list("risk_tier").annotate(n=Count("pk")))
     labels = dict(ModelService.RiskTier.choices)
     tier_items = [
-        (labels.get(t, "Not assessed"), by_tier.get(t, 0), TIER_COLORS[t]) for t in TIER_ORDER
+        (labels.get(t, _("Not assessed")), by_tier.get(t, 0), TIER_COLORS[t]) for t in TIER_ORDER
     ]
     active = selectors.alert_visible(user=user).filter(state__in=Alert.ACTIVE_STATES)
     counts = selectors.alert_counts_by_kind(user=user)
@@ -45,7 +46,7 @@ def dashboard_data(*, user) -> dict:
         "models": sum(by_tier.values()),
         "tier_chart": charts.bar_chart(
             [(label, n) for label, n, _ in tier_items],
-            title="Models by EU AI Act risk tier",
+            title=_("Models by EU AI Act risk tier"),
             colors=[c for *_, c in tier_items],
         ),
         "tier_items": tier_items,

@@ -35,6 +35,8 @@ WRITE_MATRIX = [
     ("accounts:login",                          "POST", "password",    None,      "ok   302  302  302  302  302  302  302  302  302  302  ok   ok"),
     ("accounts:logout",                         "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     ("account_logout",                          "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
+    # the language switch: for the signed out only the cookie (302 back, nothing stored)
+    ("accounts:language",                       "POST", "",            None,      "302  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   302  302"),
     ("accounts:token-create",                   "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     ("accounts:token-revoke",                   "POST", "own",         None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     ("accounts:token-revoke",                   "POST", "ci bot's",    None,      "in   404  404  404  404  404  404  404  404  404  ok   in   in"),

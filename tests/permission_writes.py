@@ -323,6 +323,7 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         c.url("accounts:login"), username="owner", password=PASSWORD
     ),
     ("accounts:logout", ""): lambda c: post(c.url("accounts:logout")),
+    ("accounts:language", ""): lambda c: post(c.url("accounts:language"), language="de", next="/"),
     ("account_logout", ""): lambda c: post(c.url("account_logout")),
     ("accounts:token-create", ""): lambda c: post(
         c.url("accounts:token-create"),

@@ -92,8 +92,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 405  # POST only, checked before sign-in
     if name == "socialaccount_login_error":
         return 401  # allauth answers its "sign-in failed" page with 401
-    if name in {"accounts:logout", "account_logout", "registry-webhook"}:
-        return 405  # sign-out and the webhook receiver are POST only
+    if name in {"accounts:logout", "account_logout", "accounts:language", "registry-webhook"}:
+        return 405  # sign-out, the language switch and the webhook receiver are POST only
     if name in {"", "account_login", "socialaccount_signup"}:
         return 302  # redirects (no pending SSO sign-up: back to sign-in)
     if name in {"openid_connect_login", "openid_connect_callback"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, Throttled
@@ -104,7 +105,7 @@ class DecisionCreateApi(APIView):
     )
     def post(self, request, request_id):
         if isinstance(request.auth, ApiToken):
-            raise PermissionDenied("API tokens cannot decide deployment requests.")
+            raise PermissionDenied(gettext("API tokens cannot decide deployment requests."))
         row = selectors.request_get(user=request.user, pk=request_id)
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,7 +140,7 @@ class GateApi(APIView):
         )
         wait = ratelimit.hit("gate", identity, settings.ATTEST_RATE_GATE)
         if wait:
-            raise Throttled(wait=wait, detail="Gate rate limit reached; retry later.")
+            raise Throttled(wait=wait, detail=gettext("Gate rate limit reached; retry later."))
         query = GateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data

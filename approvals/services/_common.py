@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from approvals import configuration, policy, selectors
 from approvals.models import ApprovalDecision, DeploymentRequest
@@ -32,7 +33,8 @@ class GateRefused(Conflict):
 def _transition(request: DeploymentRequest, state: str) -> None:
     if not request.can_move_to(state):
         raise Conflict(
-            f"This request is {request.get_state_display().lower()}; it cannot become {state}."
+            gettext("This request is %(state)s; it cannot become %(target)s.")
+            % {"state": request.get_state_display().lower(), "target": state}
         )
     request.state = state
 
@@ -60,7 +62,13 @@ def _schedule_writeback(request: DeploymentRequest) -> None:
 def _validate_environment(environment: str) -> None:
     envs = configuration.environments()
     if environment not in envs:
-        raise ValidationError({"environment": [f"Unknown environment; one of: {', '.join(envs)}."]})
+        raise ValidationError(
+            {
+                "environment": [
+                    gettext("Unknown environment; one of: %(envs)s.") % {"envs": ", ".join(envs)}
+                ]
+            }
+        )
 
 
 def metrics_clean(metrics: Any) -> dict:
@@ -69,7 +77,9 @@ def metrics_clean(metrics: Any) -> dict:
     if metrics in (None, ""):
         return {}
     if not isinstance(metrics, dict):
-        raise ValidationError({"metrics": ["Metrics must be a JSON object of name → number."]})
+        raise ValidationError(
+            {"metrics": [gettext("Metrics must be a JSON object of name → number.")]}
+        )
     cleaned = {}
     for name, value in metrics.items():
         if (
@@ -82,11 +92,16 @@ def metrics_clean(metrics: Any) -> dict:
             or value in (float("inf"), float("-inf"))
         ):
             raise ValidationError(
-                {"metrics": [f"{str(name)[:60]!r}: metric values must be finite numbers."]}
+                {
+                    "metrics": [
+                        gettext("%(name)r: metric values must be finite numbers.")
+                        % {"name": str(name)[:60]}
+                    ]
+                }
             )
         cleaned[name] = value
     if len(cleaned) > 200:
-        raise ValidationError({"metrics": ["At most 200 metrics per request."]})
+        raise ValidationError({"metrics": [gettext("At most 200 metrics per request.")]})
     return cleaned
 
 
@@ -95,7 +110,7 @@ def links_clean(links: Any) -> list[str]:
     if not links:
         return []
     if not isinstance(links, list) or len(links) > 20:
-        raise ValidationError({"links": ["A list of at most 20 http(s) URLs."]})
+        raise ValidationError({"links": [gettext("A list of at most 20 http(s) URLs.")]})
     from django.core.validators import URLValidator
 
     validate = URLValidator(schemes=["http", "https"])
@@ -103,7 +118,9 @@ def links_clean(links: Any) -> list[str]:
         try:
             validate(link if isinstance(link, str) else "")
         except ValidationError as exc:
-            raise ValidationError({"links": [f"Not an http(s) URL: {str(link)[:100]!r}"]}) from exc
+            raise ValidationError(
+                {"links": [gettext("Not an http(s) URL: %(link)r") % {"link": str(link)[:100]}]}
+            ) from exc
     return list(links)
 
 
@@ -111,10 +128,20 @@ def _requirement_or_refuse(model: ModelService, environment: str) -> policy.Requ
     requirement = selectors.requirement_for(model, environment)
     if requirement is None:
         raise ValidationError(
-            {"model": ["This model has no EU AI Act risk assessment yet: assess it first."]}
+            {
+                "model": [
+                    gettext("This model has no EU AI Act risk assessment yet: assess it first.")
+                ]
+            }
         )
     if not requirement.submittable:
         raise ValidationError(
-            {"model": ["Prohibited practice (Art. 5): a deployment request cannot be submitted."]}
+            {
+                "model": [
+                    gettext(
+                        "Prohibited practice (Art. 5): a deployment request cannot be submitted."
+                    )
+                ]
+            }
         )
     return requirement

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from approvals import outgoing_events, policy, selectors
 from approvals.audit_actions import (
@@ -60,7 +61,7 @@ def deployment_request_decide(
         _refuse(actor, request, refusal, verdict)
     comment = (comment or "").strip()
     if verdict == Verdict.REJECT and not comment:
-        raise ValidationError({"comment": ["A rejection needs a comment saying why."]})
+        raise ValidationError({"comment": [gettext("A rejection needs a comment saying why.")]})
     with transaction.atomic():
         return _decide_locked(actor, request.pk, verdict, comment)
 
@@ -73,11 +74,11 @@ def _decide_locked(actor, request_pk, verdict: str, comment: str) -> DeploymentR
     )
     if request.state != State.SUBMITTED:
         raise Conflict(
-            f"This request is already {request.get_state_display().lower()}; "
-            "it takes no more decisions."
+            gettext("This request is already %(state)s; it takes no more decisions.")
+            % {"state": request.get_state_display().lower()}
         )
     if request.decisions.filter(approver=actor).exists():
-        raise Conflict("You have already decided this request.")
+        raise Conflict(gettext("You have already decided this request."))
     model = request.model_service
     requirement = policy.Requirement(**request.requirement)
     inputs = selectors.fingerprint_inputs(request.model_version)
@@ -85,7 +86,9 @@ def _decide_locked(actor, request_pk, verdict: str, comment: str) -> DeploymentR
     if verdict == Verdict.APPROVE:
         blocking = selectors.blockers(model, requirement)
         if blocking:
-            raise Conflict("Cannot approve yet: " + " ".join(blocking))
+            raise Conflict(
+                gettext("Cannot approve yet: %(reasons)s") % {"reasons": " ".join(blocking)}
+            )
     decision = ApprovalDecision.objects.create(
         request=request,
         approver=actor,

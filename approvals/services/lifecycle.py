@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from approvals import outgoing_events, selectors
 from approvals.access import may_revoke
@@ -53,12 +54,12 @@ def approval_revoke(*, actor, request: DeploymentRequest, reason: str) -> Deploy
     request = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
     # Permission before state: a refused actor learns nothing about the request's state.
     if not may_revoke(actor, request):
-        raise PermissionDenied("Only compliance officers and the team's reviewers revoke.")
+        raise PermissionDenied(gettext("Only compliance officers and the team's reviewers revoke."))
     if request.state != State.APPROVED:
-        raise Conflict("Only an approved request can be revoked.")
+        raise Conflict(gettext("Only an approved request can be revoked."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the approval is revoked."]})
+        raise ValidationError({"reason": [gettext("Say why the approval is revoked.")]})
     _close_approval(request, State.REVOKED, actor=actor, reason=reason, action=APPROVAL_REVOKED)
     return request
 
@@ -150,7 +151,7 @@ def approval_mark_for_rereview(
     when the approval was no longer in force (nothing changes then)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the approval needs a re-review."]})
+        raise ValidationError({"reason": [gettext("Say why the approval needs a re-review.")]})
     request = (
         DeploymentRequest.objects.select_for_update()
         .select_related("model_version", "model_service")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from approvals import outgoing_events, selectors
 from approvals.access import may_withdraw
@@ -47,27 +48,33 @@ def deployment_request_create(
     """
     model = ModelService.objects.select_for_update().get(pk=model_version.model_service_id)
     if not selectors.can_request(actor, model):
-        raise PermissionDenied("Only the owning team requests deployments of its models.")
+        raise PermissionDenied(gettext("Only the owning team requests deployments of its models."))
     _validate_environment(environment)
     justification = (justification or "").strip()
     if not justification:
-        raise ValidationError({"justification": ["Say why this version should be deployed."]})
+        raise ValidationError(
+            {"justification": [gettext("Say why this version should be deployed.")]}
+        )
     if len(justification) > 10_000:
-        raise ValidationError({"justification": ["At most 10,000 characters."]})
+        raise ValidationError({"justification": [gettext("At most 10,000 characters.")]})
     requirement = _requirement_or_refuse(model, environment)
     metrics, links = metrics_clean(metrics), links_clean(links)
     if model_version.registry_deleted_at is not None:
-        raise ValidationError({"version": ["This version was deleted in the registry."]})
+        raise ValidationError({"version": [gettext("This version was deleted in the registry.")]})
     if model_version.status != ModelVersion.Status.READY:
-        raise ValidationError({"version": ["Only a version that is ready can be deployed."]})
+        raise ValidationError(
+            {"version": [gettext("Only a version that is ready can be deployed.")]}
+        )
     if DeploymentRequest.objects.filter(
         model_version=model_version,
         environment=environment,
         state__in=DeploymentRequest.OPEN_STATES,
     ).exists():
         raise Conflict(
-            f"Version {model_version.version} already has an open request or a valid approval "
-            f"for {environment}."
+            gettext(
+                "Version %(version)s already has an open request or a valid approval for %(env)s."
+            )
+            % {"version": model_version.version, "env": environment}
         )
     request = DeploymentRequest(
         model_service=model,
@@ -88,7 +95,8 @@ def deployment_request_create(
             request.save()
     except IntegrityError as exc:  # a simultaneous request won the partial unique index
         raise Conflict(
-            f"Version {model_version.version} already has an open request for {environment}."
+            gettext("Version %(version)s already has an open request for %(env)s.")
+            % {"version": model_version.version, "env": environment}
         ) from exc
     audit_record(
         actor=actor,
@@ -116,7 +124,7 @@ def deployment_request_submit(*, actor, request: DeploymentRequest) -> Deploymen
     if request.requested_by_id != actor.pk and not selectors.can_request(
         actor, request.model_service
     ):
-        raise PermissionDenied("Only the requester or the owning team submits this draft.")
+        raise PermissionDenied(gettext("Only the requester or the owning team submits this draft."))
     requirement = _requirement_or_refuse(request.model_service, request.environment)
     _transition(request, State.SUBMITTED)
     request.submitted_at = timezone.now()
@@ -144,7 +152,9 @@ def deployment_request_withdraw(
     request = DeploymentRequest.objects.select_for_update().get(pk=request.pk)
     # Permission before state: a refused actor learns nothing about the request's state.
     if not may_withdraw(actor, request):
-        raise PermissionDenied("Only the requester or the owning team withdraws this request.")
+        raise PermissionDenied(
+            gettext("Only the requester or the owning team withdraws this request.")
+        )
     before = request.state
     _transition(request, State.WITHDRAWN)
     request.closed_at, request.closed_by, request.closed_reason = timezone.now(), actor, reason

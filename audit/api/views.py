@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -121,7 +122,9 @@ class PublicKeyOutput(serializers.Serializer):
 class CanReadAuditLog(BasePermission):
     """Auditors, compliance officers and admins; a token also needs the audit:read scope."""
 
-    message = "Reading the audit trail needs the auditor role (and, for tokens, audit:read)."
+    message = gettext_lazy(
+        "Reading the audit trail needs the auditor role (and, for tokens, audit:read)."
+    )
 
     def has_permission(self, request, view):
         scopes = getattr(request.auth, "scopes", None)
@@ -170,7 +173,14 @@ class AuditEventListApi(generics.ListAPIView):
         params = self.request.query_params
         source = params.get("source", "")
         if source and source not in AuditEvent.Source.values:
-            raise ValidationError({"source": [f"One of {', '.join(AuditEvent.Source.values)}."]})
+            raise ValidationError(
+                {
+                    "source": [
+                        gettext("One of %(values)s.")
+                        % {"values": ", ".join(AuditEvent.Source.values)}
+                    ]
+                }
+            )
         events = audit_event_list(
             user=self.request.user,
             filters=AuditFilters(
@@ -209,7 +219,7 @@ def _size(params, name: str, *, required: bool) -> int | None:
 def _event(request, event_id) -> AuditEvent:
     event = audit_event_list(user=request.user).filter(pk=event_id).first()
     if event is None:
-        raise NotFound("No such audit event.")
+        raise NotFound(gettext("No such audit event."))
     return event
 
 
@@ -267,7 +277,7 @@ class AuditConsistencyApi(APIView):
         first = _size(request.query_params, "first", required=True)
         second = _size(request.query_params, "second", required=True)
         if first > second:
-            raise ValidationError({"first": ["Must not be larger than second."]})
+            raise ValidationError({"first": [gettext("Must not be larger than second.")]})
         try:
             path = proofs.consistency_proof(first, second)
         except proofs.ProofUnavailableError as exc:

@@ -30,7 +30,7 @@ def test_my_requests_lists_mine_in_every_state_with_what_blocks_them(personas, c
     assert f'data-request="{blocked.pk}"' in page and f'data-request="{approved.pk}"' in page
     card = page[page.index(f'data-request="{blocked.pk}"') :]
     card = card[: card.index("</li>")]
-    assert "Cannot be approved yet:" in card and "obligation(s) not met" in card
+    assert "Cannot be approved yet:" in card and "obligations not met" in card
     approved_card = page[page.index(f'data-request="{approved.pk}"') :]
     assert "Cannot be approved yet" not in approved_card[: approved_card.index("</li>")]
     # Somebody else's page does not show them.

@@ -205,6 +205,10 @@ def recipes(p):
             ),
             ["accounts.token_created", "accounts.token_revoked"],
         ),
+        "accounts.services.user_language_set": (
+            lambda: accounts.services.user_language_set(actor=p.owner, user=p.owner, language="de"),
+            ["accounts.language_changed"],
+        ),
         "accounts.services.session_signed_in": (
             lambda: accounts.services.session_signed_in(user=p.owner),
             ["accounts.signed_in"],
