@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from monitoring import thresholds
 
 OVERALL = "overall"  # the series of values without a slice
@@ -166,18 +168,18 @@ def line_chart(
     bounds = bounds or thresholds.Bounds()
     rules: list[tuple[str, str, float]] = []
     if bounds.min_value is not None:
-        rules.append(("min", f"min {fmt(bounds.min_value)}", bounds.min_value))
+        rules.append(("min", _("min %(v)s") % {"v": fmt(bounds.min_value)}, bounds.min_value))
     if bounds.max_value is not None:
-        rules.append(("max", f"max {fmt(bounds.max_value)}", bounds.max_value))
+        rules.append(("max", _("max %(v)s") % {"v": fmt(bounds.max_value)}, bounds.max_value))
     floor = thresholds.drop_floor(baseline, bounds.max_relative_drop)
     if floor is not None:
         rules.append(("floor", f"−{bounds.max_relative_drop * 100:.3g} % {fmt(floor)}", floor))
     if baseline is not None:
-        rules.append(("baseline", f"approved {fmt(baseline)}", baseline))
+        rules.append(("baseline", _("approved %(v)s") % {"v": fmt(baseline)}, baseline))
 
-    values = [v for points in data.values() for _, v in points] + [r[2] for r in rules]
+    values = [v for points in data.values() for _t, v in points] + [r[2] for r in rules]
     low, high = _domain(values)
-    times = [t for points in data.values() for t, _ in points]
+    times = [t for points in data.values() for t, _v in points]
     t0, t1 = min(times), max(times)
     span = (t1 - t0).total_seconds()
 
@@ -196,7 +198,7 @@ def line_chart(
         last_t, last_v = points[-1]
         chart.series.append(
             Series(
-                label=label,
+                label=_("overall") if label == OVERALL else label,
                 color=PALETTE[i % len(PALETTE)],
                 path=path,
                 count=len(points),

@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 
 from approvals import services as approval_services
 from audit.services import audit_record
@@ -145,6 +147,13 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
 
 
 def _check_thresholds(points: list[MetricPoint], models: dict) -> tuple[list, list]:
+    # An alert's title and detail are stored once and read by everyone: they are written in
+    # the site's language, not in the language of the request that posted the metrics.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _check_thresholds_in_site_language(points, models)
+
+
+def _check_thresholds_in_site_language(points: list[MetricPoint], models: dict):
     """Evaluate the batch against each model's thresholds: at most one alert per model, metric,
     environment and kind, carrying the latest breaching value and how many breached."""
     opened, repeated = [], []
