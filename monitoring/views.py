@@ -206,8 +206,8 @@ def _alert_page(request, alert, *, ack_form=None, resolve_form=None, status=200)
             "alert": alert,
             "model": alert.model_service,
             "can_handle": selectors.can_handle_alerts(request.user, alert.model_service),
-            "ack_form": ack_form or CommentForm(prefix=_("ack")),
-            "resolve_form": resolve_form or CommentForm(prefix=_("resolve")),
+            "ack_form": ack_form or CommentForm(prefix="ack"),
+            "resolve_form": resolve_form or CommentForm(prefix="resolve"),
         },
         status=status,
     )
@@ -241,7 +241,7 @@ def alert_acknowledge(request, alert_id):
     return _alert_action(
         request,
         alert_id,
-        prefix=_("ack"),
+        prefix="ack",
         service=services.alert_acknowledge,
         done=_("Alert acknowledged. It stays open until it is resolved."),
     )
@@ -253,7 +253,7 @@ def alert_resolve(request, alert_id):
     return _alert_action(
         request,
         alert_id,
-        prefix=_("resolve"),
+        prefix="resolve",
         service=services.alert_resolve,
         done=_("Alert resolved. A new breach will open a new alert."),
     )
