@@ -78,6 +78,7 @@ def model_detail(request, model_id):
             "model": model,
             "versions": selectors.model_version_list(user=request.user, model_service=model),
             "timeline": audit_timeline_for_subject(subject_id=model.pk),
+            "field_names": _FIELD_NAMES,
             "can_edit": selectors.model_service_can_edit(request.user, model),
             "can_move": selectors.team_move_can_request(request.user, model),
             "pending_move": selectors.team_move_pending_for(model_service=model),

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import dateformat, formats
 from django.utils.translation import gettext as _
 
 from monitoring import thresholds
@@ -88,8 +89,17 @@ class Chart:
         return len(self.series) > 1
 
 
+def decimal_mark(text: str) -> str:
+    """``text`` (a number formatted with ``.``) with the active language's decimal mark."""
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def fmt(value: float) -> str:
-    """Compact number for axis labels: 0.834, 12.5k, 1.2e-05."""
+    """Compact number for axis labels: 0.834, 12.5k, 1.2e-05 (0,834 in German)."""
+    return decimal_mark(_fmt_c(value))
+
+
+def _fmt_c(value: float) -> str:
     if value == 0:
         return "0"
     magnitude = abs(value)
@@ -129,11 +139,12 @@ def _domain(values: list[float]) -> tuple[float, float]:
 
 
 def _time_label(moment: datetime, span_seconds: float) -> str:
+    # Django's "M" is the month's abbreviation in the active language (Dec / Dez).
     if span_seconds <= 2 * 86400:
-        return moment.strftime("%d %b %H:%M")
+        return dateformat.format(moment, "d M H:i")
     if span_seconds <= 400 * 86400:
-        return moment.strftime("%d %b")
-    return moment.strftime("%b %Y")
+        return dateformat.format(moment, "d M")
+    return dateformat.format(moment, "M Y")
 
 
 def _thin(points: list[tuple[datetime, float]], limit: int) -> list[tuple[datetime, float]]:

@@ -156,7 +156,7 @@ def model_usage_months(model: ModelService, *, last: date, count: int = 12) -> l
                 "requests": requests,
                 "errors": errors,
                 "error_rate": (errors / requests) if requests else None,
-                "error_rate_pct": f"{errors / requests * 100:.2f} %" if requests else "",
+                "error_rate_percent": (errors / requests * 100) if requests else None,
                 "cost_per_1000": _per_1000(cost, requests),
                 "p95_ms": used.get("p95"),
             }
