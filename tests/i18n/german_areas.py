@@ -211,7 +211,7 @@ def visible_text(html: str, *, skip_classes=()) -> str:
 def interface_text(text: str, data=()) -> str:
     """``text`` without ``data`` (names of teams, people and models the test made: content,
     not the interface) and without the allowed product names."""
-    for value in (*data, *ALLOWED):
+    for value in sorted({*data, *ALLOWED}, key=len, reverse=True):  # longest first
         text = text.replace(value, " ")
     return text
 
