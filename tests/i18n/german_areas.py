@@ -168,11 +168,11 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.skip_classes = set(skip_classes)
         self.in_main = False
-        self.stack: list[bool] = []  # per open element: does it hide its content?
+        self.stack: list[tuple[str, bool]] = []  # open elements: does one hide its content?
         self.parts: list[str] = []
 
     def _hidden(self) -> bool:
-        return any(self.stack)
+        return any(hides for _tag, hides in self.stack)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -183,18 +183,21 @@ class _VisibleText(HTMLParser):
         if self.in_main and not self._hidden() and not hides:
             self.parts.extend(attrs[a] for a in ATTRIBUTES if attrs.get(a))
         if tag not in self.VOID:
-            self.stack.append(hides)
+            self.stack.append((tag, hides))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        if tag not in self.VOID and self.stack:
-            self.stack.pop()
+        if tag not in self.VOID:
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
         if tag == "main":
             self.in_main = False
-        if tag not in self.VOID and self.stack:
-            self.stack.pop()
+        # Close up to the matching element (HTML lets <p>, <li>... close implicitly).
+        if any(open_tag == tag for open_tag, _hides in self.stack):
+            while self.stack:
+                if self.stack.pop()[0] == tag:
+                    break
 
     def handle_data(self, data):
         if self.in_main and not self._hidden():
@@ -221,15 +224,16 @@ def english_words(text: str) -> list[str]:
     return sorted({w.strip("-'") for w in re.findall(r"[^\W\d_][\w'-]*", text)} & ENGLISH)
 
 
-def assert_german(response, *expected: str, skip_classes=(), data=()):
+def assert_german(response, *expected: str, status=200, skip_classes=(), data=()):
     """The page rendered, speaks German (``Content-Language: de``), shows ``expected`` and
     holds none of the English interface words."""
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == status, response.status_code
     assert response.headers.get("Content-Language") == "de"
     html = response.content.decode()
     text = visible_text(html, skip_classes=skip_classes)
-    found = english_words(interface_text(text, data))
-    assert not found, f"English on the German page: {found}\n\n{text}"
+    rest = interface_text(text, data)
+    found = english_words(rest)
+    assert not found, f"English on the German page: {found}\n\n{rest}"
     for phrase in expected:
         assert phrase in text, f"{phrase!r} missing from the German page:\n\n{text}"
     return text
