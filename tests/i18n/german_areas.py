@@ -219,6 +219,12 @@ def interface_text(text: str, data=()) -> str:
     return text
 
 
+def localized_svg_numbers(html: str) -> list[str]:
+    """SVG geometry written with a decimal comma (``x="56,0"``): browsers drop it, and the
+    chart falls apart. Coordinates must stay numbers whatever the language."""
+    return re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height)="-?\d+,\d+"', html)
+
+
 def english_words(text: str) -> list[str]:
     # Whole words, compounds kept whole: "Versions-Alias" is German, "Versions" is not.
     return sorted({w.strip("-'") for w in re.findall(r"[^\W\d_][\w'-]*", text)} & ENGLISH)

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from monitoring import services
 from monitoring.models import Alert
-from tests.i18n.german_areas import assert_german, german_catalogue, german_client  # noqa: F401
+from tests.i18n.german_areas import (  # noqa: F401
+    assert_german,
+    german_catalogue,
+    german_client,
+    localized_svg_numbers,
+)
 from tests.monitoring.conftest import ci, deployed, post, series  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("german_catalogue")]
@@ -88,6 +93,17 @@ def test_monitoring_page_in_german(personas, watched, de):
         data=_stored(watched),
     )
     assert "3 Werte" in text and "1 Jahr" in text and "30 Tage" in text
+
+
+def test_charts_keep_their_geometry_in_german(personas, watched, de):
+    html = (
+        de(personas.owner)
+        .get(reverse("monitoring:model-monitoring", args=[watched["model"].pk]))
+        .content.decode()
+    )
+    assert '<svg class="chart__svg"' in html
+    assert localized_svg_numbers(html) == []
+    assert "min. 0,75" in html  # while the labels a person reads use the comma
 
 
 def test_alerts_in_german(personas, watched, de):

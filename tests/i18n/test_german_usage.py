@@ -14,6 +14,7 @@ from tests.i18n.german_areas import (  # noqa: F401
     catalogue,
     german_catalogue,
     german_client,
+    localized_svg_numbers,
 )
 from tests.usage.test_report import month_of_data  # noqa: F401
 
@@ -29,8 +30,10 @@ def de(client_for):
 @pytest.mark.usefixtures("german_catalogue")
 def test_model_usage_page_in_german(personas, month_of_data, de, time_machine):  # noqa: F811
     time_machine.move_to("2026-11-15T12:00:00Z")
+    response = de(personas.owner).get(reverse("usage:model-usage", args=[month_of_data.pk]))
+    assert localized_svg_numbers(response.content.decode()) == []
     assert_german(
-        de(personas.owner).get(reverse("usage:model-usage", args=[month_of_data.pk])),
+        response,
         "Nutzung und Kosten: credit-scoring",
         "Woher die Nutzungsdaten kommen",
         "Monat für Monat",
