@@ -17,36 +17,40 @@ class CatalogFilterForm(forms.Form):
     """Search, filters and sort of the catalog list (GET parameters)."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"placeholder": "Name, purpose, team, tag…", "type": "search"}
+            attrs={"placeholder": _("Name, purpose, team, tag…"), "type": "search"}
         ),
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,
         to_field_name="slug",
-        empty_label="All teams",
+        label=_("Team"),
+        empty_label=_("All teams"),
     )
     lifecycle = forms.ChoiceField(
-        required=False, choices=[("", "Any lifecycle"), *ModelService.Lifecycle.choices]
+        label=_("Lifecycle"),
+        required=False,
+        choices=[("", _("Any lifecycle")), *ModelService.Lifecycle.choices],
     )
     risk_tier = forms.ChoiceField(
-        label="Risk tier",
+        label=_("Risk tier"),
         required=False,
-        choices=[("", "Any risk tier"), *ModelService.RiskTier.choices],
+        choices=[("", _("Any risk tier")), *ModelService.RiskTier.choices],
     )
     sort = forms.ChoiceField(
+        label=_("Sort by"),
         required=False,
         choices=[
-            ("name", "Name A–Z"),
-            ("-name", "Name Z–A"),
-            ("team", "Team"),
-            ("risk", "Risk tier"),
-            ("lifecycle", "Lifecycle"),
-            ("-updated", "Recently updated"),
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("team", _("Team")),
+            ("risk", _("Risk tier")),
+            ("lifecycle", _("Lifecycle")),
+            ("-updated", _("Recently updated")),
         ],
     )
 
@@ -65,7 +69,8 @@ class ModelMetadataForm(forms.ModelForm):
     tags = forms.CharField(
         required=False,
         max_length=500,
-        help_text="Comma-separated, e.g. credit, customer-facing.",
+        label=_("Tags"),
+        help_text=_("Comma-separated, e.g. credit, customer-facing."),
     )
 
     class Meta:
@@ -104,6 +109,22 @@ class ModelMetadataForm(forms.ModelForm):
                 "reproduction",
             )
         }
+        labels = {
+            "description": _("Description"),
+            "purpose": _("Purpose and business context"),
+            "intended_use": _("Intended use"),
+            "intended_users": _("Intended users"),
+            "out_of_scope_use": _("Out-of-scope use"),
+            "owner_team": _("Owner team"),
+            "stakeholders": _("Stakeholders"),
+            "lifecycle_status": _("Lifecycle status"),
+            "training_data": _("Training data"),
+            "input_features": _("Input features"),
+            "parameters": _("Parameters"),
+            "results": _("Results"),
+            "limitations": _("Limitations"),
+            "reproduction": _("Reproduction guidelines"),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,15 +143,17 @@ class ModelMetadataForm(forms.ModelForm):
             if not tag:
                 continue
             if len(tag) > 40:
-                raise forms.ValidationError(f"Tag {tag[:40]!r}… is longer than 40 characters.")
+                raise forms.ValidationError(
+                    _("Tag %(tag)s… is longer than 40 characters.") % {"tag": repr(tag[:40])}
+                )
             if tag not in tags:
                 tags.append(tag)
         return tags
 
     FIELDSETS = (
-        ("Ownership and status", ("owner_team", "lifecycle_status", "stakeholders", "tags")),
+        (_("Ownership and status"), ("owner_team", "lifecycle_status", "stakeholders", "tags")),
         (
-            "Purpose and use",
+            _("Purpose and use"),
             (
                 "description",
                 "purpose",
@@ -141,7 +164,7 @@ class ModelMetadataForm(forms.ModelForm):
             ),
         ),
         (
-            "Data and method",
+            _("Data and method"),
             ("training_data", "input_features", "parameters", "results", "reproduction"),
         ),
     )

@@ -25,11 +25,11 @@ class RegistrySource(BaseModel):
 
     class Kind(models.TextChoices):
         MLFLOW = "mlflow", "MLflow"
-        SAGEMAKER = "sagemaker", "Amazon SageMaker Model Registry"
-        PUSH = "push", "Push API (TFX, Kubeflow Pipelines, CI)"
-        KUBEFLOW = "kubeflow", "Kubeflow Model Registry"
-        VERTEX = "vertex", "Vertex AI Model Registry"
-        AZUREML = "azureml", "Azure Machine Learning"
+        SAGEMAKER = "sagemaker", _("Amazon SageMaker Model Registry")
+        PUSH = "push", _("Push API (TFX, Kubeflow Pipelines, CI)")
+        KUBEFLOW = "kubeflow", _("Kubeflow Model Registry")
+        VERTEX = "vertex", _("Vertex AI Model Registry")
+        AZUREML = "azureml", _("Azure Machine Learning")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MLFLOW)
     slug = models.SlugField(max_length=60, unique=True)
@@ -119,29 +119,33 @@ class WebhookDelivery(BaseModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
 
     DONE = (Status.PROCESSED, Status.IGNORED)
 
     source = models.ForeignKey(RegistrySource, on_delete=models.PROTECT, related_name="deliveries")
     delivery_id = models.CharField(max_length=100)
     signed_at = models.DateTimeField(
-        help_text="When the registry signed or sent it (X-MLflow-Timestamp, webhook-timestamp, "
-        "the EventBridge event's time)."
+        help_text=_(
+            "When the registry signed or sent it (X-MLflow-Timestamp, webhook-timestamp, "
+            "the EventBridge event's time)."
+        )
     )
     entity = models.CharField(max_length=60)
     action = models.CharField(max_length=60)
-    body = models.TextField(help_text="The raw body exactly as received.")
+    body = models.TextField(help_text=_("The raw body exactly as received."))
     payload = models.JSONField(encoder=DjangoJSONEncoder)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0, help_text="Identical re-deliveries seen.")
+    duplicates = models.PositiveIntegerField(
+        default=0, help_text=_("Identical re-deliveries seen.")
+    )
     last_error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=300, blank=True)
@@ -169,22 +173,22 @@ class ModelService(BaseModel):
     """
 
     class Lifecycle(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        DEVELOPMENT = "development", "In development"
-        VALIDATION = "validation", "In validation"
-        PRODUCTION = "production", "In production"
-        DEPRECATED = "deprecated", "Deprecated"
-        RETIRED = "retired", "Retired"
+        PROPOSED = "proposed", _("Proposed")
+        DEVELOPMENT = "development", _("In development")
+        VALIDATION = "validation", _("In validation")
+        PRODUCTION = "production", _("In production")
+        DEPRECATED = "deprecated", _("Deprecated")
+        RETIRED = "retired", _("Retired")
 
     class RiskTier(models.TextChoices):
-        UNASSESSED = "unassessed", "Not assessed"
-        MINIMAL = "minimal", "Minimal"
-        LIMITED = "limited", "Limited"
-        HIGH = "high", "High"
-        PROHIBITED = "prohibited", "Prohibited"
+        UNASSESSED = "unassessed", _("Not assessed")
+        MINIMAL = "minimal", _("Minimal")
+        LIMITED = "limited", _("Limited")
+        HIGH = "high", _("High")
+        PROHIBITED = "prohibited", _("Prohibited")
 
     name = models.CharField(
-        max_length=200, unique=True, help_text="Unique name, as CI refers to it."
+        max_length=200, unique=True, help_text=_("Unique name, as CI refers to it.")
     )
     registry_source = models.ForeignKey(
         RegistrySource, null=True, blank=True, on_delete=models.PROTECT, related_name="models"
@@ -194,16 +198,16 @@ class ModelService(BaseModel):
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="models"
     )
     description = models.TextField(blank=True)
-    purpose = models.TextField("Purpose and business context", blank=True)
+    purpose = models.TextField(_("Purpose and business context"), blank=True)
     intended_use = models.TextField(blank=True)
     intended_users = models.TextField(blank=True)
-    out_of_scope_use = models.TextField("Out-of-scope use", blank=True)
+    out_of_scope_use = models.TextField(_("Out-of-scope use"), blank=True)
     stakeholders = models.TextField(
-        blank=True, help_text="People and functions affected or accountable."
+        blank=True, help_text=_("People and functions affected or accountable.")
     )
-    training_data = models.TextField("Training data", blank=True)
+    training_data = models.TextField(_("Training data"), blank=True)
     input_features = models.TextField(blank=True)
-    reproduction = models.TextField("Reproduction guidelines", blank=True)
+    reproduction = models.TextField(_("Reproduction guidelines"), blank=True)
     parameters = models.TextField(blank=True)
     results = models.TextField(blank=True)
     limitations = models.TextField(blank=True)
@@ -222,7 +226,7 @@ class ModelService(BaseModel):
     registry_created_at = models.DateTimeField(null=True, blank=True)
     registry_updated_at = models.DateTimeField(null=True, blank=True)
     registry_deleted_at = models.DateTimeField(
-        null=True, blank=True, help_text="Gone from the registry: kept here, never dropped."
+        null=True, blank=True, help_text=_("Gone from the registry: kept here, never dropped.")
     )
     # [{"name": old registry name, "until": ISO time}], newest last.
     registry_name_history = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
@@ -249,9 +253,9 @@ class ModelVersion(BaseModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending registration"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Registration failed"
+        PENDING = "pending", _("Pending registration")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Registration failed")
 
     model_service = models.ForeignKey(
         ModelService, on_delete=models.CASCADE, related_name="versions"

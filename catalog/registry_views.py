@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog import selectors, services
@@ -21,72 +22,108 @@ from common.forms import form_errors, message_errors
 
 
 class RegistrySourceForm(forms.Form):
-    kind = forms.ChoiceField(choices=RegistrySource.Kind.choices)
-    slug = forms.SlugField(max_length=60, help_text="Part of the webhook URL: /webhooks/<slug>/")
-    name = forms.CharField(max_length=120, required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=RegistrySource.Kind.choices)
+    slug = forms.SlugField(
+        label=gettext_lazy("Slug"),
+        max_length=60,
+        help_text=gettext_lazy("Part of the webhook URL: /webhooks/<slug>/"),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
     base_url = forms.URLField(
-        label="Base URL",
+        label=gettext_lazy("Base URL"),
         assume_scheme="https",
         required=False,
-        help_text="Where Attest reads the registry's API (MLflow: required; SageMaker: only a "
-        "custom endpoint such as a VPC endpoint; push: none).",
+        help_text=gettext_lazy(
+            "Where Attest reads the registry's API (MLflow: required; SageMaker: only a "
+            "custom endpoint such as a VPC endpoint; push: none)."
+        ),
     )
     region = forms.CharField(
-        max_length=30, required=False, help_text="SageMaker: the AWS region, e.g. eu-central-1."
+        label=gettext_lazy("Region"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("SageMaker: the AWS region, e.g. eu-central-1."),
     )
     role_arn = forms.CharField(
         max_length=300,
         required=False,
-        label="Role ARN (optional)",
-        help_text="SageMaker: a role to assume; otherwise the standard AWS credential chain.",
+        label=gettext_lazy("Role ARN (optional)"),
+        help_text=gettext_lazy(
+            "SageMaker: a role to assume; otherwise the standard AWS credential chain."
+        ),
     )
     auth_header = forms.CharField(
         max_length=100,
         required=False,
         initial=DEFAULT_AUTH_HEADER,
-        help_text="SageMaker: the header the EventBridge connection's API key is sent in; "
-        "Azure ML: the delivery header that may carry the key.",
+        label=gettext_lazy("Auth header"),
+        help_text=gettext_lazy(
+            "SageMaker: the header the EventBridge connection's API key is sent in; "
+            "Azure ML: the delivery header that may carry the key."
+        ),
     )
     project = forms.CharField(
-        max_length=100, required=False, help_text="Vertex AI: the Google Cloud project id."
+        label=gettext_lazy("Project"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Vertex AI: the Google Cloud project id."),
     )
     location = forms.CharField(
-        max_length=40, required=False, help_text="Vertex AI: the region, e.g. europe-west4."
+        label=gettext_lazy("Location"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("Vertex AI: the region, e.g. europe-west4."),
     )
     subscription = forms.CharField(
-        max_length=60, required=False, help_text="Azure ML: the Azure subscription id."
+        label=gettext_lazy("Subscription"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Azure ML: the Azure subscription id."),
     )
     resource_group = forms.CharField(
-        max_length=90, required=False, help_text="Azure ML: the workspace's resource group."
+        label=gettext_lazy("Resource group"),
+        max_length=90,
+        required=False,
+        help_text=gettext_lazy("Azure ML: the workspace's resource group."),
     )
     workspace = forms.CharField(
-        max_length=33, required=False, help_text="Azure ML: the workspace name."
+        label=gettext_lazy("Workspace"),
+        max_length=33,
+        required=False,
+        help_text=gettext_lazy("Azure ML: the workspace name."),
     )
     tenant = forms.CharField(
         max_length=60,
         required=False,
-        label="Tenant id (optional)",
-        help_text="Azure ML: the Entra ID tenant of the client id and secret below.",
+        label=gettext_lazy("Tenant id (optional)"),
+        help_text=gettext_lazy("Azure ML: the Entra ID tenant of the client id and secret below."),
     )
     api_username = forms.CharField(
         max_length=200,
         required=False,
-        label="Client id (optional)",
-        help_text="Azure ML: an app registration's client id; otherwise Azure's default "
-        "credential chain (environment, workload or managed identity).",
+        label=gettext_lazy("Client id (optional)"),
+        help_text=gettext_lazy(
+            "Azure ML: an app registration's client id; otherwise Azure's default "
+            "credential chain (environment, workload or managed identity)."
+        ),
     )
     api_password = forms.CharField(
-        widget=forms.PasswordInput, required=False, label="Client secret (optional)"
+        widget=forms.PasswordInput,
+        required=False,
+        label=gettext_lazy("Client secret (optional)"),
     )
     secret = forms.CharField(
         widget=forms.PasswordInput,
         min_length=16,
         required=False,
-        help_text="MLflow: the webhook secret, also set on the MLflow webhook. SageMaker and push: "
-        "leave empty to have one made (shown once). Shown nowhere after this.",
+        label=gettext_lazy("Secret"),
+        help_text=gettext_lazy(
+            "MLflow: the webhook secret, also set on the MLflow webhook. SageMaker and push: "
+            "leave empty to have one made (shown once). Shown nowhere after this."
+        ),
     )
     api_token = forms.CharField(
-        widget=forms.PasswordInput, required=False, label="API token (optional)"
+        widget=forms.PasswordInput, required=False, label=gettext_lazy("API token (optional)")
     )
 
     def clean(self):
@@ -94,28 +131,47 @@ class RegistrySourceForm(forms.Form):
         kind = data.get("kind")
         if kind == RegistrySource.Kind.MLFLOW:
             if not data.get("base_url") and "base_url" not in self.errors:
-                self.add_error("base_url", "MLflow sources need the server's base URL.")
+                self.add_error("base_url", _("MLflow sources need the server's base URL."))
             if not data.get("secret") and "secret" not in self.errors:
-                self.add_error("secret", "MLflow sources need the webhook secret.")
+                self.add_error("secret", _("MLflow sources need the webhook secret."))
         if kind == RegistrySource.Kind.SAGEMAKER and not data.get("region"):
-            self.add_error("region", "SageMaker sources need an AWS region.")
+            self.add_error("region", _("SageMaker sources need an AWS region."))
         needs_url = kind == RegistrySource.Kind.KUBEFLOW and not data.get("base_url")
         if needs_url and "base_url" not in self.errors:
-            self.add_error("base_url", "Kubeflow sources need the Model Registry's URL.")
+            self.add_error("base_url", _("Kubeflow sources need the Model Registry's URL."))
         if kind == RegistrySource.Kind.AZUREML:
             for field in ("subscription", "resource_group", "workspace"):
                 if not data.get(field):
                     self.add_error(
                         field,
-                        "Azure ML sources need the subscription, resource group and workspace.",
+                        _("Azure ML sources need the subscription, resource group and workspace."),
                     )
             if data.get("api_username") and not (data.get("tenant") and data.get("api_password")):
-                self.add_error("tenant", "A client id needs its tenant id and client secret.")
+                self.add_error("tenant", _("A client id needs its tenant id and client secret."))
         if kind == RegistrySource.Kind.VERTEX:
             for field in ("project", "location"):
                 if not data.get(field):
-                    self.add_error(field, "Vertex AI sources need the project and location.")
+                    self.add_error(field, _("Vertex AI sources need the project and location."))
         return data
+
+
+# What a reconciliation changed, as a person reads it: the summary's keys are codes.
+_RECONCILE_LABELS = {
+    "models_added": gettext_lazy("models added"),
+    "models_updated": gettext_lazy("models updated"),
+    "models_renamed": gettext_lazy("models renamed"),
+    "models_deleted": gettext_lazy("models deleted"),
+    "versions_added": gettext_lazy("versions added"),
+    "versions_updated": gettext_lazy("versions updated"),
+    "versions_deleted": gettext_lazy("versions deleted"),
+    "aliases_moved": gettext_lazy("aliases moved"),
+}
+
+
+def _reconcile_text(summary: dict) -> str:
+    return ", ".join(
+        f"{_RECONCILE_LABELS.get(k, k.replace('_', ' '))} {v}" for k, v in summary.items()
+    )
 
 
 def _webhook_url(request, source: RegistrySource) -> str:
@@ -171,7 +227,7 @@ def registry_create(request):
         if call.ok:
             if not data["secret"]:
                 request.session["attest_new_secret"] = secret  # shown once on the next page
-            messages.success(request, f"Registry {source.slug} added.")
+            messages.success(request, _("Registry %(slug)s added.") % {"slug": source.slug})
             return redirect("registries:detail", slug=source.slug)
     return render(
         request,
@@ -182,7 +238,7 @@ def registry_create(request):
 
 
 class RegistrySourceEditForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
     base_url = RegistrySourceForm.base_fields["base_url"]
     region = RegistrySourceForm.base_fields["region"]
     role_arn = RegistrySourceForm.base_fields["role_arn"]
@@ -190,7 +246,10 @@ class RegistrySourceEditForm(forms.Form):
     approval_environment = forms.CharField(
         max_length=40,
         required=False,
-        help_text="SageMaker: the environment whose approval sets ModelApprovalStatus=Approved.",
+        label=gettext_lazy("Approval environment"),
+        help_text=gettext_lazy(
+            "SageMaker: the environment whose approval sets ModelApprovalStatus=Approved."
+        ),
     )
 
 
@@ -216,7 +275,7 @@ def registry_edit(request, slug):
                 options=options,
             )
         if call.ok:
-            messages.success(request, f"Registry {source.slug} saved.")
+            messages.success(request, _("Registry %(slug)s saved.") % {"slug": source.slug})
             return redirect("registries:detail", slug=source.slug)
     return render(
         request,
@@ -253,9 +312,10 @@ def registry_toggle(request, slug):
     )
     messages.success(
         request,
-        f"Registry {source.slug} enabled."
+        _("Registry %(slug)s enabled.") % {"slug": source.slug}
         if not source.is_active
-        else f"Registry {source.slug} disabled: its deliveries are refused; its history stays.",
+        else _("Registry %(slug)s disabled: its deliveries are refused; its history stays.")
+        % {"slug": source.slug},
     )
     return redirect("registries:detail", slug=slug)
 
@@ -264,9 +324,10 @@ def registry_toggle(request, slug):
 def registry_detail(request, slug):
     source = selectors.registry_source_get(user=request.user, slug=slug)
     recent = selectors.webhook_delivery_list(user=request.user, source=slug)[:10]
-    counts = {s: 0 for s in WebhookDelivery.Status.values}
+    tally = {s: 0 for s in WebhookDelivery.Status.values}
     for status in source.deliveries.values_list("status", flat=True):
-        counts[status] += 1
+        tally[status] += 1
+    counts = {str(WebhookDelivery.Status(s).label): n for s, n in tally.items()}
     return render(
         request,
         "catalog/registry_detail.html",
@@ -279,9 +340,7 @@ def registry_detail(request, slug):
             "recent": recent,
             "counts": counts,
             "new_secret": request.session.pop("attest_new_secret", None),
-            "reconcile_summary": ", ".join(
-                f"{k.replace('_', ' ')} {v}" for k, v in source.last_reconcile_summary.items()
-            ),
+            "reconcile_summary": _reconcile_text(source.last_reconcile_summary),
         },
     )
 
@@ -290,13 +349,13 @@ def registry_detail(request, slug):
 @require_POST
 def registry_secret_add(request, slug):
     source = selectors.registry_source_get(user=request.user, slug=slug)
-    _, secret = services.webhook_secret_add(
+    _secret_row, secret = services.webhook_secret_add(
         actor=request.user, source=source, label=request.POST.get("label", "")[:120]
     )
     # Shown once on the next page, then gone from the session.
     request.session["attest_new_secret"] = secret
     messages.success(
-        request, "New secret added. Set it on the MLflow webhook, then retire the old one."
+        request, _("New secret added. Set it on the MLflow webhook, then retire the old one.")
     )
     return redirect("registries:detail", slug=slug)
 
@@ -307,12 +366,12 @@ def registry_secret_retire(request, slug, secret_id):
     source = selectors.registry_source_get(user=request.user, slug=slug)
     secret = source.secrets.filter(pk=secret_id).first()
     if secret is None:
-        messages.error(request, "No such secret.")
+        messages.error(request, _("No such secret."))
     else:
         with message_errors(request) as call:
             services.webhook_secret_retire(actor=request.user, secret=secret)
         if call.ok:
-            messages.success(request, "Secret retired: deliveries signed with it are refused.")
+            messages.success(request, _("Secret retired: deliveries signed with it are refused."))
     return redirect("registries:detail", slug=slug)
 
 
@@ -325,10 +384,13 @@ def registry_webhook_register(request, slug):
             actor=request.user, source=source, webhook_url=_webhook_url(request, source)
         )
     except (RegistryUnavailable, RegistryRequestRefused) as exc:
-        messages.error(request, f"MLflow did not accept the webhook: {exc}")
+        messages.error(request, _("MLflow did not accept the webhook: %(error)s") % {"error": exc})
     else:
         request.session["attest_new_secret"] = secret
-        messages.success(request, f"Webhook {webhook.get('webhook_id')} registered in MLflow.")
+        messages.success(
+            request,
+            _("Webhook %(id)s registered in MLflow.") % {"id": webhook.get("webhook_id")},
+        )
     return redirect("registries:detail", slug=slug)
 
 
@@ -340,9 +402,9 @@ def registry_test(request, slug):
     try:
         answer = services.registry_client(source).check()
     except (RegistryUnavailable, RegistryRequestRefused) as exc:
-        messages.error(request, f"Connection failed: {exc}")
+        messages.error(request, _("Connection failed: %(error)s") % {"error": exc})
     else:
-        messages.success(request, f"Connection works. {answer}")
+        messages.success(request, _("Connection works. %(answer)s") % {"answer": answer})
     return redirect("registries:detail", slug=slug)
 
 
@@ -353,10 +415,10 @@ def registry_reconcile(request, slug):
     try:
         summary = services.registry_reconcile(source=source, actor=request.user)
     except (RegistryUnavailable, RegistryRequestRefused) as exc:
-        messages.error(request, f"The registry could not be read: {exc}")
+        messages.error(request, _("The registry could not be read: %(error)s") % {"error": exc})
     else:
-        text = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items())
-        messages.success(request, f"Reconciled: {text or 'the catalog already matched'}.")
+        text = _reconcile_text(summary) or _("the catalog already matched")
+        messages.success(request, _("Reconciled: %(changes)s.") % {"changes": text})
     return redirect("registries:detail", slug=slug)
 
 
@@ -391,7 +453,7 @@ def inbox_list(request):
 def delivery_retry(request, pk):
     delivery = selectors.webhook_delivery_get(user=request.user, pk=pk)
     services.registry_delivery_retry(actor=request.user, delivery=delivery)
-    messages.success(request, "Delivery queued again.")
+    messages.success(request, _("Delivery queued again."))
     # Only a path on this site: an attacker's link must not bounce an admin elsewhere.
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

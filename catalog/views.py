@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.selectors import audit_timeline_for_subject
@@ -77,6 +78,7 @@ def model_detail(request, model_id):
             "model": model,
             "versions": selectors.model_version_list(user=request.user, model_service=model),
             "timeline": audit_timeline_for_subject(subject_id=model.pk),
+            "field_names": _FIELD_NAMES,
             "can_edit": selectors.model_service_can_edit(request.user, model),
             "can_move": selectors.team_move_can_request(request.user, model),
             "pending_move": selectors.team_move_pending_for(model_service=model),
@@ -89,7 +91,7 @@ def model_detail(request, model_id):
 def model_edit(request, model_id):
     model = selectors.model_service_get(user=request.user, model_id=model_id)
     if not selectors.model_service_can_edit(request.user, model):
-        raise PermissionDenied("Only the owning team's model owners may edit this model.")
+        raise PermissionDenied(_("Only the owning team's model owners may edit this model."))
     stored = selectors.model_service_get(user=request.user, model_id=model_id)  # not the form's
     form = ModelMetadataForm(request.POST or None, instance=model, user=request.user)
     consequences = []
@@ -116,11 +118,31 @@ def model_edit(request, model_id):
     )
 
 
+# The metadata fields as the "Saved. Changed: ..." message names them (lower case in English).
+_FIELD_NAMES = {
+    "description": gettext_lazy("description"),
+    "purpose": gettext_lazy("purpose"),
+    "intended_use": gettext_lazy("intended use"),
+    "intended_users": gettext_lazy("intended users"),
+    "out_of_scope_use": gettext_lazy("out of scope use"),
+    "owner_team": gettext_lazy("owner team"),
+    "stakeholders": gettext_lazy("stakeholders"),
+    "lifecycle_status": gettext_lazy("lifecycle status"),
+    "training_data": gettext_lazy("training data"),
+    "input_features": gettext_lazy("input features"),
+    "parameters": gettext_lazy("parameters"),
+    "results": gettext_lazy("results"),
+    "limitations": gettext_lazy("limitations"),
+    "reproduction": gettext_lazy("reproduction"),
+    "tags": gettext_lazy("tags"),
+}
+
+
 def _saved_message(request, changed: list[str], consequences: list[dict]) -> None:
     if not changed:
         messages.info(request, _("No changes to save."))
         return
-    names = ", ".join(changed).replace("_", " ")
+    names = ", ".join(str(_FIELD_NAMES.get(n, n.replace("_", " "))) for n in changed)
     if not consequences:
         messages.success(request, _("Saved. Changed: %(names)s.") % {"names": names})
         return

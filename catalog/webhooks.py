@@ -7,10 +7,15 @@ import time
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from catalog import services
+
+
+def _too_large(limit: int) -> str:
+    return _("Body larger than %(limit)s bytes.") % {"limit": limit}
 
 
 def _respond(answer) -> HttpResponse:
@@ -40,16 +45,16 @@ def registry_webhook(request, source_slug: str):
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return JsonResponse({"detail": "Malformed Content-Length."}, status=400)
+        return JsonResponse({"detail": _("Malformed Content-Length.")}, status=400)
     if declared > limit:
         # Refuse before reading (or verifying) anything.
-        return JsonResponse({"detail": f"Body larger than {limit} bytes."}, status=413)
+        return JsonResponse({"detail": _too_large(limit)}, status=413)
     try:
         body = request.read(limit + 1)
     except (RequestDataTooBig, OSError):
-        return JsonResponse({"detail": f"Body larger than {limit} bytes."}, status=413)
+        return JsonResponse({"detail": _too_large(limit)}, status=413)
     if len(body) > limit:
-        return JsonResponse({"detail": f"Body larger than {limit} bytes."}, status=413)
+        return JsonResponse({"detail": _too_large(limit)}, status=413)
     answer = services.registry_delivery_receive(
         source_slug=source_slug, headers=request.headers, body=body, now=time.time(), query=query
     )

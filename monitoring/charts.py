@@ -8,6 +8,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import dateformat, formats
+from django.utils.translation import gettext as _
+
 from monitoring import thresholds
 
 OVERALL = "overall"  # the series of values without a slice
@@ -86,8 +89,17 @@ class Chart:
         return len(self.series) > 1
 
 
+def decimal_mark(text: str) -> str:
+    """``text`` (a number formatted with ``.``) with the active language's decimal mark."""
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def fmt(value: float) -> str:
-    """Compact number for axis labels: 0.834, 12.5k, 1.2e-05."""
+    """Compact number for axis labels: 0.834, 12.5k, 1.2e-05 (0,834 in German)."""
+    return decimal_mark(_fmt_c(value))
+
+
+def _fmt_c(value: float) -> str:
     if value == 0:
         return "0"
     magnitude = abs(value)
@@ -127,11 +139,12 @@ def _domain(values: list[float]) -> tuple[float, float]:
 
 
 def _time_label(moment: datetime, span_seconds: float) -> str:
+    # Django's "M" is the month's abbreviation in the active language (Dec / Dez).
     if span_seconds <= 2 * 86400:
-        return moment.strftime("%d %b %H:%M")
+        return dateformat.format(moment, "d M H:i")
     if span_seconds <= 400 * 86400:
-        return moment.strftime("%d %b")
-    return moment.strftime("%b %Y")
+        return dateformat.format(moment, "d M")
+    return dateformat.format(moment, "M Y")
 
 
 def _thin(points: list[tuple[datetime, float]], limit: int) -> list[tuple[datetime, float]]:
@@ -166,18 +179,18 @@ def line_chart(
     bounds = bounds or thresholds.Bounds()
     rules: list[tuple[str, str, float]] = []
     if bounds.min_value is not None:
-        rules.append(("min", f"min {fmt(bounds.min_value)}", bounds.min_value))
+        rules.append(("min", _("min %(v)s") % {"v": fmt(bounds.min_value)}, bounds.min_value))
     if bounds.max_value is not None:
-        rules.append(("max", f"max {fmt(bounds.max_value)}", bounds.max_value))
+        rules.append(("max", _("max %(v)s") % {"v": fmt(bounds.max_value)}, bounds.max_value))
     floor = thresholds.drop_floor(baseline, bounds.max_relative_drop)
     if floor is not None:
         rules.append(("floor", f"−{bounds.max_relative_drop * 100:.3g} % {fmt(floor)}", floor))
     if baseline is not None:
-        rules.append(("baseline", f"approved {fmt(baseline)}", baseline))
+        rules.append(("baseline", _("approved %(v)s") % {"v": fmt(baseline)}, baseline))
 
-    values = [v for points in data.values() for _, v in points] + [r[2] for r in rules]
+    values = [v for points in data.values() for _t, v in points] + [r[2] for r in rules]
     low, high = _domain(values)
-    times = [t for points in data.values() for t, _ in points]
+    times = [t for points in data.values() for t, _v in points]
     t0, t1 = min(times), max(times)
     span = (t1 - t0).total_seconds()
 
@@ -196,7 +209,7 @@ def line_chart(
         last_t, last_v = points[-1]
         chart.series.append(
             Series(
-                label=label,
+                label=_("overall") if label == OVERALL else label,
                 color=PALETTE[i % len(PALETTE)],
                 path=path,
                 count=len(points),

@@ -13,6 +13,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 # Art. 73(2)-(4): days from awareness to the (initial) report, per category.
 ART73_DAYS: dict[str, int] = {"general": 15, "death": 10, "widespread": 2}
 ART73_ARTICLE: dict[str, str] = {
@@ -54,14 +57,20 @@ def duration_label(delta: timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
 
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
+    def day(n: int) -> str:
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+    def hour(n: int) -> str:
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+
+    def minute(n: int) -> str:
+        return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
 
     if days:
-        return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+        return day(days) + (f" {hour(hours)}" if hours else "")
     if hours:
-        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
-    return unit(minutes, "minute")
+        return hour(hours) + (f" {minute(minutes)}" if minutes else "")
+    return minute(minutes)
 
 
 def deadline_status(
@@ -74,19 +83,26 @@ def deadline_status(
 ) -> DeadlineStatus:
     """The countdown of one incident at ``now``."""
     if not serious or not category:
-        return DeadlineStatus("not_serious", None, None, "No Art. 73 reporting clock")
+        return DeadlineStatus("not_serious", None, None, _("No Art. 73 reporting clock"))
     deadline = report_deadline(aware_at, category)
     if reported_at is not None:
         if reported_at <= deadline:
-            return DeadlineStatus("reported", deadline, None, "Reported in time")
+            return DeadlineStatus("reported", deadline, None, _("Reported in time"))
         late = duration_label(reported_at - deadline)
-        return DeadlineStatus("reported_late", deadline, None, f"Reported {late} late")
+        return DeadlineStatus(
+            "reported_late", deadline, None, _("Reported %(late)s late") % {"late": late}
+        )
     remaining = deadline - now
     if remaining.total_seconds() < 0:
         return DeadlineStatus(
-            "overdue", deadline, remaining, f"Overdue by {duration_label(remaining)}"
+            "overdue",
+            deadline,
+            remaining,
+            _("Overdue by %(time)s") % {"time": duration_label(remaining)},
         )
-    return DeadlineStatus("due", deadline, remaining, f"{duration_label(remaining)} left")
+    return DeadlineStatus(
+        "due", deadline, remaining, _("%(time)s left") % {"time": duration_label(remaining)}
+    )
 
 
 # --- Tier tables from settings ("high=365,limited=540") ------------------------------------

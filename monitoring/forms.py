@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Incident, RecertificationReview
 
@@ -11,7 +12,7 @@ DATETIME_WIDGET = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def _datetime_field(label: str, *, required: bool = False, help_text: str = ""):
+def _datetime_field(label, *, required: bool = False, help_text=""):
     return forms.DateTimeField(
         label=label,
         required=required,
@@ -22,32 +23,33 @@ def _datetime_field(label: str, *, required: bool = False, help_text: str = ""):
 
 class ThresholdForm(forms.Form):
     metric = forms.CharField(
+        label=_("Metric"),
         max_length=200,
-        help_text="The metric name as monitoring posts it, e.g. auc.",
+        help_text=_("The metric name as monitoring posts it, e.g. auc."),
         widget=forms.TextInput(attrs={"list": "known-metrics", "autocomplete": "off"}),
     )
-    environment = forms.ChoiceField(required=False)
+    environment = forms.ChoiceField(label=_("Environment"), required=False)
     min_value = forms.FloatField(
-        label="Minimum", required=False, help_text="Alert when a value falls below this."
+        label=_("Minimum"), required=False, help_text=_("Alert when a value falls below this.")
     )
     max_value = forms.FloatField(
-        label="Maximum", required=False, help_text="Alert when a value rises above this."
+        label=_("Maximum"), required=False, help_text=_("Alert when a value rises above this.")
     )
     max_drop_percent = forms.FloatField(
-        label="Largest drop since approval (%)",
+        label=_("Largest drop since approval (%)"),
         required=False,
         min_value=0.0001,
         max_value=100,
-        help_text="Compared with the value in the approved deployment request, e.g. 5.",
+        help_text=_("Compared with the value in the approved deployment request, e.g. 5."),
     )
     mark_for_rereview = forms.BooleanField(
-        label="Mark the approval for re-review on a breach",
+        label=_("Mark the approval for re-review on a breach"),
         required=False,
     )
 
     def __init__(self, *args, environments: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["environment"].choices = [("", "Every environment")] + [
+        self.fields["environment"].choices = [("", _("Every environment"))] + [
             (e, e) for e in environments
         ]
 
@@ -77,49 +79,53 @@ class ThresholdForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
     )
 
 
 class IncidentForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    severity = forms.ChoiceField(choices=Incident.Severity.choices, initial="medium")
-    model_version = forms.ModelChoiceField(
-        queryset=None, required=False, label="Version", empty_label="— not version-specific —"
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Incident.Severity.choices, initial="medium"
     )
-    occurred_at = _datetime_field("When it happened")
+    model_version = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Version"), empty_label=_("— not version-specific —")
+    )
+    occurred_at = _datetime_field(_("When it happened"))
     aware_at = _datetime_field(
-        "When you became aware",
+        _("When you became aware"),
         required=True,
-        help_text="The Art. 73 reporting clock starts here (times in UTC).",
+        help_text=_("The Art. 73 reporting clock starts here (times in UTC)."),
     )
     serious = forms.BooleanField(
-        label="Serious incident (Art. 3(49)): report it to the market-surveillance authority",
+        label=_("Serious incident (Art. 3(49)): report it to the market-surveillance authority"),
         required=False,
     )
     serious_category = forms.ChoiceField(
-        label="Art. 73 category",
+        label=_("Art. 73 category"),
         required=False,
         choices=[("", "—"), *Incident.SeriousCategory.choices],
     )
     affected_people = forms.CharField(
-        label="Affected people",
+        label=_("Affected people"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Who and how many, as far as known.",
+        help_text=_("Who and how many, as far as known."),
     )
     corrective_actions = forms.CharField(
-        label="Corrective actions", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Corrective actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     report_stage = forms.ChoiceField(
-        label="Report to the authority",
+        label=_("Report to the authority"),
         choices=Incident.ReportStage.choices,
         initial=Incident.ReportStage.NONE,
     )
-    authority_reported_at = _datetime_field("Report sent on")
-    complete_report_at = _datetime_field("Complete report sent on")
-    status = forms.ChoiceField(choices=Incident.Status.choices, initial=Incident.Status.OPEN)
+    authority_reported_at = _datetime_field(_("Report sent on"))
+    complete_report_at = _datetime_field(_("Complete report sent on"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Incident.Status.choices, initial=Incident.Status.OPEN
+    )
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,9 +159,10 @@ class IncidentForm(forms.Form):
 
 
 class ReviewCompleteForm(forms.Form):
-    outcome = forms.ChoiceField(choices=RecertificationReview.Outcome.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=RecertificationReview.Outcome.choices)
     comment = forms.CharField(
         max_length=5000,
+        label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What was reviewed (metrics, alerts, incidents, documentation) and concluded.",
+        help_text=_("What was reviewed (metrics, alerts, incidents, documentation) and concluded."),
     )

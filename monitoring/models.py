@@ -8,6 +8,7 @@ import sys
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
 
@@ -34,7 +35,7 @@ class MetricPoint(BaseModel):
     environment = models.CharField(max_length=40)
     metric = models.CharField(max_length=200)
     slice = models.CharField(
-        max_length=200, blank=True, help_text="Sub-population (e.g. 'age<25'); empty: overall."
+        max_length=200, blank=True, help_text=_("Sub-population (e.g. 'age<25'); empty: overall.")
     )
     value = models.FloatField()
     observed_at = models.DateTimeField()
@@ -75,15 +76,17 @@ class Threshold(BaseModel):
         "catalog.ModelService", on_delete=models.CASCADE, related_name="thresholds"
     )
     metric = models.CharField(max_length=200)
-    environment = models.CharField(max_length=40, blank=True, help_text="Empty: every environment.")
+    environment = models.CharField(
+        max_length=40, blank=True, help_text=_("Empty: every environment.")
+    )
     min_value = models.FloatField(null=True, blank=True)
     max_value = models.FloatField(null=True, blank=True)
     max_relative_drop = models.FloatField(
-        null=True, blank=True, help_text="Fraction of the value at approval time (0.05 = 5 %)."
+        null=True, blank=True, help_text=_("Fraction of the value at approval time (0.05 = 5 %).")
     )
     mark_for_rereview = models.BooleanField(
         default=False,
-        help_text="A breach marks the approval in force stale and opens a re-review request.",
+        help_text=_("A breach marks the approval in force stale and opens a re-review request."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -138,22 +141,22 @@ class Alert(BaseModel):
     """
 
     class Kind(models.TextChoices):
-        BELOW_MINIMUM = "below_minimum", "Below minimum"
-        ABOVE_MAXIMUM = "above_maximum", "Above maximum"
-        RELATIVE_DROP = "relative_drop", "Dropped since approval"
-        STALE_IN_PRODUCTION = "stale_in_production", "Stale in production"
-        SCHEMA_MISMATCH = "schema_mismatch", "Input schema changed"
-        INCIDENT_OVERDUE = "incident_overdue", "Incident report overdue"
-        REVIEW_OVERDUE = "review_overdue", "Recertification overdue"
-        BUDGET_EXCEEDED = "budget_exceeded", "Over budget"
-        BUDGET_FORECAST = "budget_forecast", "Forecast over budget"
+        BELOW_MINIMUM = "below_minimum", _("Below minimum")
+        ABOVE_MAXIMUM = "above_maximum", _("Above maximum")
+        RELATIVE_DROP = "relative_drop", _("Dropped since approval")
+        STALE_IN_PRODUCTION = "stale_in_production", _("Stale in production")
+        SCHEMA_MISMATCH = "schema_mismatch", _("Input schema changed")
+        INCIDENT_OVERDUE = "incident_overdue", _("Incident report overdue")
+        REVIEW_OVERDUE = "review_overdue", _("Recertification overdue")
+        BUDGET_EXCEEDED = "budget_exceeded", _("Over budget")
+        BUDGET_FORECAST = "budget_forecast", _("Forecast over budget")
 
     METRIC_KINDS = (Kind.BELOW_MINIMUM, Kind.ABOVE_MAXIMUM, Kind.RELATIVE_DROP)
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
 
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         State.OPEN: (State.ACKNOWLEDGED, State.RESOLVED),
@@ -178,7 +181,7 @@ class Alert(BaseModel):
     subject = models.CharField(
         max_length=100,
         blank=True,
-        help_text="What else tells alerts of one kind apart (incident id, review id, version).",
+        help_text=_("What else tells alerts of one kind apart (incident id, review id, version)."),
     )
     title = models.CharField(max_length=300)
     detail = models.TextField(blank=True)
@@ -194,7 +197,7 @@ class Alert(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The approval in force for this version and environment when it opened.",
+        help_text=_("The approval in force for this version and environment when it opened."),
     )
     rereview_requested = models.BooleanField(default=False)
     occurrences = models.PositiveIntegerField(default=1)
@@ -287,27 +290,30 @@ class Incident(BaseModel):
     """
 
     class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
 
     class SeriousCategory(models.TextChoices):
-        GENERAL = "general", "Serious incident — report within 15 days (Art. 73(2))"
-        DEATH = "death", "Death of a person — report within 10 days (Art. 73(4))"
+        GENERAL = "general", _("Serious incident — report within 15 days (Art. 73(2))")
+        DEATH = "death", _("Death of a person — report within 10 days (Art. 73(4))")
         WIDESPREAD = (
             "widespread",
-            "Widespread infringement or critical-infrastructure disruption — 2 days (Art. 73(3))",
+            _(
+                "Widespread infringement or critical-infrastructure disruption — 2 days "
+                "(Art. 73(3))"
+            ),
         )
 
     class ReportStage(models.TextChoices):
-        NONE = "none", "Not reported"
-        INITIAL = "initial", "Initial (incomplete) report sent"
-        COMPLETE = "complete", "Complete report sent"
+        NONE = "none", _("Not reported")
+        INITIAL = "initial", _("Initial (incomplete) report sent")
+        COMPLETE = "complete", _("Complete report sent")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     model_service = models.ForeignKey(
         "catalog.ModelService", on_delete=models.PROTECT, related_name="incidents"
@@ -322,7 +328,7 @@ class Incident(BaseModel):
     serious = models.BooleanField(default=False)
     serious_category = models.CharField(max_length=20, choices=SeriousCategory.choices, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)
-    aware_at = models.DateTimeField(help_text="When the provider became aware (Art. 73 clock).")
+    aware_at = models.DateTimeField(help_text=_("When the provider became aware (Art. 73 clock)."))
     affected_people = models.TextField(blank=True)
     corrective_actions = models.TextField(blank=True)
     report_deadline = models.DateTimeField(null=True, blank=True)
@@ -330,7 +336,7 @@ class Incident(BaseModel):
         max_length=20, choices=ReportStage.choices, default=ReportStage.NONE
     )
     authority_reported_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the first report reached the authority."
+        null=True, blank=True, help_text=_("When the first report reached the authority.")
     )
     complete_report_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(
@@ -374,9 +380,9 @@ class RecertificationReview(BaseModel):
     open review per model; completing one records its outcome and schedules the next."""
 
     class Outcome(models.TextChoices):
-        RECERTIFIED = "recertified", "Recertified"
-        CHANGES_REQUIRED = "changes_required", "Changes required"
-        RETIRE = "retire", "Retire the model"
+        RECERTIFIED = "recertified", _("Recertified")
+        CHANGES_REQUIRED = "changes_required", _("Changes required")
+        RETIRE = "retire", _("Retire the model")
 
     model_service = models.ForeignKey(
         "catalog.ModelService", on_delete=models.PROTECT, related_name="recertifications"

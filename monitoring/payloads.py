@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from common import input_guard
 from common.errors import RequestRefused
 
@@ -48,7 +50,7 @@ def parse_json(raw: bytes) -> Any:
     """Strict JSON (``common.input_guard.json_loads``): UTF-8, no NaN/Infinity literals, no
     NUL or lone surrogate in a string, bounded depth and numbers. Else PayloadError(400)."""
     if not raw.strip():
-        raise PayloadError(400, "The body is empty; send a JSON object.")
+        raise PayloadError(400, _("The body is empty; send a JSON object."))
     try:
         # Floats stay ours: a value of 1e999 is an item's "must be a finite number" below.
         return input_guard.json_loads(raw, max_magnitude=None)
@@ -119,25 +121,25 @@ def metric_batch(
     """Every item of ``{"items": [...]}``, checked; any problem anywhere: PayloadError."""
     body = parse_json(raw)
     if not isinstance(body, dict):
-        raise PayloadError(400, 'Send a JSON object: {"items": [...]}.')
+        raise PayloadError(400, _('Send a JSON object: {"items": [...]}.'))
     unknown = sorted(set(body) - {"items"})
     if unknown:
         raise PayloadError(
-            400, "Unknown top-level field(s).", {k: ["Unknown field."] for k in unknown}
+            400, _("Unknown top-level field(s)."), {k: [_("Unknown field.")] for k in unknown}
         )
     items = body.get("items")
     if not isinstance(items, list):
         raise PayloadError(
-            400, "The batch is invalid.", {"items": ["A list of items is required."]}
+            400, _("The batch is invalid."), {"items": [_("A list of items is required.")]}
         )
     if not items:
-        raise PayloadError(400, "The batch is empty.", {"items": ["Send at least one item."]})
+        raise PayloadError(400, _("The batch is empty."), {"items": [_("Send at least one item.")]})
     if len(items) > max_items:
         raise PayloadError(
             413,
-            f"Too many items: {len(items)}; at most {max_items} per batch. Split it into "
-            "smaller batches.",
-            {"items": [f"At most {max_items} items per batch."]},
+            _("Too many items: %(n)d; at most %(max)d per batch. Split it into smaller batches.")
+            % {"n": len(items), "max": max_items},
+            {"items": [_("At most %(max)d items per batch.") % {"max": max_items}]},
         )
     errors: dict[str, list[str]] = {}
     parsed: list[MetricItem] = []
@@ -188,8 +190,11 @@ def metric_batch(
     if errors:
         raise PayloadError(
             400,
-            f"{len(errors)} of {len(items)} item(s) are invalid; nothing was recorded. "
-            "Fix them and send the whole batch again.",
+            _(
+                "%(bad)d of %(total)d item(s) are invalid; nothing was recorded. "
+                "Fix them and send the whole batch again."
+            )
+            % {"bad": len(errors), "total": len(items)},
             _limited(errors),
         )
     return parsed
@@ -211,7 +216,7 @@ def schema_payload(raw: bytes, *, environments: list[str]) -> SchemaPayload:
     """``{"environment": ..., "features": {name: type}, "reference": false}``, checked."""
     body = parse_json(raw)
     if not isinstance(body, dict):
-        raise PayloadError(400, 'Send a JSON object: {"environment": ..., "features": {...}}.')
+        raise PayloadError(400, _('Send a JSON object: {"environment": ..., "features": {...}}.'))
     errors: dict[str, list[str]] = {}
     for field in sorted(set(body) - {"environment", "features", "reference"}):
         errors[field] = ["Unknown field."]
@@ -246,7 +251,7 @@ def schema_payload(raw: bytes, *, environments: list[str]) -> SchemaPayload:
     if not isinstance(reference, bool):
         errors["reference"] = ["true or false."]
     if errors:
-        raise PayloadError(400, "The schema is invalid; see errors.", errors)
+        raise PayloadError(400, _("The schema is invalid; see errors."), errors)
     return SchemaPayload(environment=environment, features=cleaned, reference=reference)
 
 

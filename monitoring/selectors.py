@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
@@ -251,7 +252,7 @@ def metric_charts(
         # Overall line first, then slices alphabetically.
         ordered = dict(sorted(series.items(), key=lambda kv: (kv[0] != charts.OVERALL, kv[0])))
         chart = charts.line_chart(
-            f"{metric} in {environment}",
+            _("%(metric)s in %(environment)s") % {"metric": metric, "environment": environment},
             ordered,
             bounds=bounds_of(threshold),
             baseline=baseline,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 BELOW_MINIMUM = "below_minimum"
 ABOVE_MAXIMUM = "above_maximum"
 RELATIVE_DROP = "relative_drop"
@@ -52,7 +54,8 @@ def evaluate(
                 BELOW_MINIMUM,
                 value,
                 bounds.min_value,
-                f"{_fmt(value)} is below the minimum {_fmt(bounds.min_value)}",
+                _("%(value)s is below the minimum %(limit)s")
+                % {"value": _fmt(value), "limit": _fmt(bounds.min_value)},
             )
         )
     if bounds.max_value is not None and value > bounds.max_value:
@@ -61,7 +64,8 @@ def evaluate(
                 ABOVE_MAXIMUM,
                 value,
                 bounds.max_value,
-                f"{_fmt(value)} is above the maximum {_fmt(bounds.max_value)}",
+                _("%(value)s is above the maximum %(limit)s")
+                % {"value": _fmt(value), "limit": _fmt(bounds.max_value)},
             )
         )
     floor = drop_floor(baseline, bounds.max_relative_drop) if relative else None
@@ -72,8 +76,16 @@ def evaluate(
                 RELATIVE_DROP,
                 value,
                 floor,
-                f"{_fmt(value)} is {drop:.1f} % below {_fmt(baseline)} at approval "
-                f"(at most {bounds.max_relative_drop * 100:.4g} % allowed)",
+                _(
+                    "%(value)s is %(drop)s %% below %(baseline)s at approval "
+                    "(at most %(allowed)s %% allowed)"
+                )
+                % {
+                    "value": _fmt(value),
+                    "drop": f"{drop:.1f}",
+                    "baseline": _fmt(baseline),
+                    "allowed": f"{bounds.max_relative_drop * 100:.4g}",
+                },
             )
         )
     return breaches

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals import configuration as approval_configuration
@@ -96,7 +98,7 @@ _THRESHOLD_ALIASES = {"max_relative_drop": "max_drop_percent"}
 def threshold_create(request, model_id):
     model = model_service_get(user=request.user, model_id=model_id)
     if not selectors.can_manage_thresholds(request.user, model):
-        raise PermissionDenied("Only the owning team's model owners set thresholds.")
+        raise PermissionDenied(_("Only the owning team's model owners set thresholds."))
     environments = approval_configuration.environments()
     if request.method == "POST":
         form = ThresholdForm(request.POST, environments=environments)
@@ -106,9 +108,11 @@ def threshold_create(request, model_id):
                     actor=request.user, model_service=model, **form.service_kwargs()
                 )
             if call.ok:
-                messages.success(request, f"Threshold for {threshold} saved.")
+                messages.success(
+                    request, _("Threshold for %(threshold)s saved.") % {"threshold": threshold}
+                )
                 return redirect("monitoring:model-monitoring", model_id=model.pk)
-        messages.error(request, "The threshold was not saved; see below.")
+        messages.error(request, _("The threshold was not saved; see below."))
         return _threshold_page(request, model, form, status=400)
     initial = {"metric": request.GET.get("metric", "")[:200]}
     if request.GET.get("environment") in environments:
@@ -124,7 +128,7 @@ def threshold_edit(request, threshold_id):
     threshold = selectors.threshold_get(user=request.user, pk=threshold_id)
     model = threshold.model_service
     if not selectors.can_manage_thresholds(request.user, model):
-        raise PermissionDenied("Only the owning team's model owners change thresholds.")
+        raise PermissionDenied(_("Only the owning team's model owners change thresholds."))
     environments = approval_configuration.environments()
     if request.method == "POST":
         form = ThresholdForm(request.POST, environments=environments)
@@ -135,11 +139,14 @@ def threshold_edit(request, threshold_id):
                 )
             if call.ok:
                 if changed:
-                    messages.success(request, f"Threshold for {threshold} updated.")
+                    messages.success(
+                        request,
+                        _("Threshold for %(threshold)s updated.") % {"threshold": threshold},
+                    )
                 else:
-                    messages.info(request, "No changes to save.")
+                    messages.info(request, _("No changes to save."))
                 return redirect("monitoring:model-monitoring", model_id=model.pk)
-        messages.error(request, "The threshold was not saved; see below.")
+        messages.error(request, _("The threshold was not saved; see below."))
         return _threshold_page(request, model, form, threshold, status=400)
     form = ThresholdForm(initial=ThresholdForm.initial_from(threshold), environments=environments)
     return _threshold_page(request, model, form, threshold)
@@ -151,12 +158,16 @@ def threshold_delete(request, threshold_id):
     threshold = selectors.threshold_get(user=request.user, pk=threshold_id)
     model_id = threshold.model_service_id
     services.threshold_delete(actor=request.user, threshold=threshold)
-    messages.success(request, f"Threshold for {threshold} removed.")
+    messages.success(request, _("Threshold for %(threshold)s removed.") % {"threshold": threshold})
     return redirect("monitoring:model-monitoring", model_id=model_id)
 
 
 # --- Alerts ---------------------------------------------------------------------------------
-ALERT_STATES = (("active", "Open and acknowledged"), *Alert.State.choices, ("all", "All"))
+ALERT_STATES = (
+    ("active", gettext_lazy("Open and acknowledged")),
+    *Alert.State.choices,
+    ("all", gettext_lazy("All")),
+)
 
 
 @login_required
@@ -219,7 +230,7 @@ def _alert_action(request, alert_id, *, prefix: str, service, done: str):
         if call.ok:
             messages.success(request, done)
             return redirect("monitoring:alert-detail", alert_id=alert.pk)
-    messages.error(request, "Nothing was recorded; see below.")
+    messages.error(request, _("Nothing was recorded; see below."))
     forms = {"ack_form" if prefix == "ack" else "resolve_form": form}
     return _alert_page(request, alert, status=400, **forms)
 
@@ -232,7 +243,7 @@ def alert_acknowledge(request, alert_id):
         alert_id,
         prefix="ack",
         service=services.alert_acknowledge,
-        done="Alert acknowledged. It stays open until it is resolved.",
+        done=_("Alert acknowledged. It stays open until it is resolved."),
     )
 
 
@@ -244,7 +255,7 @@ def alert_resolve(request, alert_id):
         alert_id,
         prefix="resolve",
         service=services.alert_resolve,
-        done="Alert resolved. A new breach will open a new alert.",
+        done=_("Alert resolved. A new breach will open a new alert."),
     )
 
 
@@ -288,7 +299,7 @@ def incident_create(request, model_id):
     model = model_service_get(user=request.user, model_id=model_id)
     if not selectors.can_manage_incidents(request.user, model):
         raise PermissionDenied(
-            "Only the owning team's model owners and compliance officers register incidents."
+            _("Only the owning team's model owners and compliance officers register incidents.")
         )
     if request.method == "POST":
         form = IncidentForm(request.POST, versions=_versions(model))
@@ -298,9 +309,9 @@ def incident_create(request, model_id):
                     actor=request.user, model_service=model, **form.values()
                 )
             if call.ok:
-                messages.success(request, "Incident registered.")
+                messages.success(request, _("Incident registered."))
                 return redirect("monitoring:incident-detail", incident_id=incident.pk)
-        messages.error(request, "The incident was not registered; see below.")
+        messages.error(request, _("The incident was not registered; see below."))
         return _incident_form_page(request, model, form, status=400)
     form = IncidentForm(
         initial={"aware_at": timezone.now().replace(second=0, microsecond=0)},
@@ -335,7 +346,7 @@ def incident_edit(request, incident_id):
     model = incident.model_service
     if not selectors.can_manage_incidents(request.user, model):
         raise PermissionDenied(
-            "Only the owning team's model owners and compliance officers edit incidents."
+            _("Only the owning team's model owners and compliance officers edit incidents.")
         )
     if request.method == "POST":
         form = IncidentForm(request.POST, versions=_versions(model))
@@ -346,11 +357,11 @@ def incident_edit(request, incident_id):
                 )
             if call.ok:
                 if changed:
-                    messages.success(request, "Incident updated.")
+                    messages.success(request, _("Incident updated."))
                 else:
-                    messages.info(request, "No changes to save.")
+                    messages.info(request, _("No changes to save."))
                 return redirect("monitoring:incident-detail", incident_id=incident.pk)
-        messages.error(request, "The incident was not saved; see below.")
+        messages.error(request, _("The incident was not saved; see below."))
         return _incident_form_page(request, model, form, incident, status=400)
     form = IncidentForm(initial=IncidentForm.initial_from(incident), versions=_versions(model))
     return _incident_form_page(request, model, form, incident)
@@ -363,18 +374,15 @@ def review_complete(request, review_id):
     review = selectors.review_get(user=request.user, pk=review_id)
     form = ReviewCompleteForm(request.POST)
     if form.is_valid():
-        with message_errors(request, prefix="Not recorded: ") as call:
+        with message_errors(request, prefix=_("Not recorded: ")) as call:
             services.review_complete(actor=request.user, review=review, **form.cleaned_data)
         if call.ok:
             messages.success(
                 request,
-                "Review recorded."
-                + (
-                    ""
-                    if form.cleaned_data["outcome"] == "retire"
-                    else " The next one is scheduled."
-                ),
+                _("Review recorded.")
+                if form.cleaned_data["outcome"] == "retire"
+                else _("Review recorded. The next one is scheduled."),
             )
     else:
-        messages.error(request, "Choose an outcome and say what was reviewed.")
+        messages.error(request, _("Choose an outcome and say what was reviewed."))
     return redirect("monitoring:model-monitoring", model_id=review.model_service_id)

@@ -3,6 +3,8 @@ of the risk app, written once."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from accounts.roles import OVERSIGHT_ROLES, Role, has_role
 from catalog.access import can_act_for_owning_team, model_service_can_edit
 from catalog.models import ModelService
@@ -31,7 +33,7 @@ def can_classify_directly(user) -> bool:
 def confirm_refusal(user, assessment) -> str | None:
     """Why ``user`` may not confirm or return ``assessment`` (``None``: they may)."""
     if not has_role(user, *OVERSIGHT_ROLES):
-        return "Only compliance officers confirm or return a proposed risk assessment."
+        return _("Only compliance officers confirm or return a proposed risk assessment.")
     if assessment.submitted_by_id is not None and assessment.submitted_by_id == user.pk:
-        return "Separation of duties: nobody confirms their own proposal."
+        return _("Separation of duties: nobody confirms their own proposal.")
     return None

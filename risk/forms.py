@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from risk.models import Obligation
 from risk.ruleset import RuleSet
@@ -19,7 +20,7 @@ def questionnaire_form(ruleset: RuleSet, data=None, initial: dict | None = None)
                 label=label,
                 required=False,
                 widget=forms.RadioSelect,
-                choices=[("yes", "Yes"), ("no", "No")],
+                choices=[("yes", _("Yes")), ("no", _("No"))],
             )
         elif q["type"] == "multi":
             field = forms.MultipleChoiceField(
@@ -31,7 +32,7 @@ def questionnaire_form(ruleset: RuleSet, data=None, initial: dict | None = None)
         else:
             choices = ruleset.options(q)
             if q.get("allow_none"):
-                choices = [(NONE, "None of these"), *choices]
+                choices = [(NONE, _("None of these")), *choices]
             widget = forms.Select if len(choices) > 8 else forms.RadioSelect
             field = forms.ChoiceField(
                 label=label,
@@ -70,18 +71,23 @@ def answers_from(form: forms.Form) -> dict:
 
 
 class ObligationForm(forms.Form):
-    status = forms.ChoiceField(choices=Obligation.Status.choices)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    justification = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    status = forms.ChoiceField(label=_("Status"), choices=Obligation.Status.choices)
+    due_date = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    owner = forms.CharField(required=False, max_length=150)
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = forms.CharField(label=_("Owner"), required=False, max_length=150)
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(required=False)
-    link = forms.URLField(required=False, assume_scheme="https")
-    description = forms.CharField(required=False, max_length=500)
+    file = forms.FileField(label=_("Evidence file"), required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    description = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class ReviewForm(forms.Form):
@@ -89,5 +95,8 @@ class ReviewForm(forms.Form):
     proposed assessment; the service says when it is missing."""
 
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

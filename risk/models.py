@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ModelService
 from common.models import BaseModel
@@ -28,11 +29,11 @@ class RiskAssessment(BaseModel):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PROPOSED = "proposed", "Awaiting confirmation"
-        SUBMITTED = "submitted", "In force"
-        RETURNED = "returned", "Returned"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "proposed", _("Awaiting confirmation")
+        SUBMITTED = "submitted", _("In force")
+        RETURNED = "returned", _("Returned")
+        SUPERSEDED = "superseded", _("Superseded")
 
     model_service = models.ForeignKey(
         "catalog.ModelService", on_delete=models.CASCADE, related_name="risk_assessments"
@@ -103,10 +104,10 @@ class Obligation(BaseModel):
     justification; who certified either, and when, is kept (and audited)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        MET = "met", "Met"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        MET = "met", _("Met")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
     DONE = (Status.MET, Status.NOT_APPLICABLE)
 
@@ -132,7 +133,7 @@ class Obligation(BaseModel):
     )
     certified_at = models.DateTimeField(null=True, blank=True)
     is_current = models.BooleanField(
-        default=True, db_index=True, help_text="Belongs to the model's latest assessment."
+        default=True, db_index=True, help_text=_("Belongs to the model's latest assessment.")
     )
 
     # The table and the audit target type keep their names from before the split into apps

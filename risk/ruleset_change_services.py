@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from common.errors import Conflict
@@ -27,28 +28,32 @@ def assessments_move(*, actor, model_ids, new_questions_checked: bool) -> list[R
     """Re-assess the models ``model_ids`` under the current rule set with their answers in
     force; return the new revisions (in model-name order)."""
     if not can_classify_directly(actor):
-        raise PermissionDenied("Only compliance officers and admins move assessments in bulk.")
+        raise PermissionDenied(_("Only compliance officers and admins move assessments in bulk."))
     wanted = {str(pk) for pk in model_ids}
     if not wanted:
-        raise ValidationError({"models": ["Pick at least one model to re-assess."]})
+        raise ValidationError({"models": [_("Pick at least one model to re-assess.")]})
     with transaction.atomic():
         report = ruleset_change_report(user=actor)
         rows = {str(row.model.pk): row for row in report.changed + report.unchanged}
         unknown = wanted - rows.keys()
         if unknown:
             raise ValidationError(
-                {"models": ["Not in the change report (already moved, or not visible to you)."]}
+                {"models": [_("Not in the change report (already moved, or not visible to you).")]}
             )
         picked = sorted((rows[pk] for pk in wanted), key=lambda row: row.model.name)
         refused = [f"{row.model.name}: {_why(row)}" for row in picked if not row.can_move]
         if refused:
-            raise Conflict("Nothing was re-assessed. " + " ".join(refused))
+            raise Conflict(
+                _("Nothing was re-assessed. %(reasons)s") % {"reasons": " ".join(refused)}
+            )
         if any(row.unasked for row in picked) and not new_questions_checked:
             raise ValidationError(
                 {
                     "new_questions_checked": [
-                        "Confirm that the systems were checked against the new questions: "
-                        "re-assessing answers them “no”."
+                        _(
+                            "Confirm that the systems were checked against the new questions: "
+                            "re-assessing answers them “no”."
+                        )
                     ]
                 }
             )

@@ -84,8 +84,8 @@ def review_reasons(model: ModelService, assessment: RiskAssessment | None) -> li
     reasons = []
     if assessment.ruleset_version != rulesets.current().version:
         reasons.append(
-            f"Assessed under an earlier rule set ({assessment.ruleset_version}); the current "
-            f"one is {rulesets.current().version}."
+            gettext("Assessed under an earlier rule set (%(old)s); the current one is %(new)s.")
+            % {"old": assessment.ruleset_version, "new": rulesets.current().version}
         )
     return reasons + subject_changes(model, assessment)
 
@@ -95,21 +95,22 @@ def subject_changes(model: ModelService, assessment: RiskAssessment) -> list[str
     tags) since ``assessment`` was answered: its answers may no longer hold."""
     reasons = []
     now, then = subject_snapshot(model), assessment.subject or {}
-    labels = {
-        "intended_use": "intended use",
-        "purpose": "purpose",
-        "tags": "tags",
-        "version_tags": "the latest version's tags",
-        "version": "a new version",
+    # One whole sentence per key, so that each language can word it.
+    sentences = {
+        "intended_use": gettext("The model's intended use changed since revision %(revision)s."),
+        "purpose": gettext("The model's purpose changed since revision %(revision)s."),
+        "tags": gettext("The model's tags changed since revision %(revision)s."),
+        "version_tags": gettext(
+            "The model's the latest version's tags changed since revision %(revision)s."
+        ),
+        "version": gettext("Version %(version)s has different tags."),
     }
-    for key, label in labels.items():
+    for key, sentence in sentences.items():
         if key in then and now.get(key) != then.get(key):
             if key == "version" and now.get("version_tags") == then.get("version_tags"):
                 continue  # a new version with the same tags changes nothing assessed
             reasons.append(
-                f"The model's {label} changed since revision {assessment.revision}."
-                if key != "version"
-                else f"Version {now['version']} has different tags."
+                sentence % {"revision": assessment.revision, "version": now.get("version")}
             )
     return reasons
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role, has_role  # noqa: F401  (has_role is used by views)
 from audit.services import audit_record
@@ -66,7 +67,7 @@ def assessment_draft_save(*, actor, model_service: ModelService, answers: Any) -
     """Keep unfinished answers (one draft per model). Wrong answers are refused; missing ones
     are fine until submission."""
     if not can_assess(actor, model_service):
-        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+        raise PermissionDenied(_("Only the owning team, compliance officers and admins assess."))
     cleaned = _check_answers(answers, complete=False)
     draft = (
         RiskAssessment.objects.select_for_update()
@@ -103,7 +104,7 @@ def assessment_submit(
     except in the demo seed, which keeps some models assessed under an earlier one.
     """
     if not can_assess(actor, model_service):
-        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+        raise PermissionDenied(_("Only the owning team, compliance officers and admins assess."))
     rules = rules or rulesets.current()
     cleaned = _check_answers(answers, complete=True, rules=rules)
     result = risk.classify(rules, cleaned)
@@ -169,14 +170,20 @@ def assessment_confirm(*, actor, assessment: RiskAssessment, comment: str = "") 
         raise PermissionDenied(refusal)
     if row.status != RiskAssessment.Status.PROPOSED:
         raise Conflict(
-            f"Revision {row.revision} is {row.get_status_display().lower()}: "
-            "only a proposal awaiting confirmation can be confirmed."
+            _(
+                "Revision %(revision)s is %(status)s: only a proposal awaiting confirmation "
+                "can be confirmed."
+            )
+            % {"revision": row.revision, "status": row.get_status_display().lower()}
         )
     rules = rulesets.current()
     if row.ruleset_version != rules.version:
         raise Conflict(
-            f"Revision {row.revision} was answered under rule set {row.ruleset_version}; the "
-            f"current one is {rules.version}. Return it so the team answers again."
+            _(
+                "Revision %(revision)s was answered under rule set %(old)s; the current one is "
+                "%(new)s. Return it so the team answers again."
+            )
+            % {"revision": row.revision, "old": row.ruleset_version, "new": rules.version}
         )
     model = ModelService.objects.select_for_update().get(pk=row.model_service_id)
     row.status = RiskAssessment.Status.SUBMITTED
@@ -209,11 +216,14 @@ def assessment_return(*, actor, assessment: RiskAssessment, comment: str) -> Ris
         raise PermissionDenied(refusal)
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": ["Say why the proposal goes back to the team."]})
+        raise ValidationError({"comment": [_("Say why the proposal goes back to the team.")]})
     if row.status != RiskAssessment.Status.PROPOSED:
         raise Conflict(
-            f"Revision {row.revision} is {row.get_status_display().lower()}: "
-            "only a proposal awaiting confirmation can be returned."
+            _(
+                "Revision %(revision)s is %(status)s: only a proposal awaiting confirmation "
+                "can be returned."
+            )
+            % {"revision": row.revision, "status": row.get_status_display().lower()}
         )
     row.status = RiskAssessment.Status.RETURNED
     row.review_comment = comment[:2000]
@@ -313,26 +323,32 @@ def obligation_update(
         Obligation.objects.select_for_update().select_related("model_service").get(pk=obligation.pk)
     )
     if not row.is_current:
-        raise ValidationError("This item belongs to an earlier assessment revision.")
+        raise ValidationError(_("This item belongs to an earlier assessment revision."))
     model = row.model_service
     certifier = has_role(actor, *CERTIFIERS)
     if not (certifier or model_service_can_edit(actor, model)):
-        raise PermissionDenied("Only the owning team and compliance officers update obligations.")
+        raise PermissionDenied(
+            _("Only the owning team and compliance officers update obligations.")
+        )
     changes: dict[str, Any] = {}
     if status is not None and status != row.status:
         if status not in Obligation.Status.values:
-            raise ValidationError({"status": f"Choose one of {Obligation.Status.values}."})
+            raise ValidationError(
+                {"status": _("Choose one of %(values)s.") % {"values": Obligation.Status.values}}
+            )
         if status in Obligation.DONE and not certifier:
-            raise PermissionDenied("Only a compliance officer or an admin certifies an obligation.")
+            raise PermissionDenied(
+                _("Only a compliance officer or an admin certifies an obligation.")
+            )
         changes["status"] = status
     if justification is not None and justification != row.justification:
         changes["justification"] = justification
     justified = bool(changes.get("justification", row.justification).strip())
     if (status or row.status) == Obligation.Status.NOT_APPLICABLE and not justified:
-        raise ValidationError({"justification": "Say why this obligation does not apply."})
+        raise ValidationError({"justification": _("Say why this obligation does not apply.")})
     if changes.get("status") == Obligation.Status.MET and not (justified or row.evidence.exists()):
         raise ValidationError(
-            {"status": "Add evidence or a justification before certifying this obligation met."}
+            {"status": _("Add evidence or a justification before certifying this obligation met.")}
         )
     if "status" in changes:  # certified now, or reopened: who and when follow the status
         done = changes["status"] in Obligation.DONE
@@ -345,7 +361,10 @@ def obligation_update(
     if due_date is not None and due_date != row.due_date:
         if not DUE_DATE_MIN <= due_date <= DUE_DATE_MAX:
             raise ValidationError(
-                {"due_date": f"Pick a date between {DUE_DATE_MIN} and {DUE_DATE_MAX}."}
+                {
+                    "due_date": _("Pick a date between %(min)s and %(max)s.")
+                    % {"min": DUE_DATE_MIN, "max": DUE_DATE_MAX}
+                }
             )
         changes["due_date"] = due_date
     if not changes:
@@ -384,9 +403,9 @@ def evidence_add(
     ``evidence:write`` token) and compliance officers add evidence."""
     model = obligation.model_service
     if not can_add_evidence(actor, model):
-        raise PermissionDenied("Only the owning team and compliance officers add evidence.")
+        raise PermissionDenied(_("Only the owning team and compliance officers add evidence."))
     if (upload is None) == (not link):
-        raise ValidationError({"file": "Give either a file or a link."})
+        raise ValidationError({"file": _("Give either a file or a link.")})
     evidence = Evidence(
         obligation=obligation, link=link, description=description[:500], uploaded_by=actor
     )
@@ -421,13 +440,18 @@ def evidence_add(
 def _check_upload(upload) -> None:
     limit = settings.ATTEST_EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError({"file": f"File is larger than {limit // (1024 * 1024)} MiB."})
+        raise ValidationError(
+            {"file": _("File is larger than %(n)s MiB.") % {"n": limit // (1024 * 1024)}}
+        )
     if upload.size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     extension = PurePath(upload.name).suffix.lower().lstrip(".")
     if extension not in settings.ATTEST_EVIDENCE_EXTENSIONS:
         raise ValidationError(
-            {"file": f"Accepted types: {', '.join(settings.ATTEST_EVIDENCE_EXTENSIONS)}."}
+            {
+                "file": _("Accepted types: %(types)s.")
+                % {"types": ", ".join(settings.ATTEST_EVIDENCE_EXTENSIONS)}
+            }
         )
     head = upload.read(8)
     upload.seek(0)
@@ -442,4 +466,6 @@ def _check_upload(upload) -> None:
     }
     expected = signatures.get(extension)
     if expected and not head.startswith(expected):
-        raise ValidationError({"file": f"The file's content is not {extension.upper()}."})
+        raise ValidationError(
+            {"file": _("The file's content is not %(kind)s.") % {"kind": extension.upper()}}
+        )

@@ -42,7 +42,7 @@ def assessment_detail(request, model_id, revision=None):
     else:
         shown = selectors.assessment_history(model).filter(revision=revision).first()
         if shown is None:
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
     is_certifier = services.has_role(request.user, *services.CERTIFIERS)
     obligations = list(selectors.obligations_current(model)) if shown == latest else []
     earlier = earlier_ruleset_change(model, latest) if shown == latest else None
@@ -81,7 +81,7 @@ def assessment_detail(request, model_id, revision=None):
 def assessment_edit(request, model_id):
     model = model_service_get(user=request.user, model_id=model_id)
     if not services.can_assess(request.user, model):
-        raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+        raise PermissionDenied(_("Only the owning team, compliance officers and admins assess."))
     rules = rulesets.current()
     status = 200
     if request.method == "POST":
@@ -104,14 +104,14 @@ def assessment_edit(request, model_id):
         if call.ok and submit:
             messages.success(
                 request,
-                f"Assessment revision {assessment.revision} submitted: "
-                f"{assessment.get_tier_display()}.",
+                _("Assessment revision %(revision)s submitted: %(tier)s.")
+                % {"revision": assessment.revision, "tier": assessment.get_tier_display()},
             )
             return redirect("risk:assessment-detail", model_id=model.pk)
         if call.ok:
-            messages.info(request, "Draft saved. Nothing is classified until you submit.")
+            messages.info(request, _("Draft saved. Nothing is classified until you submit."))
             return redirect("risk:assessment-edit", model_id=model.pk)
-        messages.error(request, "Some answers need attention; nothing was saved.")
+        messages.error(request, _("Some answers need attention; nothing was saved."))
         status = call.status
     else:
         start = selectors.assessment_draft(model) or selectors.assessment_latest(model)
@@ -136,7 +136,7 @@ def _obligation_for(request, obligation_id) -> Obligation:
         .first()
     )
     if obligation is None:
-        raise Http404("No such obligation.")
+        raise Http404(_("No such obligation."))
     return obligation
 
 
@@ -156,7 +156,7 @@ def obligation_update(request, obligation_id):
                 else None
             )
             if owner_name and owner is None:
-                raise ValidationError({"owner": "Choose an owner from the list."})
+                raise ValidationError({"owner": _("Choose an owner from the list.")})
             services.obligation_update(
                 actor=request.user,
                 obligation=obligation,
@@ -167,7 +167,7 @@ def obligation_update(request, obligation_id):
                 clear_owner=not owner_name,
             )
         if call.ok:
-            messages.success(request, f"Updated: {obligation.title}.")
+            messages.success(request, _("Updated: %(title)s.") % {"title": obligation.title})
     else:
         messages.error(request, f"{obligation.title}: {form.errors.as_text()}")
     return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
@@ -179,7 +179,7 @@ def evidence_add(request, obligation_id):
     obligation = _obligation_for(request, obligation_id)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        with message_errors(request, prefix="Evidence not added: ") as call:
+        with message_errors(request, prefix=_("Evidence not added: ")) as call:
             services.evidence_add(
                 actor=request.user,
                 obligation=obligation,
@@ -188,9 +188,13 @@ def evidence_add(request, obligation_id):
                 description=form.cleaned_data["description"],
             )
         if call.ok:
-            messages.success(request, f"Evidence added to {obligation.title}.")
+            messages.success(
+                request, _("Evidence added to %(title)s.") % {"title": obligation.title}
+            )
     else:
-        messages.error(request, f"Evidence not added: {form.errors.as_text()}")
+        messages.error(
+            request, _("Evidence not added: %(errors)s") % {"errors": form.errors.as_text()}
+        )
     return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
 
 
@@ -203,7 +207,7 @@ def evidence_download(request, evidence_id):
         .first()
     )
     if evidence is None:
-        raise Http404("No such evidence file.")
+        raise Http404(_("No such evidence file."))
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
 
 
@@ -212,7 +216,7 @@ def _proposal_for(request, model_id, revision) -> tuple:
     model = model_service_get(user=request.user, model_id=model_id)
     proposal = selectors.assessment_history(model).filter(revision=revision).first()
     if proposal is None:
-        raise Http404("No such revision.")
+        raise Http404(_("No such revision."))
     return model, proposal
 
 

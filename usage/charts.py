@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils import formats
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 30
 
@@ -67,11 +69,13 @@ def nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
+    # The active language's decimal mark: 1.5k in English, 1,5k in German.
+    mark = formats.get_format("DECIMAL_SEPARATOR")
     if value >= 1_000_000:
-        return f"{value / 1_000_000:g}M"
+        return f"{value / 1_000_000:g}M".replace(".", mark)
     if value >= 1_000:
-        return f"{value / 1_000:g}k"
-    return f"{value:g}"
+        return f"{value / 1_000:g}k".replace(".", mark)
+    return f"{value:g}".replace(".", mark)
 
 
 def bar_chart(title: str, points: list[tuple[str, float | None, str]]) -> BarChart:

@@ -23,6 +23,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 BILLING_ACCOUNT_ID = "BillingAccountId"
 BILLING_CURRENCY = "BillingCurrency"
 CHARGE_PERIOD_START = "ChargePeriodStart"
@@ -84,10 +87,12 @@ def check_columns(names: list[str], cost_column: str) -> None:
     missing = [c for c in required_columns(cost_column) if c not in names]
     if missing:
         raise FocusError(
-            "This is not a FOCUS billing file: required column(s) missing: "
-            + ", ".join(missing)
-            + ". Export cost and usage in the FOCUS format (1.0 or later).",
-            {"file": [f"missing column: {c}" for c in missing]},
+            _(
+                "This is not a FOCUS billing file: required column(s) missing: %(columns)s. "
+                "Export cost and usage in the FOCUS format (1.0 or later)."
+            )
+            % {"columns": ", ".join(missing)},
+            {"file": [_("missing column: %(column)s") % {"column": c} for c in missing]},
         )
 
 
@@ -114,7 +119,7 @@ def parse_tags(value: Any) -> dict[str, Any]:
         return {str(k): v for k, v in value}
     parsed = json.loads(str(value))
     if not isinstance(parsed, dict):
-        raise ValueError("not a JSON object")
+        raise ValueError(_("not a JSON object"))
     return parsed
 
 
@@ -122,33 +127,44 @@ def to_row(record: dict[str, Any], cost_column: str) -> FocusRow:
     """One FOCUS record as a row; ``ValueError`` naming the column on bad content."""
     account = str(record.get(BILLING_ACCOUNT_ID) or "").strip()
     if not account:
-        raise ValueError(f"{BILLING_ACCOUNT_ID} is empty")
+        raise ValueError(_("%(column)s is empty") % {"column": BILLING_ACCOUNT_ID})
     try:
         start = parse_datetime(record.get(CHARGE_PERIOD_START))
     except (TypeError, ValueError):
-        raise ValueError(f"{CHARGE_PERIOD_START} is not a date/time") from None
+        raise ValueError(
+            _("%(column)s is not a date/time") % {"column": CHARGE_PERIOD_START}
+        ) from None
     try:
         end = parse_datetime(record.get(CHARGE_PERIOD_END))
     except (TypeError, ValueError):
-        raise ValueError(f"{CHARGE_PERIOD_END} is not a date/time") from None
+        raise ValueError(
+            _("%(column)s is not a date/time") % {"column": CHARGE_PERIOD_END}
+        ) from None
     if end < start:
-        raise ValueError(f"{CHARGE_PERIOD_END} is before {CHARGE_PERIOD_START}")
+        raise ValueError(
+            _("%(end)s is before %(start)s")
+            % {"end": CHARGE_PERIOD_END, "start": CHARGE_PERIOD_START}
+        )
     currency = str(record.get(BILLING_CURRENCY) or "").strip()
     if not CURRENCY.match(currency):
         raise ValueError(
-            f"{BILLING_CURRENCY} {currency[:12]!r} is not an ISO 4217 currency code (e.g. EUR)"
+            _("%(column)s %(value)s is not an ISO 4217 currency code (e.g. EUR)")
+            % {"column": BILLING_CURRENCY, "value": repr(currency[:12])}
         )
     raw_amount = record.get(cost_column)
     try:
         amount = Decimal(str(raw_amount).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{cost_column} {str(raw_amount)[:24]!r} is not a number") from None
+        raise ValueError(
+            _("%(column)s %(value)s is not a number")
+            % {"column": cost_column, "value": repr(str(raw_amount)[:24])}
+        ) from None
     if not amount.is_finite() or abs(amount) >= Decimal(10) ** 13:
-        raise ValueError(f"{cost_column} is out of range")
+        raise ValueError(_("%(column)s is out of range") % {"column": cost_column})
     try:
         tags = parse_tags(record.get(TAGS))
     except (TypeError, ValueError):
-        raise ValueError(f"{TAGS} is not a JSON object") from None
+        raise ValueError(_("%(column)s is not a JSON object") % {"column": TAGS}) from None
     return FocusRow(
         billing_account_id=account[:255],
         charge_period_start=start,
@@ -166,7 +182,7 @@ def _csv_records(stream: IO[bytes], cost_column: str) -> Iterator[dict[str, Any]
     try:
         names = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error):
-        raise FocusError("The file is neither UTF-8 CSV nor Parquet.") from None
+        raise FocusError(_("The file is neither UTF-8 CSV nor Parquet.")) from None
     check_columns(list(names), cost_column)
     yield from reader
 
@@ -175,11 +191,13 @@ def _parquet_records(stream: IO[bytes], cost_column: str) -> Iterator[dict[str, 
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency
-        raise FocusError("Parquet is not supported on this server; send CSV.") from None
+        raise FocusError(_("Parquet is not supported on this server; send CSV.")) from None
     try:
         parquet = pq.ParquetFile(stream)
     except Exception as exc:  # pyarrow raises many kinds for a broken file
-        raise FocusError(f"The Parquet file cannot be read: {str(exc)[:200]}") from None
+        raise FocusError(
+            _("The Parquet file cannot be read: %(error)s") % {"error": str(exc)[:200]}
+        ) from None
     names = parquet.schema_arrow.names
     check_columns(names, cost_column)
     wanted = [c for c in (*required_columns(cost_column), SERVICE_NAME, TAGS) if c in names]
@@ -187,7 +205,9 @@ def _parquet_records(stream: IO[bytes], cost_column: str) -> Iterator[dict[str, 
         for batch in parquet.iter_batches(batch_size=10_000, columns=wanted):
             yield from batch.to_pylist()
     except Exception as exc:
-        raise FocusError(f"The Parquet file cannot be read: {str(exc)[:200]}") from None
+        raise FocusError(
+            _("The Parquet file cannot be read: %(error)s") % {"error": str(exc)[:200]}
+        ) from None
 
 
 def is_parquet(head: bytes) -> bool:
@@ -199,8 +219,8 @@ def read_rows(stream: IO[bytes], *, parquet: bool, cost_column: str) -> Iterator
     raised together as one ``FocusError`` once the file is read: nothing is guessed."""
     if cost_column not in COST_COLUMNS:
         raise FocusError(
-            f"cost_column must be one of {', '.join(COST_COLUMNS)}.",
-            {"cost_column": [f"choose {' or '.join(COST_COLUMNS)}"]},
+            _("cost_column must be one of %(columns)s.") % {"columns": ", ".join(COST_COLUMNS)},
+            {"cost_column": [_("choose %(columns)s") % {"columns": " or ".join(COST_COLUMNS)}]},
         )
     records = (
         _parquet_records(stream, cost_column) if parquet else _csv_records(stream, cost_column)
@@ -222,11 +242,20 @@ def read_rows(stream: IO[bytes], *, parquet: bool, cost_column: str) -> Iterator
             if len(errors) < MAX_REPORTED:
                 errors[f"row {index}"] = [error]
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise FocusError(f"The CSV cannot be read after row {index}: {str(exc)[:200]}") from None
-    if errors:
-        more = f" (the first {MAX_REPORTED} are named)" if bad > MAX_REPORTED else ""
         raise FocusError(
-            f"{bad} row(s) cannot be imported{more}; nothing was imported. Fix them and send "
-            "the file again.",
+            _("The CSV cannot be read after row %(row)s: %(error)s")
+            % {"row": index, "error": str(exc)[:200]}
+        ) from None
+    if errors:
+        message = ngettext(
+            "%(n)d row cannot be imported; nothing was imported. Fix it and send the file again.",
+            "%(n)d rows cannot be imported; nothing was imported. Fix them and send the file "
+            "again.",
+            bad,
+        ) % {"n": bad}
+        if bad > MAX_REPORTED:
+            message += " " + _("The first %(n)d are named.") % {"n": MAX_REPORTED}
+        raise FocusError(
+            message,
             errors,
         )

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from approvals import selectors as approval_selectors
@@ -72,7 +73,9 @@ def usage_cost_report(*, user, month: date, team: str = "") -> dict:
     if team:
         found = Team.objects.filter(slug=team).first()
         if found is None:
-            raise ValidationError({"team": [f"No team with the slug {team[:60]!r}."]})
+            raise ValidationError(
+                {"team": [_("No team with the slug %(slug)s.") % {"slug": repr(team[:60])}]}
+            )
         models = models.filter(owner_team=found)
     until = month_add(month, 1)
     costs = (
@@ -153,7 +156,7 @@ def model_usage_months(model: ModelService, *, last: date, count: int = 12) -> l
                 "requests": requests,
                 "errors": errors,
                 "error_rate": (errors / requests) if requests else None,
-                "error_rate_pct": f"{errors / requests * 100:.2f} %" if requests else "",
+                "error_rate_percent": (errors / requests * 100) if requests else None,
                 "cost_per_1000": _per_1000(cost, requests),
                 "p95_ms": used.get("p95"),
             }

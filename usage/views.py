@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
@@ -31,7 +32,8 @@ def model_usage(request, model_id):
                 (
                     m["month"].strftime("%m/%y"),
                     float(m["cost_raw"].get(cur, 0)),
-                    f"{m['month']:%Y-%m}: {m['cost'].get(cur, '0.00')} {cur}",
+                    f"{m['month']:%Y-%m}: "
+                    f"{number_format(Decimal(m['cost'].get(cur, '0.00')), 2)} {cur}",
                 )
                 for m in months
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -20,6 +21,11 @@ from catalog.api.serializers import (
 )
 from catalog.models import ModelService
 from common.api.schema import ERROR_RESPONSES
+
+
+def _choose(values) -> str:
+    # The values are API codes and stay as they are; only the sentence is translated.
+    return _("Choose one of %(values)s.") % {"values": values}
 
 
 class _CatalogApi:
@@ -56,15 +62,13 @@ class ModelServiceListApi(_CatalogApi, generics.ListAPIView):
         # Present means one of the values (an empty ?risk_tier= too is refused, not "any").
         risk_tier = params.get("risk_tier")
         if risk_tier is not None and risk_tier not in ModelService.RiskTier.values:
-            raise ValidationError({"risk_tier": [f"Choose one of {ModelService.RiskTier.values}."]})
+            raise ValidationError({"risk_tier": [_choose(ModelService.RiskTier.values)]})
         lifecycle = params.get("lifecycle")
         if lifecycle is not None and lifecycle not in ModelService.Lifecycle.values:
-            raise ValidationError(
-                {"lifecycle": [f"Choose one of {ModelService.Lifecycle.values}."]}
-            )
+            raise ValidationError({"lifecycle": [_choose(ModelService.Lifecycle.values)]})
         ordering = params.get("ordering", "name")
         if ordering not in selectors.SORTS:
-            raise ValidationError({"ordering": [f"Choose one of {list(selectors.SORTS)}."]})
+            raise ValidationError({"ordering": [_choose(list(selectors.SORTS))]})
         filters = selectors.CatalogFilters(
             search=params.get("search", "")[:200],
             team=params.get("team", "")[:100],

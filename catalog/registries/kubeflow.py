@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import requests
+from django.utils.translation import gettext as _
 
 from catalog.registries.base import (
     Adapter,
@@ -165,7 +166,7 @@ class KubeflowClient:
 
     def _pages(self, path: str, page_size: int = 100) -> Iterator[dict]:
         token = ""
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             params = {"pageSize": page_size, **({"nextPageToken": token} if token else {})}
             data = self._call("GET", path, params=params)
             if data is None:
@@ -254,8 +255,8 @@ class KubeflowClient:
         """Test connection: one page of one model, with the credentials configured."""
         data = self._call("GET", "registered_models", params={"pageSize": 1})
         if data is None or "items" not in data:
-            raise RegistryRequestRefused("No Kubeflow Model Registry REST API at this URL.")
-        return "The Kubeflow Model Registry answered: its REST API is reachable."
+            raise RegistryRequestRefused(_("No Kubeflow Model Registry REST API at this URL."))
+        return _("The Kubeflow Model Registry answered: its REST API is reachable.")
 
 
 def _client(*, base_url: str, credentials: dict | None, options: dict, timeout: float):

@@ -7,6 +7,7 @@ import secrets as secrets_module
 from collections.abc import Iterator
 
 import requests
+from django.utils.translation import gettext as _
 
 from catalog.registries import mlflow
 from catalog.registries.base import (
@@ -144,8 +145,8 @@ class MlflowClient:
         """Test connection: one page of one model, with the credentials configured."""
         data = self._call("GET", "registered-models/search", params={"max_results": 1})
         if data is None:
-            raise RegistryRequestRefused("No MLflow model registry API at this URL.")
-        return "MLflow answered: the model registry API is reachable with these credentials."
+            raise RegistryRequestRefused(_("No MLflow model registry API at this URL."))
+        return _("MLflow answered: the model registry API is reachable with these credentials.")
 
     def create_webhook(self, *, name: str, url: str, secret: str, events: list[dict]) -> dict:
         data = self._call(

@@ -33,6 +33,8 @@ import secrets as secrets_module
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+
 from catalog.registries.base import (
     Adapter,
     EventState,
@@ -286,7 +288,7 @@ class PushClient:
         return iter(())
 
     def check(self) -> str:
-        return "Nothing to reach: the pipeline pushes to Attest. Send a signed delivery to test."
+        return _("Nothing to reach: the pipeline pushes to Attest. Send a signed delivery to test.")
 
 
 ADAPTER = Adapter(

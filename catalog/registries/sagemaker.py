@@ -36,6 +36,8 @@ import secrets as secrets_module
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+
 from catalog.registries.base import (
     Adapter,
     EventState,
@@ -321,7 +323,10 @@ class SageMakerClient:
         page = self._call("list_model_package_groups", MaxResults=10) or {}
         count = len(page.get("ModelPackageGroupSummaryList", []))
         more = "+" if page.get("NextToken") else ""
-        return f"SageMaker answered in {self.region}: {count}{more} model package group(s) visible."
+        return _("SageMaker answered in %(region)s: %(count)s model package group(s) visible.") % {
+            "region": self.region,
+            "count": f"{count}{more}",
+        }
 
     # --- Write-back ----------------------------------------------------------------------
     def set_approval_status(self, name: str, version: str, status: str, description: str) -> None:

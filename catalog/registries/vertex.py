@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import requests
+from django.utils.translation import gettext as _
 
 from catalog.registries.base import (
     Adapter,
@@ -174,7 +175,7 @@ class VertexClient:
 
     def _pages(self, path: str) -> Iterator[dict]:
         token = ""
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             params = {"pageSize": 100, **({"pageToken": token} if token else {})}
             data = self._call("GET", path, params=params)
             if data is None:
@@ -243,8 +244,12 @@ class VertexClient:
     def check(self) -> str:
         data = self._call("GET", f"{self.parent}/models", params={"pageSize": 1})
         if data is None:
-            raise RegistryRequestRefused(f"No Vertex AI Model Registry for {self.parent}.")
-        return f"Vertex AI answered: the Model Registry of {self.parent} is reachable."
+            raise RegistryRequestRefused(
+                _("No Vertex AI Model Registry for %(parent)s.") % {"parent": self.parent}
+            )
+        return _("Vertex AI answered: the Model Registry of %(parent)s is reachable.") % {
+            "parent": self.parent
+        }
 
 
 def _default_credentials_session():

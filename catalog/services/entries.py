@@ -123,7 +123,7 @@ def model_service_update_metadata(
         raise ValidationError(f"Not editable: {', '.join(sorted(unknown))}.")
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     if not model_service_can_edit(actor, model):
-        raise PermissionDenied("Only the owning team's model owners may edit this model.")
+        raise PermissionDenied(_("Only the owning team's model owners may edit this model."))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     old_team = model.owner_team
@@ -283,7 +283,9 @@ def _team_moves_supersede(actor, model: ModelService) -> None:
 
 def _check_may_share(actor, model: ModelService) -> None:
     if actor is not None and not model_service_can_edit(actor, model):
-        raise PermissionDenied("Only the owning team's model owners or admins may share a model.")
+        raise PermissionDenied(
+            _("Only the owning team's model owners or admins may share a model.")
+        )
 
 
 @transaction.atomic
@@ -296,7 +298,7 @@ def model_service_share(
     the access already exists.
     """
     if (user is None) == (group is None):
-        raise ValidationError("Share with exactly one user or one group.")
+        raise ValidationError(_("Share with exactly one user or one group."))
     _check_may_share(actor, model_service)
     if group is not None:
         return _group_access_grant(actor, model_service, group, SHARE_PERMISSIONS)
@@ -325,11 +327,13 @@ def model_service_unshare(
     """Withdraw a user's or group's access to a model. The owning team's grant is not a share:
     it follows ``owner_team`` and cannot be withdrawn here."""
     if (user is None) == (group is None):
-        raise ValidationError("Unshare exactly one user or one group.")
+        raise ValidationError(_("Unshare exactly one user or one group."))
     _check_may_share(actor, model_service)
     if group is not None:
         if model_service.owner_team_id and group.pk == model_service.owner_team.group_id:
-            raise ValidationError("The owning team's access follows ownership; change the owner.")
+            raise ValidationError(
+                _("The owning team's access follows ownership; change the owner.")
+            )
         return _group_access_revoke(actor, model_service, group)
     rows = ModelServiceUserPermission.objects.filter(user=user, content_object=model_service)
     if not rows.exists():

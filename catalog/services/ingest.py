@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.audit_actions import (
@@ -86,7 +87,7 @@ def registry_delivery_receive(
     """
     source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
     if source is None:
-        return DeliveryAnswer(404, "No such registry source.")
+        return DeliveryAnswer(404, _("No such registry source."))
     try:
         received = adapter_for(source.kind).verify(
             headers=headers,
@@ -106,7 +107,7 @@ def registry_delivery_receive(
         return DeliveryAnswer(exc.status, exc.detail)
     except Exception:  # a verifier bug must still be a 4xx, never a 500 (reliability W2)
         logger.exception("verifying a delivery to %s failed", source_slug)
-        return DeliveryAnswer(400, "The delivery could not be verified.")
+        return DeliveryAnswer(400, _("The delivery could not be verified."))
     return _store_delivery(source, received.delivery_id, received.signed_at, body, received.event)
 
 
@@ -177,9 +178,9 @@ def _store_delivery(source, delivery_id, signed_at, body, event) -> DeliveryAnsw
         WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).update(
             duplicates=F("duplicates") + 1
         )
-        return DeliveryAnswer(200, "Duplicate delivery: already received.")
+        return DeliveryAnswer(200, _("Duplicate delivery: already received."))
     outbox_enqueue("catalog.tasks.process_delivery", str(row_id))
-    return DeliveryAnswer(200, "Received.", row)
+    return DeliveryAnswer(200, _("Received."), row)
 
 
 # --- Process --------------------------------------------------------------------------------

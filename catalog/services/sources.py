@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.audit_actions import (
@@ -55,7 +56,9 @@ WEBHOOK_EVENTS = [
 
 def _check_secret(secret: str, kind: str = RegistrySource.Kind.MLFLOW) -> None:
     if len(secret) < MIN_SECRET_LENGTH:
-        raise ValidationError({"secret": f"Use at least {MIN_SECRET_LENGTH} characters."})
+        raise ValidationError(
+            {"secret": _("Use at least %(n)d characters.") % {"n": MIN_SECRET_LENGTH}}
+        )
     problem = adapter_for(kind).secret_error(secret)
     if problem:
         raise ValidationError({"secret": problem})
@@ -214,7 +217,7 @@ def webhook_secret_retire(*, actor: Any | None, secret: WebhookSecret) -> None:
     if row.retired_at is not None:
         return
     if not row.source.secrets.filter(retired_at__isnull=True).exclude(pk=row.pk).exists():
-        raise ValidationError("Add a new secret before retiring the last active one.")
+        raise ValidationError(_("Add a new secret before retiring the last active one."))
     row.retired_at = timezone.now()
     row.save(update_fields=["retired_at", "updated_at"])
     audit_record(

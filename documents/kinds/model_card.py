@@ -124,7 +124,7 @@ def _obligation_row(o: Obligation) -> dict:
         "article": o.article,
         "title": o.title,
         "status": o.status,
-        "status_label": o.get_status_display(),
+        "status_label": str(o.get_status_display()),
         "done": o.status in Obligation.DONE,
         "owner": _person(o.owner),
         "due": o.due_date.isoformat() if o.due_date else "",
@@ -155,7 +155,11 @@ def _obligations(model: ModelService) -> dict:
         key=_article_key,
     )
     summary = [
-        {"status": value, "label": label, "count": sum(1 for i in items if i["status"] == value)}
+        {
+            "status": value,
+            "label": str(label),
+            "count": sum(1 for i in items if i["status"] == value),
+        }
         for value, label in Obligation.Status.choices
     ]
     done = sum(1 for i in items if i["done"])
@@ -182,7 +186,7 @@ def _eu_ai_act(model: ModelService, obligations: dict, contacts: list[dict]) -> 
         return {
             "assessed": False,
             "tier": ModelService.RiskTier.UNASSESSED.value,
-            "tier_label": ModelService.RiskTier.UNASSESSED.label,
+            "tier_label": str(ModelService.RiskTier.UNASSESSED.label),
             "incident_contact": team,
         }
     ruleset = rulesets.for_assessment(assessment.ruleset_version)  # as it was answered
@@ -207,7 +211,7 @@ def _eu_ai_act(model: ModelService, obligations: dict, contacts: list[dict]) -> 
     return {
         "assessed": True,
         "tier": tier,
-        "tier_label": ModelService.RiskTier(tier).label,
+        "tier_label": str(ModelService.RiskTier(tier).label),
         "revision": assessment.revision,
         "ruleset_version": assessment.ruleset_version,
         "submitted": _when(assessment.submitted_at),
@@ -330,7 +334,7 @@ def _approvals(version: ModelVersion) -> list[dict]:
                 "requests": [
                     {
                         "state": r.state,
-                        "state_label": r.get_state_display(),
+                        "state_label": str(r.get_state_display()),
                         "requested_by": _person(r.requested_by),
                         "requested": _when(r.submitted_at or r.created_at),
                         "decided": _when(r.decided_at),
@@ -339,7 +343,7 @@ def _approvals(version: ModelVersion) -> list[dict]:
                             {
                                 "name": _person(d.approver),
                                 "verdict": d.verdict,
-                                "verdict_label": d.get_verdict_display(),
+                                "verdict_label": str(d.get_verdict_display()),
                                 "as_compliance": d.as_compliance,
                                 "at": _when(d.created_at),
                             }
@@ -374,7 +378,7 @@ def _evaluation(version: ModelVersion) -> dict | None:
         return None
     return {
         "environment": request.environment,
-        "state_label": request.get_state_display(),
+        "state_label": str(request.get_state_display()),
         "submitted": _when(request.submitted_at or request.created_at),
         "justification": request.justification,
         "metrics": metric_rows(request.metrics),
@@ -405,7 +409,7 @@ def card_data(version: ModelVersion) -> dict:
             "description": model.description,
             "purpose": model.purpose,
             "lifecycle": model.lifecycle_status,
-            "lifecycle_label": model.get_lifecycle_status_display(),
+            "lifecycle_label": str(model.get_lifecycle_status_display()),
             "tags": sorted(str(t) for t in model.tags or []),
             "registry": str(model.registry_source) if model.registry_source_id else "",
             "registry_name": model.registry_name,
@@ -418,7 +422,7 @@ def card_data(version: ModelVersion) -> dict:
             "name": version.version,
             "description": version.description,
             "status": version.status,
-            "status_label": version.get_status_display(),
+            "status_label": str(version.get_status_display()),
             "registered": _when(version.registry_created_at),
             "registered_date": _day(version.registry_created_at),
             "updated": _when(version.registry_updated_at),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -36,7 +37,7 @@ def _raw_body(request, limit: int) -> bytes:
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        raise payloads.PayloadError(400, "Malformed Content-Length.") from None
+        raise payloads.PayloadError(400, _("Malformed Content-Length.")) from None
     if declared > limit:
         raise too_large
     try:
@@ -46,7 +47,7 @@ def _raw_body(request, limit: int) -> bytes:
         raise too_large from None
     except RawPostDataException:
         raise payloads.PayloadError(
-            400, "The body was already read as a form; send application/json."
+            400, _("The body was already read as a form; send application/json.")
         ) from None
     if len(raw) > limit:
         raise too_large
@@ -115,7 +116,7 @@ class SchemaCreateApi(APIView):
         row = model_version_get(user=request.user, model_id=model_id, version=version)
         model = row.model_service
         if not selectors.can_write_metrics(request.user, model):
-            raise PermissionDenied("Only the owning team posts input schemas of its models.")
+            raise PermissionDenied(_("Only the owning team posts input schemas of its models."))
         raw = _raw_body(request, configuration.metrics_max_bytes())
         payload = payloads.schema_payload(raw, environments=approval_configuration.environments())
         result = services.schema_record(

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.models import DeploymentRequest
 from audit.services import audit_record
@@ -127,9 +128,9 @@ def _alert_raise(spec: AlertSpec) -> tuple[Alert, bool]:
 def _clean_comment(comment: str, what: str) -> str:
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": [f"Say {what}."]})
+        raise ValidationError({"comment": [what]})
     if len(comment) > 5000:
-        raise ValidationError({"comment": ["At most 5,000 characters."]})
+        raise ValidationError({"comment": [_("At most 5,000 characters.")]})
     return comment
 
 
@@ -140,11 +141,13 @@ def alert_acknowledge(*, actor, alert: Alert, comment: str) -> Alert:
     alert = Alert.objects.select_for_update().select_related("model_service").get(pk=alert.pk)
     if not selectors.can_handle_alerts(actor, alert.model_service):
         raise PermissionDenied(
-            "Only the owning team, its reviewers and compliance officers handle this alert."
+            _("Only the owning team, its reviewers and compliance officers handle this alert.")
         )
-    comment = _clean_comment(comment, "what you are doing about it")
+    comment = _clean_comment(comment, _("Say what you are doing about it."))
     if not alert.can_move_to(AlertState.ACKNOWLEDGED):
-        raise Conflict(f"This alert is already {alert.get_state_display().lower()}.")
+        raise Conflict(
+            _("This alert is already %(state)s.") % {"state": alert.get_state_display().lower()}
+        )
     alert.state = AlertState.ACKNOWLEDGED
     alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
     alert.acknowledge_comment = comment
@@ -191,11 +194,13 @@ def alert_resolve(*, actor, alert: Alert, comment: str) -> Alert:
     alert = Alert.objects.select_for_update().select_related("model_service").get(pk=alert.pk)
     if not selectors.can_handle_alerts(actor, alert.model_service):
         raise PermissionDenied(
-            "Only the owning team, its reviewers and compliance officers handle this alert."
+            _("Only the owning team, its reviewers and compliance officers handle this alert.")
         )
-    comment = _clean_comment(comment, "what was found and done")
+    comment = _clean_comment(comment, _("Say what was found and done."))
     if not alert.can_move_to(AlertState.RESOLVED):
-        raise Conflict(f"This alert is already {alert.get_state_display().lower()}.")
+        raise Conflict(
+            _("This alert is already %(state)s.") % {"state": alert.get_state_display().lower()}
+        )
     _resolve(alert, actor=actor, comment=comment)
     return alert
 

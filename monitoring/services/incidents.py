@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
@@ -46,7 +47,9 @@ def _clean_incident(model: ModelService, data: dict, now: datetime) -> dict:
         errors["description"] = ["Describe what happened and to whom."]
     severity = data.get("severity") or Incident.Severity.MEDIUM
     if severity not in Incident.Severity.values:
-        errors["severity"] = ["One of: " + ", ".join(Incident.Severity.values)]
+        errors["severity"] = [
+            _("One of: %(values)s") % {"values": ", ".join(Incident.Severity.values)}
+        ]
     status = data.get("status") or Incident.Status.OPEN
     if status not in Incident.Status.values:
         errors["status"] = ["open or closed"]
@@ -73,7 +76,7 @@ def _clean_incident(model: ModelService, data: dict, now: datetime) -> dict:
     reported_at = data.get("authority_reported_at")
     complete_at = data.get("complete_report_at")
     if stage not in Stage.values:
-        errors["report_stage"] = ["One of: " + ", ".join(Stage.values)]
+        errors["report_stage"] = [_("One of: %(values)s") % {"values": ", ".join(Stage.values)}]
     elif stage == Stage.NONE:
         reported_at = complete_at = None
     else:
@@ -128,7 +131,7 @@ def incident_register(*, actor, model_service: ModelService, **fields) -> Incide
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     if not selectors.can_manage_incidents(actor, model):
         raise PermissionDenied(
-            "Only the owning team's model owners and compliance officers register incidents."
+            _("Only the owning team's model owners and compliance officers register incidents.")
         )
     unknown = set(fields) - set(INCIDENT_FIELDS)
     if unknown:
@@ -167,7 +170,7 @@ def incident_update(*, actor, incident: Incident, changes: dict) -> list[str]:
     model = incident.model_service
     if not selectors.can_manage_incidents(actor, model):
         raise PermissionDenied(
-            "Only the owning team's model owners and compliance officers edit incidents."
+            _("Only the owning team's model owners and compliance officers edit incidents.")
         )
     unknown = set(changes) - set(INCIDENT_FIELDS)
     if unknown:

@@ -6,9 +6,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from approvals import services as approval_services
 from audit.services import audit_record
@@ -73,8 +76,11 @@ def _resolve_items(actor, items: list[payloads.MetricItem]):
         resolved.append((item, model, version))
     if errors:
         raise ItemsNotFound(
-            f"{len(errors)} of {len(items)} item(s) name a model or version that does not exist "
-            "or that you may not see; nothing was recorded.",
+            _(
+                "%(bad)d of %(total)d item(s) name a model or version that does not exist "
+                "or that you may not see; nothing was recorded."
+            )
+            % {"bad": len(errors), "total": len(items)},
             payloads._limited(errors),
         )
     return resolved
@@ -89,7 +95,7 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
     of another team (403). Items are parsed and typed by ``payloads.metric_batch`` first.
     """
     if not items:
-        raise ValidationError({"items": ["Send at least one item."]})
+        raise ValidationError({"items": [_("Send at least one item.")]})
     with transaction.atomic():
         resolved = _resolve_items(actor, items)
         models = {m.pk: m for _, m, _ in resolved}
@@ -98,7 +104,8 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
         )
         if refused:
             raise PermissionDenied(
-                "Only the owning team records metrics of its models: " + ", ".join(refused) + "."
+                _("Only the owning team records metrics of its models: %(models)s.")
+                % {"models": ", ".join(refused)}
             )
         batch_id = uuid.uuid4()
         recorder = actor if getattr(actor, "is_authenticated", False) else None
@@ -145,6 +152,13 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
 
 
 def _check_thresholds(points: list[MetricPoint], models: dict) -> tuple[list, list]:
+    # An alert's title and detail are stored once and read by everyone: they are written in
+    # the site's language, not in the language of the request that posted the metrics.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _check_thresholds_in_site_language(points, models)
+
+
+def _check_thresholds_in_site_language(points: list[MetricPoint], models: dict):
     """Evaluate the batch against each model's thresholds: at most one alert per model, metric,
     environment and kind, carrying the latest breaching value and how many breached."""
     opened, repeated = [], []

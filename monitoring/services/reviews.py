@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.models import Deployment
 from audit.services import audit_record
@@ -146,13 +147,18 @@ def review_complete(
     model = review.model_service
     if not selectors.can_complete_review(actor, model):
         raise PermissionDenied(
-            "Only the team's reviewers and compliance officers complete recertification reviews."
+            _("Only the team's reviewers and compliance officers complete recertification reviews.")
         )
     if review.completed_at is not None:
-        raise Conflict("This review is already completed.")
+        raise Conflict(_("This review is already completed."))
     if outcome not in RecertificationReview.Outcome.values:
         raise ValidationError(
-            {"outcome": ["One of: " + ", ".join(RecertificationReview.Outcome.values)]}
+            {
+                "outcome": [
+                    _("One of: %(values)s")
+                    % {"values": ", ".join(RecertificationReview.Outcome.values)}
+                ]
+            }
         )
     comment = _clean_comment(comment, "what was reviewed and concluded")
     now = timezone.now()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals import configuration as approval_configuration
 from audit.services import audit_record
@@ -45,13 +46,18 @@ def schema_record(
     """
     model = ModelService.objects.get(pk=model_version.model_service_id)
     if not selectors.can_write_metrics(actor, model):
-        raise PermissionDenied("Only the owning team posts input schemas of its models.")
+        raise PermissionDenied(_("Only the owning team posts input schemas of its models."))
     if environment not in approval_configuration.environments():
         raise ValidationError(
-            {"environment": ["One of: " + ", ".join(approval_configuration.environments())]}
+            {
+                "environment": [
+                    _("One of: %(values)s")
+                    % {"values": ", ".join(approval_configuration.environments())}
+                ]
+            }
         )
     if not features:
-        raise ValidationError({"features": ["At least one feature."]})
+        raise ValidationError({"features": [_("At least one feature.")]})
     # Lock the version's row: two first schemas posted at once must not both become reference.
     version = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
     current = InputSchema.objects.filter(

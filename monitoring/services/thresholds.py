@@ -6,6 +6,7 @@ import math
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from approvals import configuration as approval_configuration
 from audit.services import audit_record
@@ -96,7 +97,7 @@ def threshold_create(
     """Set what the owning team expects of a metric (owning team's model owners, admins)."""
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     if not selectors.can_manage_thresholds(actor, model):
-        raise PermissionDenied("Only the owning team's model owners set thresholds.")
+        raise PermissionDenied(_("Only the owning team's model owners set thresholds."))
     data = _clean_threshold(
         model,
         {
@@ -130,7 +131,7 @@ def threshold_update(*, actor, threshold: Threshold, changes: dict) -> list[str]
     )
     model = threshold.model_service
     if not selectors.can_manage_thresholds(actor, model):
-        raise PermissionDenied("Only the owning team's model owners change thresholds.")
+        raise PermissionDenied(_("Only the owning team's model owners change thresholds."))
     unknown = set(changes) - set(THRESHOLD_FIELDS)
     if unknown:
         raise ValidationError({"__all__": [f"Unknown field(s): {', '.join(sorted(unknown))}."]})
@@ -161,7 +162,7 @@ def threshold_delete(*, actor, threshold: Threshold) -> None:
         Threshold.objects.select_for_update().select_related("model_service").get(pk=threshold.pk)
     )
     if not selectors.can_manage_thresholds(actor, threshold.model_service):
-        raise PermissionDenied("Only the owning team's model owners remove thresholds.")
+        raise PermissionDenied(_("Only the owning team's model owners remove thresholds."))
     audit_record(
         actor=actor,
         action=THRESHOLD_DELETED,

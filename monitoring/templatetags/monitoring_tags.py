@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 
 from monitoring import selectors
+from monitoring.charts import decimal_mark
 
 register = template.Library()
 
@@ -37,6 +38,6 @@ def num(value) -> str:
     if value is None or value == "":
         return "—"
     try:
-        return f"{float(value):.6g}"
+        return decimal_mark(f"{float(value):.6g}")
     except (TypeError, ValueError):
         return str(value)

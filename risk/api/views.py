@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -60,7 +61,7 @@ class RiskAssessmentApi(APIView):
         model = model_service_get(user=request.user, model_id=model_id)
         assessment = selectors.assessment_latest(model) or selectors.assessment_proposal(model)
         if assessment is None:
-            raise Http404("This model has not been assessed yet.")
+            raise Http404(_("This model has not been assessed yet."))
         return Response(self._output(model, assessment))
 
     @extend_schema(
@@ -70,7 +71,9 @@ class RiskAssessmentApi(APIView):
     def put(self, request, model_id):
         model = model_service_get(user=request.user, model_id=model_id)
         if not services.can_assess(request.user, model):  # 403 before looking at the input
-            raise PermissionDenied("Only the owning team, compliance officers and admins assess.")
+            raise PermissionDenied(
+                _("Only the owning team, compliance officers and admins assess.")
+            )
         data = RiskAssessmentInput(data=request.data)
         data.is_valid(raise_exception=True)
         action = (
@@ -117,7 +120,7 @@ class EvidenceCreateApi(APIView):
             .first()
         )
         if obligation is None:
-            raise Http404("No such obligation.")
+            raise Http404(_("No such obligation."))
         data = EvidenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = services.evidence_add(

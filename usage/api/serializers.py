@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from common.api.fields import HttpUrlField, StrictFileField
@@ -74,7 +75,7 @@ class UsageQueryInput(QueryInput):
 
     def validate(self, attrs):
         if attrs.get("since") and attrs.get("until") and attrs["until"] < attrs["since"]:
-            raise serializers.ValidationError({"until": ["until is before since."]})
+            raise serializers.ValidationError({"until": [_("until is before since.")]})
         return attrs
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -63,7 +64,9 @@ class CostImportCreateApi(APIView):
         limit = configuration.cost_import_max_bytes()
         if upload.size > limit:
             raise RequestRefused(
-                f"The file is larger than {limit} bytes.", {"file": ["Too large."]}, status_code=413
+                _("The file is larger than %(limit)s bytes.") % {"limit": limit},
+                {"file": [_("Too large.")]},
+                status_code=413,
             )
         imported = services.cost_import_create(
             actor=request.user,
@@ -136,7 +139,7 @@ class UsageCostReportApi(APIView):
         else:
             month = timezone.now().date().replace(day=1)
         if month.year < 1970:
-            raise RequestRefused("month is too early.", {"month": ["From 1970-01 on."]})
+            raise RequestRefused(_("month is too early."), {"month": [_("From 1970-01 on.")]})
         report = selectors.usage_cost_report(
             user=request.user, month=month, team=query.validated_data.get("team", "")
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from catalog import services
 from catalog.models import RegistrySource
@@ -75,21 +76,25 @@ class Command(BaseCommand):
             try:
                 secret = Path(secret_file).read_text().strip()
             except OSError as exc:
-                raise CommandError(f"Cannot read --secret-file: {exc}") from exc
+                raise CommandError(
+                    _("Cannot read --secret-file: %(error)s") % {"error": exc}
+                ) from exc
         if kind == RegistrySource.Kind.MLFLOW and not url:
-            raise CommandError("--url is required for MLflow (the server's base URL).")
+            raise CommandError(_("--url is required for MLflow (the server's base URL)."))
         if kind == RegistrySource.Kind.KUBEFLOW and not url:
-            raise CommandError("--url is required for Kubeflow (the Model Registry REST server).")
+            raise CommandError(
+                _("--url is required for Kubeflow (the Model Registry REST server).")
+            )
         if kind == RegistrySource.Kind.MLFLOW and not secret:
-            raise CommandError("--secret or --secret-file is required for MLflow.")
+            raise CommandError(_("--secret or --secret-file is required for MLflow."))
         if kind == RegistrySource.Kind.SAGEMAKER and not options["region"]:
-            raise CommandError("--region is required for SageMaker.")
+            raise CommandError(_("--region is required for SageMaker."))
         if kind == RegistrySource.Kind.VERTEX and not (options["project"] and options["location"]):
-            raise CommandError("--project and --location are required for Vertex AI.")
+            raise CommandError(_("--project and --location are required for Vertex AI."))
         azure = ("subscription", "resource_group", "workspace")
         if kind == RegistrySource.Kind.AZUREML and not all(options[k] for k in azure):
             raise CommandError(
-                "--subscription, --resource-group and --workspace are required for Azure ML."
+                _("--subscription, --resource-group and --workspace are required for Azure ML.")
             )
         made = not secret
         secret = secret or adapter_for(kind).new_secret()
@@ -113,7 +118,9 @@ class Command(BaseCommand):
         if kind == RegistrySource.Kind.AZUREML:
             settings = {k: options[k] for k in (*azure, "tenant", "auth_header")}
         if RegistrySource.objects.filter(slug=slug).exists():
-            raise CommandError(f"A registry source with slug {slug!r} already exists.")
+            raise CommandError(
+                _("A registry source with slug %(slug)s already exists.") % {"slug": repr(slug)}
+            )
         try:
             with request_context(source="cli"):
                 source = services.registry_source_create(
@@ -132,18 +139,32 @@ class Command(BaseCommand):
             ) from exc
         where = f" ({source.base_url})" if source.base_url else ""
         hint = {
-            "mlflow": "Point the registry's webhook at /webhooks/{slug}/ with the same secret.",
-            "sagemaker": "Point an EventBridge API destination at /webhooks/{slug}/ with the key "
-            "in the connection's {header} header.",
-            "push": "Sign deliveries to /webhooks/{slug}/ per Standard Webhooks with the secret.",
-            "kubeflow": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
-            "vertex": "Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS.",
-            "azureml": "Point an Event Grid subscription (ModelRegistered) at "
-            "/webhooks/{slug}/?key=<the key>.",
-        }[kind].format(slug=source.slug, header=options["auth_header"])
+            "mlflow": _(
+                "Point the registry's webhook at /webhooks/%(slug)s/ with the same secret."
+            ),
+            "sagemaker": _(
+                "Point an EventBridge API destination at /webhooks/%(slug)s/ with the key "
+                "in the connection's %(header)s header."
+            ),
+            "push": _(
+                "Sign deliveries to /webhooks/%(slug)s/ per Standard Webhooks with the secret."
+            ),
+            "kubeflow": _("Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS."),
+            "vertex": _("Attest polls the registry every ATTEST_POLL_INTERVAL_SECONDS."),
+            "azureml": _(
+                "Point an Event Grid subscription (ModelRegistered) at "
+                "/webhooks/%(slug)s/?key=<the key>."
+            ),
+        }[kind] % {"slug": source.slug, "header": options["auth_header"]}
         self.stdout.write(
-            f"Added {source.get_kind_display()} source {source.slug!r}{where}. {hint}"
+            _("Added %(kind)s source %(slug)s%(where)s. %(hint)s")
+            % {
+                "kind": source.get_kind_display(),
+                "slug": repr(source.slug),
+                "where": where,
+                "hint": hint,
+            }
         )
         if made and kind not in (RegistrySource.Kind.KUBEFLOW, RegistrySource.Kind.VERTEX):
-            self.stdout.write("The secret (shown once):")
+            self.stdout.write(_("The secret (shown once):"))
             self.stdout.write(secret)

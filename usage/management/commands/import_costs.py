@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.errors import RequestRefused
@@ -31,10 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args, path: str, username: str, cost_column: str, **options):
         file = Path(path)
         if not file.is_file():
-            raise CommandError(f"{path}: no such file.")
+            raise CommandError(_("%(path)s: no such file.") % {"path": path})
         actor = User.objects.filter(username=username, is_active=True).first()
         if actor is None:
-            raise CommandError(f"No active user {username!r}.")
+            raise CommandError(_("No active user %(name)s.") % {"name": repr(username)})
         try:
             with file.open("rb") as stream:
                 imported = services.cost_import_create(
@@ -48,7 +49,17 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(
-            f"Imported {file.name} ({imported.file_format}, sha256 {imported.file_sha256}): "
-            f"{imported.rows_read} rows, {imported.rows_matched} matched, "
-            f"{imported.rows_unmatched} unmatched, {imported.rows_replaced} earlier rows replaced."
+            _(
+                "Imported %(name)s (%(format)s, sha256 %(sha)s): %(read)s rows, %(matched)s "
+                "matched, %(unmatched)s unmatched, %(replaced)s earlier rows replaced."
+            )
+            % {
+                "name": file.name,
+                "format": imported.file_format,
+                "sha": imported.file_sha256,
+                "read": imported.rows_read,
+                "matched": imported.rows_matched,
+                "unmatched": imported.rows_unmatched,
+                "replaced": imported.rows_replaced,
+            }
         )

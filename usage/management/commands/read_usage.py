@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from usage import services
 
@@ -26,21 +27,47 @@ class Command(BaseCommand):
             try:
                 days = [date.fromisoformat(options["date"])]
             except ValueError:
-                raise CommandError(f"--date {options['date']!r} is not YYYY-MM-DD.") from None
+                raise CommandError(
+                    _("--date %(value)s is not YYYY-MM-DD.") % {"value": repr(options["date"])}
+                ) from None
             if days[0] > now.date():
-                raise CommandError(f"--date {days[0]} is in the future.")
+                raise CommandError(_("--date %(day)s is in the future.") % {"day": days[0]})
         else:
             days = services.default_days(now)
         result = services.usage_read_all(days=days, now=now)
         for row in result.rows:
-            label = f"{row.deployment.model_service.name} in {row.deployment.environment}"
+            label = _("%(model)s in %(environment)s") % {
+                "model": row.deployment.model_service.name,
+                "environment": row.deployment.environment,
+            }
             self.stdout.write(
-                f"{label}: {row.day} {row.requests} requests, {row.errors} errors, "
-                f"p50 {row.latency_p50_ms} ms, p95 {row.latency_p95_ms} ms"
+                _(
+                    "%(label)s: %(day)s %(requests)s requests, %(errors)s errors, "
+                    "p50 %(p50)s ms, p95 %(p95)s ms"
+                )
+                % {
+                    "label": label,
+                    "day": row.day,
+                    "requests": row.requests,
+                    "errors": row.errors,
+                    "p50": row.latency_p50_ms,
+                    "p95": row.latency_p95_ms,
+                }
             )
         for source, error in result.failures:
-            label = f"{source.deployment.model_service.name} in {source.deployment.environment}"
-            self.stderr.write(f"{label}: {error}; the stored days are unchanged.")
+            label = _("%(model)s in %(environment)s") % {
+                "model": source.deployment.model_service.name,
+                "environment": source.deployment.environment,
+            }
+            self.stderr.write(
+                _("%(label)s: %(error)s; the stored days are unchanged.")
+                % {"label": label, "error": error}
+            )
         if result.failures:
-            raise CommandError(f"{len(result.failures)} usage source(s) could not be read.")
-        self.stdout.write(f"Read usage for {', '.join(map(str, days))}: {len(result.rows)} day(s).")
+            raise CommandError(
+                _("%(n)d usage source(s) could not be read.") % {"n": len(result.failures)}
+            )
+        self.stdout.write(
+            _("Read usage for %(days)s: %(n)d day(s).")
+            % {"days": ", ".join(map(str, days)), "n": len(result.rows)}
+        )
