@@ -39,6 +39,7 @@ class UnknownRuleSet(LookupError):
 @dataclass(frozen=True)
 class RuleSet:
     data: dict
+    language: str = "en"  # the language of its text (SOURCE_LANGUAGE unless localized)
 
     @property
     def version(self) -> str:
@@ -79,10 +80,11 @@ class RuleSet:
     def localized(self, language: str | None = None) -> RuleSet:
         """This rule set with its human-readable text in ``language`` (default: the active
         language), English where the catalogue has no translation. See the module docstring."""
-        catalogue = translations(_base(language))
-        if not catalogue:
+        language = _base(language)
+        catalogue = translations(language)
+        if not catalogue or self.language != SOURCE_LANGUAGE:
             return self
-        return RuleSet(_translate_data(self.data, catalogue))
+        return RuleSet(_translate_data(self.data, catalogue), language=language)
 
     def applies_from(self, key: str) -> str:
         return self.data["effective_from"][key]

@@ -137,3 +137,21 @@ def test_the_questionnaire_page_in_german_shows_german_questions(client_for, per
     assert "Anhang III Nummer 5 Buchstabe b" in page
     assert "What is your role for this system?" not in page
     assert 'value="5b_credit_scoring"' in page  # the values stay the rule set's ids
+
+
+@pytest.mark.usefixtures("german_catalogue")
+def test_german_reasons_are_worded_in_german_and_the_record_stays_english():
+    """The code's part of a reason comes from the catalogue, the rule set's part from its German
+    text; classifying with the rule set as loaded stays English whatever language is active."""
+    answers = {**BASE, "annex_iii_use": "5b_credit_scoring"}
+    ruleset = rs.get("2024-1689+2026-1744.v2")
+    german = classify(ruleset.localized("de"), answers)
+    assert german.decided_by.article == "Art. 6 Abs. 2, Anhang III Nummer 5 Buchstabe b"
+    assert german.decided_by.text == (
+        "Zweckbestimmung in Anhang III Nummer 5 (Grundlegende private und öffentliche Dienste "
+        "und Leistungen): Kreditwürdigkeitsprüfung und Bonitätsbewertung natürlicher Personen."
+    )
+    with translation.override("de"):
+        recorded = classify(ruleset, answers)
+    assert recorded.decided_by.article == "Art. 6(2), Annex III, point 5(b)"
+    assert recorded.decided_by.text.startswith("Intended use in Annex III area 5")
