@@ -17,6 +17,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from approvals.models import ApprovalDecision, Deployment, DeploymentRequest
 from catalog.models import ModelService, ModelVersion
 from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for tests)
@@ -390,6 +393,8 @@ def card_data(version: ModelVersion) -> dict:
     )
     return {
         "card_format": CARD_FORMAT,
+        # The language the card is worded in (the active one): part of a PDF's inputs hash.
+        "language": (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0],
         "sections": SECTIONS,
         "model": {
             "id": str(model.pk),

@@ -43,3 +43,21 @@ def metric_text(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def localized_result(ruleset_version: str, answers: dict, result: dict) -> dict:
+    """A recorded classification as the active language words it. The record is English (the
+    rule set as loaded); in another language the answers are classified again with the rule set
+    they were given under, localized, which gives the same tier, rules and obligations (the
+    words come from the rule set's translation and the catalogue, nothing else changes)."""
+    from risk import rules
+    from risk import ruleset as rulesets
+
+    ruleset = rulesets.for_assessment(ruleset_version)
+    localized = ruleset.localized()
+    if localized is ruleset or not answers:
+        return result
+    try:
+        return rules.classify(localized, answers).as_dict()
+    except (KeyError, StopIteration, TypeError, ValueError):  # answers the rule set cannot read
+        return result
