@@ -155,3 +155,25 @@ def test_german_reasons_are_worded_in_german_and_the_record_stays_english():
         recorded = classify(ruleset, answers)
     assert recorded.decided_by.article == "Art. 6(2), Annex III, point 5(b)"
     assert recorded.decided_by.text.startswith("Intended use in Annex III area 5")
+
+
+@pytest.mark.parametrize("framework_id", ["iso42001", "nist-ai-rmf"])
+def test_every_framework_title_has_a_german_text_and_the_ids_stay(framework_id):
+    from risk.frameworks import frameworks
+
+    english, german = frameworks.get(framework_id, "en"), frameworks.get(framework_id, "de")
+    catalogue = frameworks.translations("de")
+    texts = [english.title, english.note] + [
+        t for i in english.items for t in (i.title, i.group_title)
+    ]
+    assert [t for t in texts if t not in catalogue] == []
+    assert [i.id for i in german.items] == [i.id for i in english.items]
+    assert all(g.title != e.title for g, e in zip(german.items, english.items, strict=True))
+    with translation.override("de"):
+        assert frameworks.get(framework_id) == german
+    with translation.override("en"):
+        assert frameworks.get(framework_id) == english
+    if framework_id == "iso42001":
+        assert german.item("A.6.2.7").title == (
+            "Technische Dokumentation für diejenigen bereithalten, die sie benötigen"
+        )
