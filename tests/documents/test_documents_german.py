@@ -184,3 +184,23 @@ def test_the_document_page_shows_the_language_and_the_request_form_offers_it(
     assert GeneratedDocument.objects.filter(language="en").count() == 1
     assert client.post(url, {"language": "xx"}).status_code == 302  # back with a message
     assert GeneratedDocument.objects.count() == 2
+
+
+def test_a_german_portfolio_report(personas, credit_model, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.document_request(
+            actor=personas.owner, kind=Kind.PORTFOLIO, parameters={}, language="de"
+        )
+    document.refresh_from_db()
+    assert document.status == GeneratedDocument.Status.DONE, document.error
+    text = flat(pdf_text(document))
+    for term in (
+        "Compliance-Bericht zum Portfolio — alle Teams",
+        "Das Portfolio im Überblick",
+        "Modelle nach Risikoklasse",
+        "Hochrisiko-KI-Systeme (Art. 6)",
+        "Erfüllungsgrad der Pflichten",
+        "Seite 2 von",
+    ):
+        assert term in text, term
+    assert "Portfolio at a glance" not in text and "Page 2 of" not in text
