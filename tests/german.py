@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from django.utils.translation import reloader
 
 
@@ -19,3 +21,11 @@ def german_catalogue():
     call_command("compilemessages", locale=["de"], ignore=[".venv", "node_modules"], verbosity=0)
     reloader.translation_file_changed(sender=None, file_path=Path("django.mo"))
     return "de"
+
+
+@pytest.fixture
+def english_afterwards():
+    """A German page request leaves German active in the thread (LocaleMiddleware activates
+    and never resets it); later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

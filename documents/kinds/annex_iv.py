@@ -13,8 +13,10 @@ is justified not applicable; "met" without evidence is a claim, not documentatio
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from approvals.models import Deployment, DeploymentRequest, DriftFinding
 from catalog.models import ModelService, ModelVersion
@@ -273,13 +275,34 @@ def _special(check: str, ctx: dict) -> tuple[bool, list[tuple[str, str]]]:
     raise ValueError(f"unknown check {check!r}")
 
 
+_POINT = re.compile(r"^(\d+)(?:\(([a-z])\))?$")
+
+
+def annex_ref(ref: str) -> str:
+    """An Annex IV reference as the document's language cites it: "1(a)" in English,
+    "Nummer 1 Buchstabe a" in German (each part of "1(b), 1(c)" alike)."""
+    parts = []
+    for part in ref.split(", "):
+        match = _POINT.match(part)
+        if match is None:
+            parts.append(part)
+        elif match.group(2):
+            parts.append(
+                pgettext("Annex IV point and letter", "%(number)s(%(letter)s)")
+                % {"number": match.group(1), "letter": match.group(2)}
+            )
+        else:
+            parts.append(pgettext("Annex IV point", "%(number)s") % {"number": match.group(1)})
+    return ", ".join(parts)
+
+
 def _items(ctx: dict) -> list[dict]:
     model, obligations = ctx["model"], ctx["obligations"]
     out = []
     for item in ITEMS:
         row = {
             "section": item.section,
-            "ref": item.ref,
+            "ref": annex_ref(item.ref),
             # str(): some are lazy translations; the data is hashed as JSON
             "title": str(item.title),
             "source": str(item.source),

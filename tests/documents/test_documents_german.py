@@ -17,9 +17,12 @@ from documents.audit_actions import DOCUMENT_REQUESTED
 from documents.models import GeneratedDocument
 from tests.documents import test_annex_iv
 from tests.documents.test_annex_iv import flat, pdf_text, save_pngs
-from tests.german import german_catalogue  # noqa: F401
+from tests.german import english_afterwards, german_catalogue  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("german_catalogue")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("german_catalogue", "english_afterwards"),
+]
 Kind = GeneratedDocument.Kind
 credit_model = test_annex_iv.credit_model  # the partly documented high-risk credit model
 
@@ -61,6 +64,8 @@ def test_a_german_annex_iv_uses_the_official_german_terms(
         "Art. 6 Abs. 3 Unterabsatz 2",
         "Vollständigkeitsprüfung",
         "FEHLT",
+        "Nummer 1 Buchstabe a Zweckbestimmung",  # Annex IV points as the German text cites them
+        "Nummer 1 Buchstabe b, Nummer 1 Buchstabe c",
     ):
         assert term in text, term
     for english in (

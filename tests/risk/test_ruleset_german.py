@@ -12,7 +12,7 @@ from django.utils import translation
 
 from risk import ruleset as rs
 from risk.rules import classify
-from tests.german import german_catalogue  # noqa: F401
+from tests.german import english_afterwards, german_catalogue  # noqa: F401
 from tests.risk.test_risk import BASE
 
 VERSIONS = sorted(rs.available())
@@ -126,7 +126,7 @@ def test_the_active_language_picks_the_text_and_english_is_the_fallback():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("german_catalogue")
+@pytest.mark.usefixtures("german_catalogue", "english_afterwards")
 def test_the_questionnaire_page_in_german_shows_german_questions(client_for, personas, owned_model):
     client = client_for(personas.owner)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
