@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from risk.ruleset import RuleSet, matches
+from risk.ruleset import RuleSet, for_assessment, matches
 
 TIERS = ("prohibited", "high", "limited", "minimal")
 
@@ -328,3 +328,19 @@ def _obligations_for(
         for t in own
     ]
     return result
+
+
+def localized_result(ruleset_version: str, answers: dict, result: dict) -> dict:
+    """A recorded classification (``result``, English) as the active language words it. In
+    another language the stored answers are classified again with the rule set they were given
+    under, localized: the same tier, rules and obligations (the words come from the rule set's
+    translation and the catalogue, nothing else changes). English, or answers the rule set can
+    no longer read: the record as it is."""
+    ruleset = for_assessment(ruleset_version)
+    localized = ruleset.localized()
+    if localized is ruleset or not answers:
+        return result
+    try:
+        return classify(localized, answers).as_dict()
+    except (KeyError, StopIteration, TypeError, ValueError):
+        return result

@@ -46,18 +46,7 @@ def metric_text(value) -> str:
 
 
 def localized_result(ruleset_version: str, answers: dict, result: dict) -> dict:
-    """A recorded classification as the active language words it. The record is English (the
-    rule set as loaded); in another language the answers are classified again with the rule set
-    they were given under, localized, which gives the same tier, rules and obligations (the
-    words come from the rule set's translation and the catalogue, nothing else changes)."""
-    from risk import rules
-    from risk import ruleset as rulesets
+    """A recorded classification worded in the active language (``risk.rules``)."""
+    from risk.rules import localized_result as worded
 
-    ruleset = rulesets.for_assessment(ruleset_version)
-    localized = ruleset.localized()
-    if localized is ruleset or not answers:
-        return result
-    try:
-        return rules.classify(localized, answers).as_dict()
-    except (KeyError, StopIteration, TypeError, ValueError):  # answers the rule set cannot read
-        return result
+    return worded(ruleset_version, answers, result)

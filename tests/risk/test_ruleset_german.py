@@ -177,3 +177,20 @@ def test_every_framework_title_has_a_german_text_and_the_ids_stay(framework_id):
         assert german.item("A.6.2.7").title == (
             "Technische Dokumentation für diejenigen bereithalten, die sie benötigen"
         )
+
+
+def test_a_recorded_classification_is_shown_in_the_readers_language():
+    from risk.rules import localized_result
+
+    answers = {**BASE, "annex_iii_use": "5b_credit_scoring", "profiles_persons": True}
+    version = "2024-1689+2026-1744.v2"
+    recorded = classify(rs.get(version), answers).as_dict()
+    with translation.override("en"):
+        assert localized_result(version, answers, recorded) is recorded
+    with translation.override("de"):
+        shown = localized_result(version, answers, recorded)
+    assert shown["tier"] == recorded["tier"] == "high"
+    assert [r["rule"] for r in shown["reasons"]] == [r["rule"] for r in recorded["reasons"]]
+    assert shown["reasons"][0]["article"] == "Art. 6 Abs. 2, Anhang III Nummer 5 Buchstabe b"
+    with translation.override("de"):  # answers the rule set cannot read: the record as it is
+        assert localized_result(version, {"annex_iii_use": "no-such-use"}, recorded) is recorded
