@@ -6,8 +6,20 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from common.models import BaseModel
+
+# The progress labels documents.services stores (in English) as a document renders; the page
+# shows them in the reader's language ({% translate document.progress_label %}).
+PROGRESS_LABELS = (
+    gettext_noop("Waiting for a worker"),
+    gettext_noop("Collecting the data"),
+    gettext_noop("Laying out the document"),
+    gettext_noop("Rendering the PDF"),
+    gettext_noop("Storing"),
+    gettext_noop("Ready"),
+)
 
 
 class GeneratedDocument(BaseModel):

@@ -178,10 +178,12 @@ def test_the_document_page_shows_the_language_and_the_request_form_offers_it(
     client = client_for(personas.owner)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
     url = reverse("documents:document-request", args=[credit_model.pk, "3", "annex_iv"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)  # no choice: the requester's language
+    response = client.post(url)  # no choice: the requester's language; not rendered yet
     document = GeneratedDocument.objects.get()
     assert response.status_code == 302 and document.language == "de"
+    waiting = client.get(reverse("documents:document-detail", args=[document.pk])).content.decode()
+    assert "Wartet auf einen Worker" in waiting and "Waiting for a worker" not in waiting
+    services.document_render(document_pk=document.pk)
     page = client.get(reverse("documents:document-detail", args=[document.pk])).content.decode()
     assert "Sprache" in page and "Deutsch" in page
     with django_capture_on_commit_callbacks(execute=True):
