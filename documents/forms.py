@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioReportForm(forms.Form):
     """What to put in the report. Validation is ``portfolio.clean_parameters``."""
 
     team = forms.ChoiceField(label="Team", required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the report"), required=False, choices=settings.LANGUAGES
+    )
     since = forms.CharField(
         label="Decisions and deployments since",
         required=False,

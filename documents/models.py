@@ -5,8 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from common.models import BaseModel
+
+# The progress labels documents.services stores (in English) as a document renders; the page
+# shows them in the reader's language ({% translate document.progress_label %}).
+PROGRESS_LABELS = (
+    gettext_noop("Waiting for a worker"),
+    gettext_noop("Collecting the data"),
+    gettext_noop("Laying out the document"),
+    gettext_noop("Rendering the PDF"),
+    gettext_noop("Storing"),
+    gettext_noop("Ready"),
+)
 
 
 class GeneratedDocument(BaseModel):
@@ -21,16 +34,16 @@ class GeneratedDocument(BaseModel):
     """
 
     class Kind(models.TextChoices):
-        MODEL_CARD = "model_card", "Model card"
-        ANNEX_IV = "annex_iv", "Technical documentation (Annex IV)"
-        PORTFOLIO = "portfolio", "Portfolio compliance report"
-        EVIDENCE_PACK = "evidence_pack", "Evidence pack"
+        MODEL_CARD = "model_card", _("Model card")
+        ANNEX_IV = "annex_iv", _("Technical documentation (Annex IV)")
+        PORTFOLIO = "portfolio", _("Portfolio compliance report")
+        EVIDENCE_PACK = "evidence_pack", _("Evidence pack")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RENDERING = "rendering", "Rendering"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -51,6 +64,9 @@ class GeneratedDocument(BaseModel):
         related_name="documents",
     )
     parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The language the document is written in (one of settings.LANGUAGES): part of its inputs,
+    # so the same records in another language are another document with another hash.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -63,7 +63,7 @@ def model_card_current(version, data: dict) -> GeneratedDocument | None:
             model_version=version,
             status=GeneratedDocument.Status.DONE,
             template_version=model_card.TEMPLATE_VERSION,
-            inputs_hash=inputs_hash(data),
+            inputs_hash=inputs_hash(data),  # data carries its language (card_data)
         )
         .select_related("model_service", "model_version")
         .order_by("-revision")
@@ -89,7 +89,12 @@ PENDING_STALE_AFTER = timedelta(minutes=15)
 
 
 def document_pending(
-    *, actor, kind: str, model_version=None, parameters: dict | None = None
+    *,
+    actor,
+    kind: str,
+    model_version=None,
+    parameters: dict | None = None,
+    language: str | None = None,
 ) -> GeneratedDocument | None:
     """The same document, asked for by the same person, still queued or rendering: a second
     click (or a reload of the form) goes to it instead of queuing a duplicate. One that has not
@@ -105,4 +110,6 @@ def document_pending(
         rows = rows.filter(requested_by=actor, parameters=parameters or {})
     elif kind == GeneratedDocument.Kind.EVIDENCE_PACK:  # a version's, or one request's
         rows = rows.filter(parameters=parameters or {})
+    if language is not None:  # another language is another document
+        rows = rows.filter(language=language)
     return rows.order_by("-revision").first()

@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.services import audit_record
 from catalog.models import ModelVersion
@@ -49,14 +49,33 @@ def _progress(document: GeneratedDocument, percent: int, label: str) -> None:
     )
 
 
+def document_language(language=None) -> str:
+    """The language a document is written in: ``language`` when given (one of
+    ``settings.LANGUAGES``), else the requester's (the active language), else the default."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language in (None, ""):
+        active = (translation.get_language() or "").split("-")[0]
+        return active if active in codes else settings.LANGUAGE_CODE
+    if not isinstance(language, str) or language not in codes:
+        raise ValidationError({"language": [f"One of: {', '.join(codes)}."]})
+    return language
+
+
 @transaction.atomic
 def document_request(
-    *, actor, kind: str, model_version: ModelVersion | None = None, parameters: dict | None = None
+    *,
+    actor,
+    kind: str,
+    model_version: ModelVersion | None = None,
+    parameters: dict | None = None,
+    language: str | None = None,
 ) -> GeneratedDocument:
-    """Ask for a new version of a document. Model documents need the model to be visible;
-    Annex IV documentation exists only for high-risk models."""
+    """Ask for a new version of a document, in ``language`` (default: the requester's, see
+    ``document_language``). Model documents need the model to be visible; Annex IV
+    documentation exists only for high-risk models."""
     if kind not in Kind.values:
         raise ValidationError({"kind": [f"One of {', '.join(Kind.values)}."]})
+    language = document_language(language)
     model = None
     if kind in (Kind.MODEL_CARD, Kind.ANNEX_IV, Kind.EVIDENCE_PACK):
         if model_version is None:
@@ -79,6 +98,7 @@ def document_request(
         model_service=model,
         model_version=model_version,
         parameters=parameters or {},
+        language=language,
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
         revision=revision,
         progress_label="Waiting for a worker",
@@ -89,7 +109,12 @@ def document_request(
         action=DOCUMENT_REQUESTED,
         target=document,
         subject_id=document.model_service_id,
-        after={"kind": kind, "revision": revision, "parameters": document.parameters},
+        after={
+            "kind": kind,
+            "revision": revision,
+            "parameters": document.parameters,
+            "language": language,
+        },
     )
     return document
 
@@ -139,16 +164,18 @@ def document_render(*, document_pk) -> GeneratedDocument:
     try:
         builder = builder_for(document.kind)
         _progress(document, 10, "Collecting the data")
-        data = builder.compose(document)
-        inputs_hash = rendering.inputs_hash(data)
-        _progress(document, 35, "Laying out the document")
-        # Over the HTML without id, time and hash, never over PDF bytes: neither the signing
-        # time nor the signature and timestamp change it (same inputs -> same content hash).
-        document.content_hash = rendering.content_hash(
-            _html(builder, document, data, volatile=False)
-        )
-        generated_at = document.generated_at = timezone.now()
-        html = _html(builder, document, data, volatile=True)
+        with translation.override(document.language):  # the document's words and formats
+            # The language is one of the inputs: the same records in German hash differently.
+            data = {**builder.compose(document), "language": document.language}
+            inputs_hash = rendering.inputs_hash(data)
+            _progress(document, 35, "Laying out the document")
+            # Over the HTML without id, time and hash, never over PDF bytes: neither the
+            # signing time nor the signature and timestamp change it (same inputs -> same hash).
+            document.content_hash = rendering.content_hash(
+                _html(builder, document, data, volatile=False)
+            )
+            generated_at = document.generated_at = timezone.now()
+            html = _html(builder, document, data, volatile=True)
         _progress(document, 60, "Rendering the PDF")
         rendered = rendering.render_pdf(
             html,
@@ -187,9 +214,10 @@ def document_render(*, document_pk) -> GeneratedDocument:
         document = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
         document.template_version = builder.template_version
         document.inputs_hash = inputs_hash
-        document.content_hash = rendering.content_hash(
-            _html(builder, document, data, volatile=False)
-        )
+        with translation.override(document.language):
+            document.content_hash = rendering.content_hash(
+                _html(builder, document, data, volatile=False)
+            )
         document.generated_at = generated_at
         document.file.save(document.download_name, ContentFile(signed.pdf), save=False)
         document.file_sha256 = signed.sha256
@@ -212,6 +240,7 @@ def document_render(*, document_pk) -> GeneratedDocument:
                 "signature": {"level": signed.level, "signer": signed.signer_fingerprint},
                 "template_version": builder.template_version,
                 "parameters": document.parameters,
+                "language": document.language,
             },
         )
     return document

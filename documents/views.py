@@ -67,11 +67,16 @@ def document_download(request, document_id):
 def document_request_for_version(request, model_id, version, kind):
     row = model_version_get(user=request.user, model_id=model_id, version=version)
     model = row.model_service
-    pending = selectors.document_pending(actor=request.user, kind=kind, model_version=row)
-    if pending is not None:
-        return _already_pending(request, pending)
     with message_errors(request) as call:
-        document = services.document_request(actor=request.user, kind=kind, model_version=row)
+        language = services.document_language(request.POST.get("language"))
+        pending = selectors.document_pending(
+            actor=request.user, kind=kind, model_version=row, language=language
+        )
+        if pending is not None:
+            return _already_pending(request, pending)
+        document = services.document_request(
+            actor=request.user, kind=kind, model_version=row, language=language
+        )
     if not call.ok:
         return redirect("catalog:model-detail", model_id=model.pk)
     return redirect("documents:document-detail", document_id=document.pk)
@@ -173,7 +178,10 @@ def _page(request, form, *, status=200):
 @require_GET
 def report_list(request):
     """Generate a portfolio report; the reports you may read, newest first."""
-    return _page(request, PortfolioReportForm(teams=_teams(request.user)))
+    form = PortfolioReportForm(
+        teams=_teams(request.user), initial={"language": services.document_language()}
+    )
+    return _page(request, form)
 
 
 @login_required
@@ -185,13 +193,20 @@ def report_create(request):
     form.is_valid()  # bound and checked, so the page shows what was entered and what is wrong
     with form_errors(form) as call:
         parameters = portfolio.clean_parameters(raw)
+        language = services.document_language(request.POST.get("language"))
         pending = selectors.document_pending(
-            actor=request.user, kind=GeneratedDocument.Kind.PORTFOLIO, parameters=parameters
+            actor=request.user,
+            kind=GeneratedDocument.Kind.PORTFOLIO,
+            parameters=parameters,
+            language=language,
         )
         if pending is not None:
             return _already_pending(request, pending)
         document = services.document_request(
-            actor=request.user, kind=GeneratedDocument.Kind.PORTFOLIO, parameters=parameters
+            actor=request.user,
+            kind=GeneratedDocument.Kind.PORTFOLIO,
+            parameters=parameters,
+            language=language,
         )
     if not call.ok:
         return _page(request, form, status=call.status)

@@ -12,6 +12,7 @@ NONE = "__none__"
 
 
 def questionnaire_form(ruleset: RuleSet, data=None, initial: dict | None = None) -> forms.Form:
+    ruleset = ruleset.localized()  # labels in the active language; values stay the rule set's
     fields = {}
     for q in ruleset.questions:
         label = q["text"]

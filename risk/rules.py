@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from risk.ruleset import RuleSet, matches
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from risk.ruleset import RuleSet, for_assessment, matches
 
 TIERS = ("prohibited", "high", "limited", "minimal")
 
@@ -101,8 +104,12 @@ def _art50_text(trigger: dict, role: str) -> str:
     if own:
         return own
     holders = sorted(trigger.get("duties", {}).items())
-    others = "; ".join(f"the {who}: {text}" for who, text in holders)
-    return f"{trigger['text']}; the duty rests on {others}"
+    role_names = {"provider": _("the provider"), "deployer": _("the deployer")}
+    others = "; ".join(f"{role_names.get(who, who)}: {text}" for who, text in holders)
+    return _("%(trigger)s; the duty rests on %(holders)s") % {
+        "trigger": trigger["text"],
+        "holders": others,
+    }
 
 
 def _art50_applies_from(ruleset: RuleSet, trigger: dict, answers: dict) -> str:
@@ -115,7 +122,14 @@ def _art50_applies_from(ruleset: RuleSet, trigger: dict, answers: dict) -> str:
 
 
 def classify(ruleset: RuleSet, answers: dict) -> Classification:
-    """Classify validated answers (see ``ruleset.validate``)."""
+    """Classify validated answers (see ``ruleset.validate``), worded in the rule set's language:
+    English for a rule set as loaded (what is recorded), German for ``ruleset.localized("de")``
+    (what a German reader is shown), whatever language is active."""
+    with translation.override(ruleset.language):
+        return _classify(ruleset, answers)
+
+
+def _classify(ruleset: RuleSet, answers: dict) -> Classification:
     reasons: list[Reason] = []
     obligations: list[ObligationSpec] = []
     notes: list[str] = []
@@ -145,7 +159,9 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
             except_(_excepted(exc), "art5", exc.get("note"))
             continue
         prohibited.append(p)
-        reasons.append(Reason(pid, p["article"], f"Prohibited practice: {p['text']}."))
+        reasons.append(
+            Reason(pid, p["article"], _("Prohibited practice: %(text)s.") % {"text": p["text"]})
+        )
     if prohibited:
         tier = "prohibited"
         decided_by = next(r for r in reasons if r.rule == prohibited[0]["id"])
@@ -159,9 +175,12 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
         else:
             decided_by = Reason(
                 "art6_1",
-                f"Art. 6(1), {p['article']}",
-                f"Safety component of, or itself, a product under {p['text']} law "
-                "requiring third-party conformity assessment.",
+                _("Art. 6(1), %(article)s") % {"article": p["article"]},
+                _(
+                    "Safety component of, or itself, a product under %(law)s law requiring "
+                    "third-party conformity assessment."
+                )
+                % {"law": p["text"]},
             )
             reasons.append(decided_by)
             tier = "high"
@@ -172,8 +191,9 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
         exc = ruleset.exception_for("annex_iii", use_id, answers)
         use_reason = Reason(
             use_id,
-            f"Art. 6(2), {use['article']}",
-            f"Intended use in Annex III area {use['area']} ({use['area_title']}): {use['text']}.",
+            _("Art. 6(2), %(article)s") % {"article": use["article"]},
+            _("Intended use in Annex III area %(area)s (%(title)s): %(use)s.")
+            % {"area": use["area"], "title": use["area_title"], "use": use["text"]},
         )
         if exc:
             # A carve-out takes the system out of Annex III altogether, so neither the
@@ -184,9 +204,11 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
             reasons.append(use_reason)
             decided_by = Reason(
                 "art6_3_profiling",
-                "Art. 6(3), last subparagraph",
-                "The system profiles natural persons, so the Art. 6(3) derogation "
-                "can never apply: always high-risk.",
+                _("Art. 6(3), last subparagraph"),
+                _(
+                    "The system profiles natural persons, so the Art. 6(3) derogation can "
+                    "never apply: always high-risk."
+                ),
             )
             reasons.append(decided_by)
             tier = "high"
@@ -199,8 +221,11 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
                     Reason(
                         cid,
                         c["article"],
-                        f"Derogation: {c['text']}, with no significant risk of harm "
-                        "(documented, Art. 6(4)).",
+                        _(
+                            "Derogation: %(condition)s, with no significant risk of harm "
+                            "(documented, Art. 6(4))."
+                        )
+                        % {"condition": c["text"]},
                     ),
                     "art6_3",
                 )
@@ -218,9 +243,8 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
         decided_by = Reason(
             fired[0]["id"],
             fired[0]["article"],
-            "Transparency obligation applies: "
-            + "; ".join(_art50_text(t, role) for t in fired)
-            + ".",
+            _("Transparency obligation applies: %(duties)s.")
+            % {"duties": "; ".join(_art50_text(t, role) for t in fired)},
         )
         reasons.append(decided_by)
     if tier is None:
@@ -231,13 +255,16 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
             decided_by = Reason(
                 "minimal",
                 "Art. 95",
-                "No prohibited practice, no Annex I product, no Annex III use "
-                "(or the Art. 6(3) derogation holds), no Art. 50 trigger.",
+                _(
+                    "No prohibited practice, no Annex I product, no Annex III use (or the "
+                    "Art. 6(3) derogation holds), no Art. 50 trigger."
+                ),
             )
             reasons.append(decided_by)
     elif duties and tier == "high":
         reasons += [
-            Reason(d.rule, d.article, f"Also a transparency duty: {d.text}.") for d in duties
+            Reason(d.rule, d.article, _("Also a transparency duty: %(duty)s.") % {"duty": d.text})
+            for d in duties
         ]
 
     obligations += _obligations_for(ruleset, tier, role, use_id, own, answers)
@@ -253,10 +280,13 @@ def classify(ruleset: RuleSet, answers: dict) -> Classification:
         ]
     if tier == "prohibited":
         notes = [
-            "The system may not be placed on the market, put into service or used.",
+            _("The system may not be placed on the market, put into service or used."),
             *(
-                f"{p['article']} applies from "
-                f"{ruleset.applies_from(p.get('effective', 'prohibitions'))}."
+                _("%(article)s applies from %(date)s.")
+                % {
+                    "article": p["article"],
+                    "date": ruleset.applies_from(p.get("effective", "prohibitions")),
+                }
                 for p in prohibited
             ),
             *notes,
@@ -298,3 +328,19 @@ def _obligations_for(
         for t in own
     ]
     return result
+
+
+def localized_result(ruleset_version: str, answers: dict, result: dict) -> dict:
+    """A recorded classification (``result``, English) as the active language words it. In
+    another language the stored answers are classified again with the rule set they were given
+    under, localized: the same tier, rules and obligations (the words come from the rule set's
+    translation and the catalogue, nothing else changes). English, or answers the rule set can
+    no longer read: the record as it is."""
+    ruleset = for_assessment(ruleset_version)
+    localized = ruleset.localized()
+    if localized is ruleset or not answers:
+        return result
+    try:
+        return classify(localized, answers).as_dict()
+    except (KeyError, StopIteration, TypeError, ValueError):
+        return result

@@ -5,6 +5,15 @@ Annex III use, an exception or an obligation is an edit to that file, never to c
 version stays in the directory, so an assessment is always read with the rule set it was
 answered under (``get(assessment.ruleset_version)``); ``current()`` is the one new assessments
 use: the ``ATTEST_RULESET`` setting if set, otherwise the newest file (highest ``.vN``).
+
+Languages: a rule set file is English and stays byte-for-byte what it was (its version names it;
+assessments and classifications are recorded against it, in English). The German text lives in
+``rulesets/translations/de.json``, a catalogue from the English wording to the German one, shared
+by every version. ``ruleset.localized()`` (or ``localized_text``) returns the questions, help,
+choices, reasons' sources, obligation titles and article references in the active language
+(``django.utils.translation.get_language()``), English where a text has no translation. Only
+what people read is replaced: ids, values, conditions and dates are untouched, so classifying with
+a localized rule set gives the same tier, rules and obligations, worded in that language.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
+TRANSLATIONS_DIR = RULESET_DIR / "translations"
+SOURCE_LANGUAGE = "en"
 _ORDINAL = re.compile(r"\.v(\d+)$")
 
 
@@ -28,6 +39,7 @@ class UnknownRuleSet(LookupError):
 @dataclass(frozen=True)
 class RuleSet:
     data: dict
+    language: str = "en"  # the language of its text (SOURCE_LANGUAGE unless localized)
 
     @property
     def version(self) -> str:
@@ -64,6 +76,15 @@ class RuleSet:
         if collection == "annex_iii":
             return self.annex_iii_uses()[item_id]
         return next(i for i in self.data[collection] if i["id"] == item_id)
+
+    def localized(self, language: str | None = None) -> RuleSet:
+        """This rule set with its human-readable text in ``language`` (default: the active
+        language), English where the catalogue has no translation. See the module docstring."""
+        language = _base(language)
+        catalogue = translations(language)
+        if not catalogue or self.language != SOURCE_LANGUAGE:
+            return self
+        return RuleSet(_translate_data(self.data, catalogue), language=language)
 
     def applies_from(self, key: str) -> str:
         return self.data["effective_from"][key]
@@ -139,6 +160,100 @@ def load(path: Path | str | None = None) -> RuleSet:
     """Read a rule set file (default: the current one)."""
     path = Path(path) if path else path_for(current_version())
     return RuleSet(json.loads(path.read_text(encoding="utf-8")))
+
+
+# -- languages -----------------------------------------------------------------------------------
+
+
+def _base(language: str | None) -> str:
+    """The base language code ("de" for "de-at"); the active language by default."""
+    if language is None:
+        from django.utils import translation
+
+        language = translation.get_language() or SOURCE_LANGUAGE
+    return language.split("-")[0].split("_")[0].lower()
+
+
+@cache
+def translations(language: str) -> dict[str, str]:
+    """The catalogue English text → ``language`` text ({} for English or an unknown language)."""
+    if language == SOURCE_LANGUAGE:
+        return {}
+    path = TRANSLATIONS_DIR / f"{language}.json"
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["texts"])
+
+
+def localized_text(text: str, language: str | None = None) -> str:
+    """One rule-set text (e.g. an obligation title or article stored on a row) in ``language``
+    (default: the active one), unchanged when the catalogue has no translation for it."""
+    if not text:
+        return text
+    return translations(_base(language)).get(text, text)
+
+
+# Where a rule set keeps text people read: per item, the keys holding one text; per question,
+# also its choice labels; per Art. 50 trigger, its per-role duties.
+_TEXT_KEYS = ("title", "help", "text", "article", "duty", "note")
+
+
+def _translated_item(item: dict, catalogue: dict[str, str]) -> dict:
+    out = dict(item)
+    for key in _TEXT_KEYS:
+        if isinstance(out.get(key), str):
+            out[key] = catalogue.get(out[key], out[key])
+    if isinstance(out.get("choices"), list):
+        out["choices"] = [[c[0], catalogue.get(c[1], c[1]), *c[2:]] for c in out["choices"]]
+    if isinstance(out.get("duties"), dict):
+        out["duties"] = {role: catalogue.get(t, t) for role, t in out["duties"].items()}
+    return out
+
+
+def _translate_data(data: dict, catalogue: dict[str, str]) -> dict:
+    out = dict(data)
+    out["title"] = catalogue.get(data["title"], data["title"])
+    for name in ("steps", "questions", "exceptions", *_COLLECTIONS):
+        if name in data:
+            out[name] = [_translated_item(i, catalogue) for i in data[name]]
+    out["annex_iii"] = [
+        {
+            **_translated_item(area, catalogue),
+            "uses": [_translated_item(u, catalogue) for u in area["uses"]],
+        }
+        for area in data["annex_iii"]
+    ]
+    out["obligations"] = _translated_obligations(data["obligations"], catalogue)
+    return out
+
+
+def _translated_obligations(node: Any, catalogue: dict[str, str]) -> Any:
+    if isinstance(node, list):
+        return [_translated_obligations(n, catalogue) for n in node]
+    if isinstance(node, dict):
+        if "title" in node:
+            return _translated_item(node, catalogue)
+        return {k: _translated_obligations(v, catalogue) for k, v in node.items()}
+    return node
+
+
+def translatable_texts(ruleset: RuleSet) -> list[str]:
+    """Every text of the rule set that people read (what the catalogue must translate)."""
+    found: list[str] = []
+    _translate_data(ruleset.data, _Recorder(found))
+    return list(dict.fromkeys(t for t in found if t))
+
+
+class _Recorder(dict):
+    """A catalogue that translates nothing and remembers what it was asked for."""
+
+    def __init__(self, sink: list[str]):
+        super().__init__()
+        self._sink = sink
+
+    def get(self, key, default=None):
+        self._sink.append(key)
+        return default
 
 
 def _answered(value: Any) -> bool:

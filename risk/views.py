@@ -26,6 +26,7 @@ from risk.ruleset_change import earlier_ruleset_change
 
 
 def _steps(ruleset, form):
+    ruleset = ruleset.localized()  # step titles and help in the active language
     steps = []
     for step in ruleset.data["steps"]:
         fields = [form[q["id"]] for q in ruleset.questions if q["step"] == step["id"]]
@@ -123,7 +124,7 @@ def assessment_edit(request, model_id):
             "model": model,
             "form": form,
             "steps": _steps(rules, form),
-            "ruleset": rules,
+            "ruleset": rules.localized(),
         },
         status=status,
     )

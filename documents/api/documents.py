@@ -38,6 +38,7 @@ class DocumentOutput(serializers.ModelSerializer):
             "version",
             "revision",
             "parameters",
+            "language",
             "template_version",
             "inputs_hash",
             "content_hash",

@@ -14,7 +14,7 @@ import json
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -98,6 +98,13 @@ class ModelCardApi(APIView):
                 OpenApiTypes.BOOL,
                 description="Answer with Content-Disposition: attachment (all but pdf).",
             ),
+            OpenApiParameter(
+                "language",
+                OpenApiTypes.STR,
+                enum=["en", "de"],
+                description="format=pdf: the language of the PDF. Default: the request's "
+                "(Accept-Language), else en.",
+            ),
         ],
         responses={
             (200, "application/json"): OpenApiResponse(
@@ -131,16 +138,21 @@ class ModelCardApi(APIView):
         model = row.model_service
         fmt = requested_format(request)
         download = requested_download(request)
-        data = model_card.card_data(row)
         filename = f"model-card-{model.name}-v{row.version}"
         if fmt == "pdf":
+            language = _language(request.query_params.get("language"))
+            with translation.override(language):  # the PDF's data is worded in its language
+                data = model_card.card_data(row)
             document = document_selectors.model_card_current(row, data)
             if document is not None:
                 return pdf_response(document)
-            document = document_selectors.model_card_pending(row) or services.document_request(
-                actor=request.user, kind=model_card.KIND, model_version=row
-            )
-            return document_status_response(document, status=202)
+            pending = document_selectors.model_card_pending(row)
+            if pending is None or pending.language != language:
+                pending = services.document_request(
+                    actor=request.user, kind=model_card.KIND, model_version=row, language=language
+                )
+            return document_status_response(pending, status=202)
+        data = model_card.card_data(row)
         if fmt == "markdown":
             response = HttpResponse(
                 model_card_formats.to_huggingface_readme(data),
@@ -181,6 +193,16 @@ def _html_safe_json(value: dict) -> bytes:
     """JSON with ``<``, ``>`` and ``&`` escaped, as ``HtmlSafeJSONRenderer`` writes it."""
     body = json.dumps(value, ensure_ascii=False, indent=2).encode()
     return body.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
+
+
+def _language(value) -> str:
+    """The ``language`` query parameter as a document language (400 for anything else)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        return services.document_language(value)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
 
 
 def requested_download(request) -> bool:

@@ -57,6 +57,23 @@ class _SinceField(StrictCharField):
         return value
 
 
+LANGUAGE_HELP = "The document's language. Default: the request's (Accept-Language), else en."
+
+
+def _language_field():
+    return serializers.ChoiceField(
+        choices=["en", "de"],
+        required=False,
+        allow_null=True,
+        help_text=LANGUAGE_HELP,
+        error_messages={"invalid_choice": 'One of: en, de (not "{input}").'},
+    )
+
+
+class DocumentLanguageInput(serializers.Serializer):
+    language = _language_field()
+
+
 class PortfolioReportInput(serializers.Serializer):
     # The body's types, checked before portfolio.clean_parameters reads its meaning (it read
     # {"since": {}} as "no date").
@@ -74,6 +91,7 @@ class PortfolioReportInput(serializers.Serializer):
         help_text="Decisions and deployments since this date (YYYY-MM-DD, not in the "
         'future); "" or null for all time.',
     )
+    language = _language_field()
 
 
 def _version(user, model_id, version: str) -> ModelVersion:
@@ -106,13 +124,18 @@ class TechnicalDocumentationApi(generics.GenericAPIView):
     @extend_schema(
         operation_id="technical_documentation_generate",
         summary="Generate Annex IV technical documentation (high-risk models only)",
-        request=None,
+        request=DocumentLanguageInput,
         responses={**ACCEPTED, **ERROR_RESPONSES},
     )
     def post(self, request, model_id, version):
         row = _version(request.user, model_id, version)
+        body = DocumentLanguageInput(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
         document = services.document_request(
-            actor=request.user, kind=Kind.ANNEX_IV, model_version=row
+            actor=request.user,
+            kind=Kind.ANNEX_IV,
+            model_version=row,
+            language=body.validated_data.get("language"),
         )
         return document_status_response(document, status=202)
 
@@ -148,9 +171,16 @@ class PortfolioReportApi(generics.ListAPIView):
         responses={**ACCEPTED, **ERROR_RESPONSES},
     )
     def post(self, request):
-        PortfolioReportInput(data=request.data).is_valid(raise_exception=True)
-        parameters = portfolio.clean_parameters(request.data)
+        body = PortfolioReportInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        raw = request.data
+        if isinstance(raw, dict):  # the language is the document's, not a report parameter
+            raw = {key: value for key, value in raw.items() if key != "language"}
+        parameters = portfolio.clean_parameters(raw)
         document = services.document_request(
-            actor=request.user, kind=Kind.PORTFOLIO, parameters=parameters
+            actor=request.user,
+            kind=Kind.PORTFOLIO,
+            parameters=parameters,
+            language=body.validated_data.get("language"),
         )
         return document_status_response(document, status=202)

@@ -13,7 +13,10 @@ is justified not applicable; "met" without evidence is a claim, not documentatio
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from approvals.models import Deployment, DeploymentRequest, DriftFinding
 from catalog.models import ModelService, ModelVersion
@@ -23,6 +26,7 @@ from documents.kinds.monitoring_rows import incident_row, threshold_row
 from documents.kinds.text import (
     article_number,
     date_text,
+    localized_result,
     metric_text,
     person,
     shown_name,
@@ -33,41 +37,58 @@ from documents.registry import Builder, register
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Incident
 from risk.models import Obligation, RiskAssessment
+from risk.ruleset import localized_text
 
 # 2: point 9 shows the monitoring plan (thresholds) and the incident register.
 TEMPLATE_VERSION = "annex-iv/2"
 
 # The nine sections of Annex IV (reference/eu-ai-act.md), then the checklist.
 SECTIONS = [
-    ("s1", "General description of the AI system"),
-    ("s2", "Elements of the system and its development process"),
-    ("s3", "Monitoring, functioning and control"),
-    ("s4", "Appropriateness of the performance metrics"),
-    ("s5", "Risk management system (Art. 9)"),
-    ("s6", "Relevant changes over the lifecycle"),
-    ("s7", "Harmonised standards and other solutions applied"),
-    ("s8", "EU declaration of conformity"),
-    ("s9", "Post-market monitoring system and plan (Art. 72)"),
-    ("completeness", "Completeness checklist"),
+    ("s1", gettext_lazy("General description of the AI system")),
+    ("s2", gettext_lazy("Elements of the system and its development process")),
+    ("s3", gettext_lazy("Monitoring, functioning and control")),
+    ("s4", gettext_lazy("Appropriateness of the performance metrics")),
+    ("s5", gettext_lazy("Risk management system (Art. 9)")),
+    ("s6", gettext_lazy("Relevant changes over the lifecycle")),
+    ("s7", gettext_lazy("Harmonised standards and other solutions applied")),
+    ("s8", gettext_lazy("EU declaration of conformity")),
+    ("s9", gettext_lazy("Post-market monitoring system and plan (Art. 72)")),
+    ("completeness", gettext_lazy("Completeness checklist")),
 ]
 INLINE_SECTIONS = {"s4", "s6", "s7", "s8"}
 SECTION_SCOPE = {
-    "s1": "Intended purpose, provider, version and its relation to earlier versions, the "
-    "software it is delivered as, its users, and the instructions for use (Annex IV point 1).",
-    "s2": "Development methods, design specification, data requirements and datasheets, "
-    "validation and testing, cybersecurity (Annex IV point 2).",
-    "s3": "Capabilities and limitations, accuracy overall and for specific groups, foreseeable "
-    "unintended outcomes, human oversight, input-data specifications (Annex IV point 3).",
-    "s4": "Why the performance metrics used are appropriate for this system (Annex IV point 4).",
-    "s5": "The risk management system of Art. 9, with the classification that makes the system "
-    "high-risk and the state of its obligations (Annex IV point 5).",
-    "s6": "Relevant changes made through the lifecycle: versions, re-assessments, approvals and "
-    "deployments (Annex IV point 6).",
-    "s7": "Harmonised standards applied, or a description of the other solutions used to meet "
-    "Chapter III, Section 2 (Annex IV point 7).",
-    "s8": "A copy of the EU declaration of conformity of Art. 47 (Annex IV point 8).",
-    "s9": "The system that evaluates performance after placing on the market, with the "
-    "post-market monitoring plan of Art. 72(3) (Annex IV point 9).",
+    "s1": gettext_lazy(
+        "Intended purpose, provider, version and its relation to earlier versions, the "
+        "software it is delivered as, its users, and the instructions for use (Annex IV point 1)."
+    ),
+    "s2": gettext_lazy(
+        "Development methods, design specification, data requirements and datasheets, "
+        "validation and testing, cybersecurity (Annex IV point 2)."
+    ),
+    "s3": gettext_lazy(
+        "Capabilities and limitations, accuracy overall and for specific groups, foreseeable "
+        "unintended outcomes, human oversight, input-data specifications (Annex IV point 3)."
+    ),
+    "s4": gettext_lazy(
+        "Why the performance metrics used are appropriate for this system (Annex IV point 4)."
+    ),
+    "s5": gettext_lazy(
+        "The risk management system of Art. 9, with the classification that makes the system "
+        "high-risk and the state of its obligations (Annex IV point 5)."
+    ),
+    "s6": gettext_lazy(
+        "Relevant changes made through the lifecycle: versions, re-assessments, approvals and "
+        "deployments (Annex IV point 6)."
+    ),
+    "s7": gettext_lazy(
+        "Harmonised standards applied, or a description of the other solutions used to meet "
+        "Chapter III, Section 2 (Annex IV point 7)."
+    ),
+    "s8": gettext_lazy("A copy of the EU declaration of conformity of Art. 47 (Annex IV point 8)."),
+    "s9": gettext_lazy(
+        "The system that evaluates performance after placing on the market, with the "
+        "post-market monitoring plan of Art. 72(3) (Annex IV point 9)."
+    ),
 }
 
 
@@ -90,19 +111,24 @@ def _obligation(o: Obligation) -> dict:
     evidence = _evidence(o)
     if o.status == Obligation.Status.MET:
         documented = bool(evidence)
-        gap = "" if documented else "Marked met, but no evidence is attached."
+        gap = "" if documented else _("Marked met, but no evidence is attached.")
     elif o.status == Obligation.Status.NOT_APPLICABLE:
         documented = bool(o.justification.strip())
-        gap = "" if documented else "Marked not applicable without a justification."
+        gap = "" if documented else _("Marked not applicable without a justification.")
     else:
         documented = False
-        gap = f"The obligation is {o.get_status_display().lower()}" + (
-            f" and has {len(evidence)} evidence item(s)." if evidence else " with no evidence."
+        status = o.get_status_display().lower()
+        gap = (
+            _("The obligation is %(status)s and has %(count)s evidence item(s).")
+            % {"status": status, "count": len(evidence)}
+            if evidence
+            else _("The obligation is %(status)s with no evidence.") % {"status": status}
         )
     return {
         "code": o.code,
-        "article": o.article,
-        "title": o.title,
+        # stored in English (the rule set's words); shown in the document's language
+        "article": localized_text(o.article),
+        "title": localized_text(o.title),
         "status": o.status,
         "status_label": o.get_status_display(),
         "owner": person(o.owner) if o.owner_id else "",
@@ -144,7 +170,7 @@ def _assessments(model: ModelService) -> list[RiskAssessment]:
 def _assessment(a: RiskAssessment | None) -> dict | None:
     if a is None:
         return None
-    result = a.result or {}
+    result = localized_result(a.ruleset_version, a.answers, a.result or {})
     return {
         "revision": a.revision,
         "tier": a.tier,
@@ -207,27 +233,33 @@ def _special(check: str, ctx: dict) -> tuple[bool, list[tuple[str, str]]]:
     metrics = ctx["metrics"]
     if check == "provider":
         team = model.owner_team.name if model.owner_team_id else ""
-        return bool(team), [("Owner team", team)]
+        return bool(team), [(_("Owner team"), team)]
     if check == "versions":
         earlier = [v["version"] for v in ctx["versions"] if not v["this"]]
         relation = (
-            f"Earlier versions: {', '.join('v' + e for e in earlier[:20])}." if earlier else ""
-        ) or "This is the only registered version."
-        return True, [("This version", f"v{version.version}"), ("Earlier versions", relation)]
+            _("Earlier versions: %(versions)s.")
+            % {"versions": ", ".join("v" + e for e in earlier[:20])}
+            if earlier
+            else _("This is the only registered version.")
+        )
+        return True, [
+            (_("This version"), f"v{version.version}"),
+            (_("Earlier versions"), relation),
+        ]
     if check == "artefact":
         return bool(version.source_uri or version.run_id), [
-            ("Artefact", version.source_uri),
-            ("Training run", version.run_id),
-            ("Registry", str(model.registry_source or "")),
+            (_("Artefact"), version.source_uri),
+            (_("Training run"), version.run_id),
+            (_("Registry"), str(model.registry_source or "")),
         ]
     if check == "metrics":
         shown = ", ".join(f"{k} = {v}" for k, v in metrics)
-        return bool(metrics), [("Metrics", shown)]
+        return bool(metrics), [(_("Metrics"), shown)]
     if check == "metrics_rationale":
         shown = ", ".join(f"{k} = {v}" for k, v in metrics)
         return bool(metrics and model.results.strip()), [
-            ("Metrics", shown),
-            ("Why they fit (results)", model.results),
+            (_("Metrics"), shown),
+            (_("Why they fit (results)"), model.results),
         ]
     if check == "assessment":
         a = ctx["assessment"]
@@ -243,13 +275,34 @@ def _special(check: str, ctx: dict) -> tuple[bool, list[tuple[str, str]]]:
     raise ValueError(f"unknown check {check!r}")
 
 
+_POINT = re.compile(r"^(\d+)(?:\(([a-z])\))?$")
+
+
+def annex_ref(ref: str) -> str:
+    """An Annex IV reference as the document's language cites it: "1(a)" in English,
+    "Nummer 1 Buchstabe a" in German (each part of "1(b), 1(c)" alike)."""
+    parts = []
+    for part in ref.split(", "):
+        match = _POINT.match(part)
+        if match is None:
+            parts.append(part)
+        elif match.group(2):
+            parts.append(
+                pgettext("Annex IV point and letter", "%(number)s(%(letter)s)")
+                % {"number": match.group(1), "letter": match.group(2)}
+            )
+        else:
+            parts.append(pgettext("Annex IV point", "%(number)s") % {"number": match.group(1)})
+    return ", ".join(parts)
+
+
 def _items(ctx: dict) -> list[dict]:
     model, obligations = ctx["model"], ctx["obligations"]
     out = []
     for item in ITEMS:
         row = {
             "section": item.section,
-            "ref": item.ref,
+            "ref": annex_ref(item.ref),
             # str(): some are lazy translations; the data is hashed as JSON
             "title": str(item.title),
             "source": str(item.source),
@@ -258,18 +311,23 @@ def _items(ctx: dict) -> list[dict]:
             "fix": str(item.fix),
         }
         if item.fields:
-            row["fields"] = [[label, getattr(model, attr) or ""] for attr, label in item.fields]
+            row["fields"] = [
+                [str(label), getattr(model, attr) or ""] for attr, label in item.fields
+            ]
             row["present"] = bool((getattr(model, item.fields[0][0]) or "").strip())
         elif item.obligation:
             o = obligations.get(item.obligation)
             row["obligation"] = o
             row["present"] = bool(o and o["documented"])
             row["fix"] = (
-                f"{o['gap']} Attach the document as evidence to {o['article']} "
-                f"({o['title']}) or justify it as not applicable."
+                _(
+                    "%(gap)s Attach the document as evidence to %(article)s (%(title)s) or "
+                    "justify it as not applicable."
+                )
+                % {"gap": o["gap"], "article": o["article"], "title": o["title"]}
                 if o
-                else f"The checklist has no {item.source.split('obligation ')[-1]} item: "
-                "re-assess the model."
+                else _("The checklist has no %(obligation)s item: re-assess the model.")
+                % {"obligation": item.obligation_label()}
             )
         else:
             present, fields = _special(item.check, ctx)
@@ -325,15 +383,15 @@ def compose(document: GeneratedDocument) -> dict:
     )
     drift = DriftFinding.objects.filter(model_service=model).order_by("created_at")
     return {
-        "sections": [list(s) for s in SECTIONS],
+        "sections": [[anchor, str(heading)] for anchor, heading in SECTIONS],
         "chapters": [
             {
                 "anchor": anchor,
                 # short sections follow on the same page; the long ones start a new page
                 "inline": anchor in INLINE_SECTIONS,
                 "number": n,
-                "title": title,
-                "scope": SECTION_SCOPE[anchor],
+                "title": str(title),
+                "scope": str(SECTION_SCOPE[anchor]),
                 "items": [i for i in items if i["section"] == anchor],
             }
             for n, (anchor, title) in enumerate(SECTIONS[:9], start=1)
@@ -409,8 +467,9 @@ def compose(document: GeneratedDocument) -> dict:
             "missing": len(items) - present,
             "percent": percent,
             "chart": charts.donut_chart(
-                [("Present", present), ("Missing", len(items) - present)],
-                title=f"{present} of {len(items)} required items present",
+                [(_("Present"), present), (_("Missing"), len(items) - present)],
+                title=_("%(present)s of %(required)s required items present")
+                % {"present": present, "required": len(items)},
                 center=f"{percent}%",
                 colors=["#16a34a", "#dc2626"],
             ),
@@ -419,10 +478,10 @@ def compose(document: GeneratedDocument) -> dict:
 
 
 def title(document: GeneratedDocument) -> str:
-    return (
-        f"Technical documentation — {shown_name(document.model_service.name)} "
-        f"v{document.model_version.version}"
-    )
+    return _("Technical documentation — %(name)s v%(version)s") % {
+        "name": shown_name(document.model_service.name),
+        "version": document.model_version.version,
+    }
 
 
 BUILDER: Builder = register(

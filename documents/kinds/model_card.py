@@ -18,7 +18,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.models import ApprovalDecision, Deployment, DeploymentRequest
 from catalog.models import ModelService, ModelVersion
@@ -30,6 +34,7 @@ from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for
     format_number,
     metric_rows,
 )
+from documents.kinds.text import localized_result
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
 from documents.rendering import (
@@ -37,22 +42,23 @@ from documents.rendering import (
     inputs_hash,  # noqa: F401
 )
 from risk.models import Obligation, RiskAssessment
+from risk.ruleset import localized_text
 
 KIND = GeneratedDocument.Kind.MODEL_CARD
 TEMPLATE_VERSION = "model-card/1"
 CARD_FORMAT = "attest.model-card/1"
 
 SECTIONS = [
-    ["model-details", "Model details"],
-    ["intended-use", "Intended use"],
-    ["factors", "Factors"],
-    ["metrics", "Metrics and evaluation data"],
-    ["training-data", "Training data"],
-    ["quantitative-analysis", "Quantitative analysis"],
-    ["considerations", "Ethical considerations, caveats and recommendations"],
-    ["eu-ai-act", "EU AI Act"],
-    ["obligations", "Obligations"],
-    ["approvals", "Approvals and deployments"],
+    ["model-details", gettext_lazy("Model details")],
+    ["intended-use", gettext_lazy("Intended use")],
+    ["factors", gettext_lazy("Factors")],
+    ["metrics", gettext_lazy("Metrics and evaluation data")],
+    ["training-data", gettext_lazy("Training data")],
+    ["quantitative-analysis", gettext_lazy("Quantitative analysis")],
+    ["considerations", gettext_lazy("Ethical considerations, caveats and recommendations")],
+    ["eu-ai-act", gettext_lazy("EU AI Act")],
+    ["obligations", gettext_lazy("Obligations")],
+    ["approvals", gettext_lazy("Approvals and deployments")],
 ]
 
 # Obligation codes (rule set) answering "is there human oversight / post-market monitoring?",
@@ -100,8 +106,8 @@ def _contacts(model: ModelService) -> list[dict]:
         (u for u in team.members.filter(is_active=True, is_service_account=False)),
         key=lambda u: u.username,
     )
-    return [{"name": team.name, "role": "Owning team", "contact": ""}] + [
-        {"name": _person(u), "role": "Team member", "contact": u.email or ""} for u in people
+    return [{"name": team.name, "role": _("Owning team"), "contact": ""}] + [
+        {"name": _person(u), "role": _("Team member"), "contact": u.email or ""} for u in people
     ]
 
 
@@ -109,7 +115,7 @@ def _choice_label(ruleset, qid: str, value: Any) -> str:
     if value in (None, "", []):
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     question = ruleset.question(qid)
     has_choices = question is not None and ("choices" in question or "choices_from" in question)
     options = dict(ruleset.options(question)) if has_choices else {}
@@ -121,8 +127,9 @@ def _choice_label(ruleset, qid: str, value: Any) -> str:
 def _obligation_row(o: Obligation) -> dict:
     return {
         "code": o.code,
-        "article": o.article,
-        "title": o.title,
+        # stored in English (the rule set's words); shown in the card's language
+        "article": localized_text(o.article),
+        "title": localized_text(o.title),
         "status": o.status,
         "status_label": str(o.get_status_display()),
         "done": o.status in Obligation.DONE,
@@ -189,9 +196,10 @@ def _eu_ai_act(model: ModelService, obligations: dict, contacts: list[dict]) -> 
             "tier_label": str(ModelService.RiskTier.UNASSESSED.label),
             "incident_contact": team,
         }
-    ruleset = rulesets.for_assessment(assessment.ruleset_version)  # as it was answered
+    # as it was answered, worded in the active language
+    ruleset = rulesets.for_assessment(assessment.ruleset_version).localized()
     answers = assessment.answers or {}
-    result = assessment.result or {}
+    result = localized_result(assessment.ruleset_version, answers, assessment.result or {})
     annex_iii = None
     use = answers.get("annex_iii_use")
     if use:
@@ -268,38 +276,46 @@ def _ethics(eu: dict, obligations: dict) -> list[dict]:
         row = _find(rows, codes)
         if row is None:
             return fallback
-        return f"{row['article']} {row['title']}: {row['status_label'].lower()}."
+        return _("%(article)s %(title)s: %(status)s.") % {
+            "article": row["article"],
+            "title": row["title"],
+            "status": row["status_label"].lower(),
+        }
 
-    oversight = status(HUMAN_OVERSIGHT_CODES, "No human-oversight obligation for this tier.")
+    oversight = status(HUMAN_OVERSIGHT_CODES, _("No human-oversight obligation for this tier."))
     answers = eu["answers"]
     risks = []
     if answers["data_sensitivity_value"] in ("personal", "special"):
         risks.append(
             {
-                "name": "Processes "
-                + (
-                    "special categories of personal data"
+                "name": (
+                    _("Processes special categories of personal data")
                     if answers["data_sensitivity_value"] == "special"
-                    else "personal data"
+                    else _("Processes personal data")
                 ),
                 "mitigation": status(
-                    DATA_GOVERNANCE_CODES, "Data protection under the GDPR; no AI Act duty."
+                    DATA_GOVERNANCE_CODES, _("Data protection under the GDPR; no AI Act duty.")
                 ),
             }
         )
     if answers["profiles_persons"]:
         risks.append(
             {
-                "name": "Profiles natural persons (automated evaluation of personal aspects)",
+                "name": _("Profiles natural persons (automated evaluation of personal aspects)"),
                 "mitigation": oversight,
             }
         )
     if answers["affected_people_value"] == "vulnerable":
-        risks.append({"name": "Outputs affect vulnerable people", "mitigation": oversight})
+        risks.append({"name": _("Outputs affect vulnerable people"), "mitigation": oversight})
     if eu.get("autonomy") == "automated":
-        risks.append({"name": "Decisions are fully automated", "mitigation": oversight})
+        risks.append({"name": _("Decisions are fully automated"), "mitigation": oversight})
     for duty in eu.get("transparency_duties") or []:
-        risks.append({"name": f"Transparency duty ({duty['article']})", "mitigation": duty["text"]})
+        risks.append(
+            {
+                "name": _("Transparency duty (%(article)s)") % {"article": duty["article"]},
+                "mitigation": duty["text"],
+            }
+        )
     return risks
 
 
@@ -401,7 +417,9 @@ def card_data(version: ModelVersion) -> dict:
     )
     return {
         "card_format": CARD_FORMAT,
-        "sections": SECTIONS,
+        # The language the card is worded in (the active one): part of a PDF's inputs hash.
+        "language": (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0],
+        "sections": [[anchor, str(heading)] for anchor, heading in SECTIONS],
         "model": {
             "id": str(model.pk),
             "name": model.name,
@@ -448,7 +466,9 @@ def card_data(version: ModelVersion) -> dict:
         "metrics": metrics,
         "evaluation": evaluation,
         "training_data": model.training_data,
-        "chart": bar_chart(metrics, title=f"Metrics of version {version.version}"),
+        "chart": bar_chart(
+            metrics, title=_("Metrics of version %(version)s") % {"version": version.version}
+        ),
         "considerations": {
             "limitations": model.limitations,
             "ethical": _ethics(eu, obligations),
@@ -466,7 +486,10 @@ def compose(document: GeneratedDocument) -> dict:
 
 def title(document: GeneratedDocument) -> str:
     version = document.model_version
-    return f"Model card: {version.model_service.name} v{version.version}"
+    return _("Model card: %(name)s v%(version)s") % {
+        "name": version.model_service.name,
+        "version": version.version,
+    }
 
 
 def machine_readable(data: dict) -> tuple[EmbeddedFile, ...]:

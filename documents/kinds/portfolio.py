@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team
 from approvals import configuration
@@ -42,15 +44,15 @@ State = DeploymentRequest.State
 CLOSED = (State.REJECTED, State.REVOKED, State.EXPIRED, State.STALE)
 
 SECTIONS = [
-    ("summary", "Portfolio at a glance"),
-    ("tiers", "Models by risk tier"),
-    ("reviews", "Pending and overdue reviews"),
-    ("expiring", "Approvals expiring soon"),
-    ("obligations", "Obligations completeness"),
-    ("drift", "Governance drift findings"),
-    ("incidents", "Incidents"),
-    ("events", "Decisions and deployments"),
-    ("register", "Model register: approvals and obligations per model"),
+    ("summary", gettext_lazy("Portfolio at a glance")),
+    ("tiers", gettext_lazy("Models by risk tier")),
+    ("reviews", gettext_lazy("Pending and overdue reviews")),
+    ("expiring", gettext_lazy("Approvals expiring soon")),
+    ("obligations", gettext_lazy("Obligations completeness")),
+    ("drift", gettext_lazy("Governance drift findings")),
+    ("incidents", gettext_lazy("Incidents")),
+    ("events", gettext_lazy("Decisions and deployments")),
+    ("register", gettext_lazy("Model register: approvals and obligations per model")),
 ]
 COMPLETENESS_BUCKETS = (
     ("100%", 100, 100),
@@ -370,7 +372,7 @@ def compose(document: GeneratedDocument) -> dict:
     ]
     teams = sorted(team_tiers)
     return {
-        "sections": [list(s) for s in SECTIONS],
+        "sections": [[anchor, str(heading)] for anchor, heading in SECTIONS],
         "scope": {
             "team": team,
             "team_name": _team_name(team),
@@ -454,9 +456,9 @@ def _team_name(slug: str) -> str:
 
 def title(document: GeneratedDocument) -> str:
     team = (document.parameters or {}).get("team") or ""
-    return "Portfolio compliance report — " + (
-        shown_name(_team_name(team)) if team else "all teams"
-    )
+    return _("Portfolio compliance report — %(scope)s") % {
+        "scope": shown_name(_team_name(team)) if team else _("all teams")
+    }
 
 
 BUILDER: Builder = register(

@@ -43,3 +43,10 @@ def metric_text(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def localized_result(ruleset_version: str, answers: dict, result: dict) -> dict:
+    """A recorded classification worded in the active language (``risk.rules``)."""
+    from risk.rules import localized_result as worded
+
+    return worded(ruleset_version, answers, result)

@@ -82,23 +82,51 @@ class ItemCoverage:
     codes: tuple[str, ...]  # the model's obligations mapped to the item, in crosswalk order
 
 
+def get(framework_id: str, language: str | None = None) -> Framework:
+    """The framework with its titles in ``language`` (default: the active language), English
+    where ``translations/<language>.json`` has no text. Identifiers never change."""
+    return _get(framework_id, _language(language))
+
+
+def _language(language: str | None) -> str:
+    if language is None:
+        from django.utils import translation
+
+        language = translation.get_language() or "en"
+    return language.split("-")[0].split("_")[0].lower()
+
+
 @cache
-def get(framework_id: str) -> Framework:
+def translations(language: str) -> dict[str, str]:
+    """English title → title in ``language`` ({} for English or a language without a file)."""
+    path = DATA_DIR / "translations" / f"{language}.json"
+    if language == "en" or not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["texts"])
+
+
+@cache
+def _get(framework_id: str, language: str) -> Framework:
     try:
         name = FILES[framework_id]
     except KeyError as exc:
         raise UnknownFramework(framework_id) from exc
     data = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    text = translations(language)
+
+    def tr(english: str) -> str:
+        return text.get(english, english)
+
     items = tuple(
-        Item(item["id"], item["title"], group["id"], group["title"])
+        Item(item["id"], tr(item["title"]), group["id"], tr(group["title"]))
         for group in data["groups"]
         for item in group["items"]
     )
     return Framework(
         id=data["id"],
-        title=data["title"],
+        title=tr(data["title"]),
         kind=data["kind"],
-        note=data.get("note", ""),
+        note=tr(data.get("note", "")),
         sources=tuple(data.get("sources", ())),
         items=items,
     )

@@ -35,6 +35,7 @@ NO_EVENT = {
     "catalog.services.sources.registry_source_webhook_register": "needs MLflow; journey test",
     "risk.services.subject_snapshot": "read",
     "risk.services.completeness": "read",
+    "documents.services.document_language": "pure: the language a request asks for",
     "accounts.services.team_members_set": "composite: one member event per change",
     "accounts.services.team_reviewers_set": "composite: one reviewer event per change",
     "accounts.services.user_sso_sync": "composite: one role/team event per change (SSO test)",

@@ -26,7 +26,7 @@ from tests.approvals.approval_helpers import assessed_model
 
 pytestmark = pytest.mark.django_db
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "documents"
-SECTION_HEADINGS = [title for _, title in annex_iv.SECTIONS[:9]]
+SECTION_HEADINGS = [str(title) for _, title in annex_iv.SECTIONS[:9]]
 
 
 def pdf_text(document: GeneratedDocument) -> str:

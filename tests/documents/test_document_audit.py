@@ -37,7 +37,12 @@ def test_requesting_a_model_card_is_audited_on_the_models_timeline(personas):
     assert event.actor_id == personas.owner.pk
     assert event.target_id == str(document.pk)
     assert event.subject_id == version.model_service_id
-    assert event.after == {"kind": "model_card", "revision": 1, "parameters": {}}
+    assert event.after == {
+        "kind": "model_card",
+        "revision": 1,
+        "parameters": {},
+        "language": "en",
+    }
 
 
 def test_a_refused_request_records_nothing(personas):
