@@ -312,7 +312,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RiskTierEnum": "catalog.models.ModelService.RiskTier"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskTierEnum": "catalog.models.ModelService.RiskTier",
+        "LanguageEnum": "config.settings.LANGUAGES",
+    },
     # The push API's signed delivery body, documented as a webhook (catalog/openapi.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

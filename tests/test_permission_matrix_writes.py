@@ -142,7 +142,7 @@ READ_ONLY_ROUTES = {
     "monitoring:model-monitoring", "monitoring:alert-list", "monitoring:alert-detail",
     "monitoring:incident-list", "monitoring:incident-detail",
     "usage:model-usage", "usage-api:usage-list", "usage-api:usage-cost-report",
-    "usage:report", "usage:report-csv",
+    "usage:report", "usage:report-csv", "documents:usage-report-pdf",
     "registries:list", "registries:inbox", "registries:detail",
     "notifications:webhook-list", "notifications:webhook-detail", "notifications:channel-detail",
     "catalog-api:model-list", "catalog-api:model-detail", "catalog-api:model-versions",

@@ -10,6 +10,7 @@ report covers the models its requester may see.
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -62,7 +63,7 @@ LANGUAGE_HELP = "The document's language. Default: the request's (Accept-Languag
 
 def _language_field():
     return serializers.ChoiceField(
-        choices=["en", "de"],
+        choices=settings.LANGUAGES,  # the same choice set as the document's field (one enum)
         required=False,
         allow_null=True,
         help_text=LANGUAGE_HELP,

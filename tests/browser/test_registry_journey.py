@@ -31,7 +31,7 @@ def test_admin_connects_mlflow_and_reads_the_inbox(live_server, page, screenshot
         page.get_by_label("Slug").fill("mlflow-prod")
         page.get_by_label("Name").fill("Production MLflow")
         page.get_by_label("Base URL").fill(server.url)
-        page.get_by_label("Secret").fill("a-long-shared-secret-123")
+        page.get_by_label("Secret", exact=True).fill("a-long-shared-secret-123")
         page.get_by_role("button", name="Add registry").click()
         page.wait_for_selector("text=Connect MLflow")
         assert "/webhooks/mlflow-prod/" in page.text_content("main")

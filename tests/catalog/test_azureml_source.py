@@ -325,3 +325,27 @@ def test_add_azureml_source_from_the_command_line_and_the_form(client_for, perso
     page = admin.get(reverse("registries:detail", args=["a2"])).content.decode()
     assert "Connect Azure Machine Learning" in page and "?key=" in page
     assert "az eventgrid event-subscription create" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/webhooks/aml/", {}),  # no key at all
+        ("/webhooks/aml/?key=forged-key-0123456789", {}),  # a key of no source
+        ("/webhooks/aml/", {"HTTP_X_ATTEST_KEY": "forged-key-0123456789"}),
+    ],
+)
+def test_a_forged_delivery_is_refused_and_changes_nothing(deliver, workspace, url, headers):
+    workspace.store.register("fraud", "azureml://m/1")
+    answer = deliver(grid_event("fraud", 1), url=url, **headers)
+    assert answer.status_code == 401
+    assert not WebhookDelivery.objects.exists() and not ModelService.objects.exists()
+
+
+def test_a_replayed_event_id_is_stored_once(deliver, workspace):
+    workspace.store.register("fraud", "azureml://m/1")
+    body = grid_event("fraud", 1)
+    assert deliver(body).status_code == 200
+    again = deliver(body)
+    assert again.status_code == 200 and again.json()["detail"].startswith("Duplicate")
+    assert WebhookDelivery.objects.count() == 1

@@ -39,8 +39,10 @@ def _data(personas) -> list[str]:
     data = [u.username for u in personas.__dict__.values() if hasattr(u, "username")]
     data += [t.name for t in (personas.team, personas.other_team)]
     data += list(ModelService.objects.values_list("name", flat=True))
-    data += list(ModelService.RiskTier.labels) + list(Obligation.Status.labels)
-    data += list(ModelVersion.Status.labels) + ["Minimal", "Limited", "High", "Prohibited"]
+    # Choice labels are lazy (translatable): the page shows them as text.
+    data += [str(label) for label in (*ModelService.RiskTier.labels, *Obligation.Status.labels)]
+    data += [str(label) for label in ModelVersion.Status.labels]
+    data += ["Minimal", "Limited", "High", "Prohibited"]
     for title, article in Obligation.objects.values_list("title", "article"):
         data += [title, article]
     for result in RiskAssessment.objects.values_list("result", flat=True):
