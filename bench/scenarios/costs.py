@@ -53,7 +53,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 call_command("import_costs", sys.argv[1], "--as", sys.argv[2], verbosity=0)
 seconds = time.perf_counter() - start
-print(seconds, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print("BENCH", seconds, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 PANDAS_FLOOR = """
@@ -68,7 +68,7 @@ frame = pandas.read_csv(
 )
 rows = len(frame)
 seconds = time.perf_counter() - start
-print(seconds, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rows)
+print("BENCH", seconds, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rows)
 """
 
 
@@ -126,7 +126,11 @@ def _run(stack, code: str, *args: str) -> list[float]:
     )
     if answer.returncode != 0:
         raise RuntimeError(f"import process failed:\n{answer.stderr[-4000:]}")
-    return [float(v) for v in answer.stdout.split()[-4:]]
+    # The command prints its own summary; the figures are on the line marked BENCH.
+    marked = [line for line in answer.stdout.splitlines() if line.startswith("BENCH ")]
+    if not marked:
+        raise RuntimeError(f"no figures in the process's output:\n{answer.stdout[-2000:]}")
+    return [float(v) for v in marked[-1].split()[1:]]
 
 
 def run(stack) -> list[dict]:
