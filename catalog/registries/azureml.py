@@ -46,7 +46,7 @@ import hmac
 import secrets as secrets_module
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import requests
 
@@ -59,10 +59,10 @@ from catalog.registries.base import (
     Refused,
     RegistryModel,
     RegistryRequestRefused,
-    RegistryUnavailable,
     RegistryVersion,
     WebhookEvent,
 )
+from catalog.registries.rest import json_call
 from common import input_guard
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
@@ -317,27 +317,7 @@ class AzureMLClient:
             # A nextLink elsewhere would send our token to another host.
             raise RegistryRequestRefused(f"Refusing to follow {url}: not under {self.base_url}.")
         headers = {"Authorization": self._authorization()}
-        try:
-            response = self.session.request(
-                method, url, timeout=self.timeout, headers=headers, allow_redirects=False, **kwargs
-            )
-        except requests.RequestException as exc:
-            raise RegistryUnavailable(f"{method} {urlparse(url).path}: {exc}") from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 500 or response.status_code == 429:
-            raise RegistryUnavailable(f"{method} {urlparse(url).path}: HTTP {response.status_code}")
-        if response.status_code >= 300:
-            raise RegistryRequestRefused(
-                f"{method} {urlparse(url).path}: HTTP {response.status_code} {response.text[:300]}"
-            )
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise RegistryUnavailable(f"{method} {url}: answer is not JSON") from exc
-        if not isinstance(data, dict):
-            raise RegistryUnavailable(f"{method} {url}: answer is not a JSON object")
-        return data
+        return json_call(self.session, method, url, timeout=self.timeout, headers=headers, **kwargs)
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}{self.workspace}/{path}?api-version={API_VERSION}"

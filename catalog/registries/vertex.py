@@ -41,10 +41,10 @@ from catalog.registries.base import (
     Refused,
     RegistryModel,
     RegistryRequestRefused,
-    RegistryUnavailable,
     RegistryVersion,
     WebhookEvent,
 )
+from catalog.registries.rest import json_call
 
 DEFAULT_ENDPOINT = "https://{location}-aiplatform.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -153,25 +153,7 @@ class VertexClient:
 
     def _call(self, method: str, path: str, **kwargs) -> dict | None:
         url = f"{self.base_url}/v1/{path}"
-        try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise RegistryUnavailable(f"{method} {url}: {exc}") from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 500 or response.status_code == 429:
-            raise RegistryUnavailable(f"{method} {url}: HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise RegistryRequestRefused(
-                f"{method} {url}: HTTP {response.status_code} {response.text[:300]}"
-            )
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise RegistryUnavailable(f"{method} {url}: answer is not JSON") from exc
-        if not isinstance(data, dict):
-            raise RegistryUnavailable(f"{method} {url}: answer is not a JSON object")
-        return data
+        return json_call(self.session, method, url, timeout=self.timeout, **kwargs)
 
     def _pages(self, path: str) -> Iterator[dict]:
         token = ""
