@@ -29,6 +29,9 @@ APPROVAL_EXPIRED = declare_event_type("approval.expired", _("Approval expired"))
 APPROVAL_STALED = declare_event_type(
     "approval.staled", _("Approval became stale (re-review needed)")
 )
+APPROVAL_EXPIRING = declare_event_type(
+    "approval.expiring", _("Approval about to expire (renew it before it does)")
+)
 
 # The state an approval is closed into → the event announcing it.
 _CLOSED = {"revoked": APPROVAL_REVOKED, "expired": APPROVAL_EXPIRED, "stale": APPROVAL_STALED}
@@ -81,4 +84,12 @@ def approval_closed(request, *, actor, reason: str) -> None:
     """An approval stopped being valid (revoked, expired or stale): the gate denies from now."""
     governance_event_emit(
         _CLOSED[request.state], {**_request_data(request, actor=actor), "reason": reason}
+    )
+
+
+def approval_expiring(request) -> None:
+    """An approval enters its reminder window (ATTEST_APPROVAL_REMINDER_DAYS): sent once."""
+    governance_event_emit(
+        APPROVAL_EXPIRING,
+        {**_request_data(request, actor=None), "expires_at": request.expires_at},
     )

@@ -12,6 +12,9 @@ from common.events import declare_event_type, governance_event_emit
 
 ALERT_OPENED = declare_event_type("alert.opened", _("Monitoring alert opened"))
 INCIDENT_CREATED = declare_event_type("incident.created", _("Incident registered"))
+RECERTIFICATION_DUE = declare_event_type(
+    "recertification.due", _("Recertification review coming due")
+)
 
 
 def _model_data(model) -> dict:
@@ -61,5 +64,20 @@ def incident_created(incident, *, actor) -> None:
             "serious_category": incident.serious_category or None,
             "report_deadline": incident.report_deadline,
             "actor": actor.username if actor is not None else None,
+        },
+    )
+
+
+def recertification_due(review) -> None:
+    """A model's periodic recertification review enters its reminder window: sent once."""
+    governance_event_emit(
+        RECERTIFICATION_DUE,
+        {
+            "review_id": str(review.pk),
+            "model_url": settings.ATTEST_BASE_URL
+            + reverse("monitoring:model-monitoring", kwargs={"model_id": review.model_service_id}),
+            **_model_data(review.model_service),
+            "due_on": review.due_on,
+            "risk_tier": review.tier,
         },
     )

@@ -72,6 +72,19 @@ def render(envelope: dict) -> tuple[str, str]:
             "severity": data.get("severity"),
         }
         body += "\n" + data.get("incident_url", "")
+    elif kind == "approval.expiring":
+        title = _("Approval expiring: %(subject)s") % values
+        body = _(
+            "Valid until %(until)s; after that the gate denies deployments. Ask for a new "
+            "approval in time.\n%(url)s"
+        ) % {**values, "until": (data.get("expires_at") or "")[:10]}
+    elif kind == "recertification.due":
+        title = _("Recertification due: %(model)s") % {"model": data.get("model", "?")}
+        body = _("Review %(model)s in production by %(due)s.\n%(url)s") % {
+            "model": data.get("model", "?"),
+            "due": data.get("due_on", ""),
+            "url": data.get("model_url", ""),
+        }
     else:
         title, body = kind, ""
     return title[:300], body

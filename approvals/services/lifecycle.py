@@ -105,6 +105,8 @@ def approvals_due_for_reminder(*, now=None) -> list[DeploymentRequest]:
             )
         )
         DeploymentRequest.objects.filter(pk__in=[r.pk for r in rows]).update(reminded_at=now)
+        for row in rows:  # announced once, with the reminder, through the outbox
+            outgoing_events.approval_expiring(row)
     return rows
 
 

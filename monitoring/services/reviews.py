@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from approvals.models import Deployment
 from audit.services import audit_record
 from catalog.models import ModelService
-from monitoring import configuration, deadlines, selectors
+from monitoring import configuration, deadlines, outgoing_events, selectors
 from monitoring.audit_actions import REVIEW_COMPLETED, REVIEW_SCHEDULED
 from monitoring.models import Alert, RecertificationReview
 from monitoring.services.alerts import (
@@ -99,6 +99,8 @@ def reviews_due_for_reminder(*, now: datetime | None = None) -> list[Recertifica
             .select_related("model_service")
         )
         RecertificationReview.objects.filter(pk__in=[r.pk for r in rows]).update(reminded_at=now)
+        for review in rows:  # announced once, with the reminder, through the outbox
+            outgoing_events.recertification_due(review)
     return rows
 
 

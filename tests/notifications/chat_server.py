@@ -13,12 +13,14 @@ class ChatServer:
 
     def __init__(self):
         self.received: list[dict] = []
+        self.paths: list[str] = []
         self.answers: list[int] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.paths.append(self.path)
                 outer.received.append(json.loads(body))
                 status = outer.answers.pop(0) if outer.answers else 200
                 self.send_response(status)
@@ -34,6 +36,10 @@ class ChatServer:
     @property
     def url(self) -> str:
         return f"json://127.0.0.1:{self.server.server_address[1]}/chat"
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
 
     def close(self):
         self.server.shutdown()

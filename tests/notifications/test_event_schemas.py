@@ -17,7 +17,7 @@ from approvals import services as approval_services
 from common.events import DISPATCH_TASK, all_event_types
 from common.models import OutboxMessage
 from monitoring import services as monitoring_services
-from monitoring.models import Alert
+from monitoring.models import Alert, RecertificationReview
 from monitoring.services.alerts import AlertSpec, _alert_raise
 from tests.approvals.approval_helpers import assessed_model
 
@@ -85,6 +85,7 @@ def test_payloads_the_services_emit_validate_against_the_documented_schemas(pers
             request=stale, reason="auc fell below the threshold"
         )
     expiring = approve(request("1", "staging"))
+    approval_services.approvals_due_for_reminder(now=expiring.expires_at - timedelta(days=1))
     approval_services.approvals_expire(now=expiring.expires_at + timedelta(seconds=1))
     with transaction.atomic():
         _alert_raise(
@@ -110,6 +111,10 @@ def test_payloads_the_services_emit_validate_against_the_documented_schemas(pers
         aware_at=timezone.now() - timedelta(hours=1),
     )
 
+    RecertificationReview.objects.create(
+        model_service=model, tier="minimal", due_on=timezone.localdate() + timedelta(days=3)
+    )
+    assert len(monitoring_services.reviews_due_for_reminder()) == 1
     events = emitted()
     schemas = documented_schemas()
     seen = {e["type"] for e in events}
