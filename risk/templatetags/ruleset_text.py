@@ -12,3 +12,14 @@ register = template.Library()
 @register.filter
 def ruleset_text(text):
     return localized_text(text) if isinstance(text, str) else text
+
+
+@register.filter
+def worded_result(assessment):
+    """An assessment's recorded result as the reader's language words it (the same tier, rules
+    and obligations; ``risk.rules.localized_result``). The record itself stays English."""
+    from risk.rules import localized_result
+
+    if assessment is None or not assessment.result:
+        return {}
+    return localized_result(assessment.ruleset_version, assessment.answers, assessment.result)

@@ -33,5 +33,17 @@ def test_the_request_page_shows_obligations_in_the_readers_language(personas, cl
     url = f"/requests/{request.pk}/"
     german = reviewer.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert ART_4_DE in german and ART_4_EN not in german
+    # The recorded classification's reasons, worded in German (the record stays English).
+    assert "No prohibited practice" not in german
     english = reviewer.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ART_4_EN in english and ART_4_DE not in english
+    assert "No prohibited practice" in english
+    for page in (
+        reviewer.get(f"/models/{model.pk}/risk/", HTTP_ACCEPT_LANGUAGE="de"),
+        reviewer.get(f"/models/{model.pk}/risk/", HTTP_ACCEPT_LANGUAGE="en"),
+    ):
+        assert page.status_code == 200
+    assert (
+        "No prohibited practice"
+        not in reviewer.get(f"/models/{model.pk}/risk/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    )
