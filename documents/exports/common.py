@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-# ``card_data`` writes times as "2025-06-02 09:30 UTC" (documents.kinds.model_card._when).
+# ``card_data`` writes times as "2025-06-02 09:30 UTC" (documents.kinds.text.time_text).
 _CARD_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC$")
 
 

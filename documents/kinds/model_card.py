@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -24,9 +23,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.models import ApprovalDecision, Deployment, DeploymentRequest
+from approvals.models import DeploymentRequest
 from catalog.models import ModelService, ModelVersion
 from documents import model_card_formats
+from documents.kinds.model_card_approvals import approvals_section
 from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for tests)
     MAX_CHART_BARS,
     _is_number,
@@ -34,7 +34,10 @@ from documents.kinds.model_card_metrics import (  # noqa: F401  (re-exported for
     format_number,
     metric_rows,
 )
+from documents.kinds.text import date_text as _day
 from documents.kinds.text import localized_result
+from documents.kinds.text import person_or_blank as _person
+from documents.kinds.text import time_text as _when
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
 from documents.rendering import (
@@ -66,25 +69,9 @@ SECTIONS = [
 HUMAN_OVERSIGHT_CODES = ("art14_human_oversight", "art26_oversight")
 POST_MARKET_CODES = ("art72_post_market", "art26_monitoring")
 DATA_GOVERNANCE_CODES = ("art10_data_governance", "art26_input_data")
-MAX_REQUESTS_PER_ENVIRONMENT = 5
-MAX_DEPLOYMENTS_PER_ENVIRONMENT = 5
 
 
 # --- Small pure helpers ---------------------------------------------------------------------
-def _when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def _day(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d") if value else ""
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
 # --- Composition ----------------------------------------------------------------------------
 def _license(version: ModelVersion, model: ModelService) -> str:
     for tags in (version.tags or {}, model.registry_tags or {}):
@@ -319,69 +306,6 @@ def _ethics(eu: dict, obligations: dict) -> list[dict]:
     return risks
 
 
-def _approvals(version: ModelVersion) -> list[dict]:
-    from approvals import configuration
-
-    requests = list(
-        DeploymentRequest.objects.filter(model_version=version)
-        .select_related("requested_by")
-        .order_by("-created_at", "pk")
-    )
-    decisions: dict[Any, list] = {}
-    for d in (
-        ApprovalDecision.objects.filter(request__in=[r.pk for r in requests])
-        .select_related("approver")
-        .order_by("created_at", "pk")
-    ):
-        decisions.setdefault(d.request_id, []).append(d)
-    deployments = list(
-        Deployment.objects.filter(model_version=version)
-        .select_related("deployed_by")
-        .order_by("-deployed_at", "pk")
-    )
-    known = configuration.environments()
-    seen = {r.environment for r in requests} | {d.environment for d in deployments}
-    result = []
-    for env in known + sorted(seen - set(known)):
-        mine = [r for r in requests if r.environment == env][:MAX_REQUESTS_PER_ENVIRONMENT]
-        result.append(
-            {
-                "environment": env,
-                "requests": [
-                    {
-                        "state": r.state,
-                        "state_label": str(r.get_state_display()),
-                        "requested_by": _person(r.requested_by),
-                        "requested": _when(r.submitted_at or r.created_at),
-                        "decided": _when(r.decided_at),
-                        "expires": _when(r.expires_at),
-                        "approvers": [
-                            {
-                                "name": _person(d.approver),
-                                "verdict": d.verdict,
-                                "verdict_label": str(d.get_verdict_display()),
-                                "as_compliance": d.as_compliance,
-                                "at": _when(d.created_at),
-                            }
-                            for d in decisions.get(r.pk, [])
-                        ],
-                    }
-                    for r in mine
-                ],
-                "deployments": [
-                    {
-                        "at": _when(d.deployed_at),
-                        "by": _person(d.deployed_by),
-                        "reference": d.reference,
-                    }
-                    for d in deployments
-                    if d.environment == env
-                ][:MAX_DEPLOYMENTS_PER_ENVIRONMENT],
-            }
-        )
-    return result
-
-
 def _evaluation(version: ModelVersion) -> dict | None:
     """What CI submitted with the latest deployment request that carried metrics."""
     request = (
@@ -475,7 +399,7 @@ def card_data(version: ModelVersion) -> dict:
         },
         "eu_ai_act": eu,
         "obligations": obligations,
-        "approvals": _approvals(version),
+        "approvals": approvals_section(version),
         "references": references,
     }
 

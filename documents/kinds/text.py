@@ -39,6 +39,13 @@ def person(user) -> str:
     return user.get_full_name() or user.username
 
 
+def person_or_blank(user) -> str:
+    """A person's name, or nothing when no one is recorded (the model card leaves it blank)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
 def metric_text(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
