@@ -65,3 +65,18 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+
+// The settings menu (<details data-navmenu>) closes on Escape and on a click elsewhere, like
+// every menu; without JavaScript it still opens and closes by its summary.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details[data-navmenu][open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.open = false;
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details[data-navmenu][open]").forEach((menu) => {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});

@@ -25,6 +25,11 @@ def test_admin_connects_mlflow_and_reads_the_inbox(live_server, page, screenshot
         page.get_by_label("Username").fill("admin")
         page.get_by_label("Password").fill("attest-demo")
         page.get_by_role("button", name="Sign in").click()
+        settings_menu = page.get_by_role("navigation", name="Main").locator(
+            "summary", has_text="Settings"
+        )
+        settings_menu.click()  # the administrators' pages sit in the Settings menu
+        screenshot(page, "20-settings-menu")
         page.get_by_role("link", name="Registries").click()
         screenshot(page, "20-registries-empty")
         page.get_by_role("link", name="Add a registry").first.click()

@@ -33,7 +33,9 @@ def test_admin_registers_an_endpoint_sees_a_failure_and_redelivers_it(
     model = assessed_model(personas, "minimal", name="journey-credit-model")
 
     sign_in(page, live_server, "admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.locator("summary", has_text="Settings").click()
+    main_nav.get_by_role("link", name="Webhooks").click()
     page.wait_for_selector("h1:has-text('Outgoing webhooks')")
     page.get_by_role("link", name="Add an endpoint").first.click()
     page.get_by_label("Name").fill("Release pipeline")
