@@ -170,3 +170,49 @@ def test_retrying_a_delivery_redirects_only_within_the_portal(admin, personas, n
     )
     response = admin.post(reverse("registries:delivery-retry", args=[row.pk]), {"next": next_url})
     assert response.status_code == 302 and response["Location"] == expected
+
+
+@pytest.mark.django_db
+def test_the_inbox_counts_are_label_value_pairs_linking_to_the_filtered_inbox(admin):
+    import re
+
+    from django.utils import timezone
+
+    from catalog.models import WebhookDelivery
+
+    admin.post(
+        reverse("registries:create"),
+        {
+            "kind": "mlflow",
+            "slug": "counted",
+            "base_url": "https://m.example.com",
+            "secret": "counted-secret-0123456789",
+        },
+    )
+    source = RegistrySource.objects.get(slug="counted")
+    for n, status in enumerate(["processed", "processed", "failed"]):
+        WebhookDelivery.objects.create(
+            source=source,
+            delivery_id=f"d{n}",
+            signed_at=timezone.now(),
+            entity="model_version",
+            action="created",
+            body="{}",
+            payload={},
+            status=status,
+        )
+    page = admin.get(reverse("registries:detail", args=["counted"])).content.decode()
+    stats = re.search(r'<dl class="stats">(.*?)</dl>', page, re.S).group(1)
+    pairs = re.findall(r'<div class="stats__item"><dt>(.*?)</dt><dd>(.*?)</dd></div>', stats)
+    assert [label for label, _ in pairs] == [
+        "Pending",
+        "Processing",
+        "Processed",
+        "Ignored",
+        "Failed",
+    ]
+    values = dict(pairs)
+    assert values["Pending"] == "0"  # nothing to open
+    inbox = reverse("registries:inbox")
+    assert f'href="{inbox}?source=counted&amp;status=processed">2<' in values["Processed"]
+    assert f'href="{inbox}?source=counted&amp;status=failed">1<' in values["Failed"]
