@@ -422,6 +422,8 @@ def evidence_pack_render(*, document_pk) -> GeneratedDocument:
         document.generated_at = timezone.now()
         document.file.save(document.download_name, ContentFile(archive), save=False)
         document.file_sha256 = pack_format.sha256(archive)
+        document.signature_level = "manifest"
+        document.signer_fingerprint = identity.fingerprint_sha256()
         document.size = len(archive)
         document.pages = 0
         document.status, document.progress, document.progress_label = Status.DONE, 100, "Ready"

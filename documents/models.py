@@ -76,6 +76,11 @@ class GeneratedDocument(BaseModel):
     content_hash = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    # How the file is signed: a PDF's PAdES level ("PAdES-B-T" once a timestamp authority
+    # countersigned it, else "PAdES-B-B"), or "manifest" for an evidence pack's signed manifest;
+    # and the SHA-256 fingerprint of the signing certificate, to match against the published one.
+    signature_level = models.CharField(max_length=20, blank=True)
+    signer_fingerprint = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(null=True, blank=True)

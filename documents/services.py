@@ -221,6 +221,8 @@ def document_render(*, document_pk) -> GeneratedDocument:
         document.generated_at = generated_at
         document.file.save(document.download_name, ContentFile(signed.pdf), save=False)
         document.file_sha256 = signed.sha256
+        document.signature_level = signed.level
+        document.signer_fingerprint = signed.signer_fingerprint
         document.size = len(signed.pdf)
         document.pages = rendered.pages
         document.status, document.progress, document.progress_label = Status.DONE, 100, "Ready"

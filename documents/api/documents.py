@@ -43,6 +43,8 @@ class DocumentOutput(serializers.ModelSerializer):
             "inputs_hash",
             "content_hash",
             "file_sha256",
+            "signature_level",
+            "signer_fingerprint",
             "pages",
             "size",
             "generated_at",

@@ -132,6 +132,8 @@ def test_a_fresh_pack_of_a_version_verifies_and_holds_its_records(
     assert generated.after["content_hash"] == document.content_hash
     assert generated.after["file_sha256"] == hashlib.sha256(data).hexdigest()
     assert generated.after["signing_certificate_sha256"] == signing.fingerprint_sha256()
+    assert document.signature_level == "manifest"  # shown on its page and in the API
+    assert document.signer_fingerprint == signing.fingerprint_sha256()
 
 
 def test_the_same_inputs_give_the_same_pack_apart_from_the_signature(personas, world):

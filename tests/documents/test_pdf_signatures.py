@@ -158,6 +158,26 @@ def test_a_model_card_is_signed_timestamped_and_validates_with_pyhanko_and_pdfsi
         "signer": signing_keys.document_signing_identity().fingerprint_sha256(),
     }
     assert event.after["file_sha256"] == document.file_sha256
+    # The level and the signer are on the document row too: its page and the API show them.
+    document.refresh_from_db()
+    assert document.signature_level == "PAdES-B-T"
+    assert document.signer_fingerprint == event.after["signature"]["signer"]
+
+
+def test_the_document_page_and_api_show_the_signature_level_and_signer(
+    personas, signing, client_for, django_capture_on_commit_callbacks
+):
+    _, version = card_model(personas)
+    document = render(personas, version, django_capture_on_commit_callbacks)
+    fingerprint = signing_keys.document_signing_identity().fingerprint_sha256()
+    page = client_for(personas.owner).get(reverse("documents:document-detail", args=[document.pk]))
+    text = page.content.decode()
+    assert "PAdES-B-T: signed and timestamped by the timestamp authority" in text
+    assert fingerprint in text
+    api = client_for(personas.owner).get(f"/api/v1/documents/{document.pk}/")
+    assert api.status_code == 200, api.content
+    assert api.json()["signature_level"] == "PAdES-B-T"
+    assert api.json()["signer_fingerprint"] == fingerprint
 
 
 def test_changing_one_byte_makes_pyhanko_and_pdfsig_report_the_signature_broken(
@@ -251,6 +271,8 @@ def test_without_a_tsa_the_generated_self_signed_identity_signs_pades_b_b(
     assert "/DSS" not in PdfReader(io.BytesIO(pdf_bytes(document))).trailer["/Root"]
     [event] = AuditEvent.objects.filter(action=DOCUMENT_GENERATED, target_id=str(document.pk))
     assert event.after["signature"]["level"] == "PAdES-B-B"
+    document.refresh_from_db()
+    assert document.signature_level == "PAdES-B-B"
     signing_keys._identity.cache_clear()
 
 
