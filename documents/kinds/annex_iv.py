@@ -32,6 +32,7 @@ from documents.kinds.text import (
     shown_name,
     time_text,
 )
+from documents.kinds.usage_rows import annex_iv_usage
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
 from monitoring import selectors as monitoring_selectors
@@ -40,7 +41,7 @@ from risk.models import Obligation, RiskAssessment
 from risk.ruleset import localized_text
 
 # 2: point 9 shows the monitoring plan (thresholds) and the incident register.
-TEMPLATE_VERSION = "annex-iv/2"
+TEMPLATE_VERSION = "annex-iv/3"  # 3: usage and cost in point 9
 
 # The nine sections of Annex IV (reference/eu-ai-act.md), then the checklist.
 SECTIONS = [
@@ -454,6 +455,7 @@ def compose(document: GeneratedDocument) -> dict:
             for f in drift
         ],
         "thresholds": thresholds,
+        "usage": annex_iv_usage(model, version),
         "incidents": incidents,
         "incident_counts": {
             "total": len(incidents),

@@ -31,12 +31,14 @@ from documents.kinds import portfolio_charts
 from documents.kinds.portfolio_charts import TIER_LABELS, TIER_ORDER
 from documents.kinds.portfolio_incidents import incidents_in_scope
 from documents.kinds.text import article_number, date_text, person, shown_name, time_text
+from documents.kinds.usage_rows import portfolio_usage
 from documents.models import GeneratedDocument
 from documents.registry import Builder, register
 from risk.models import Obligation
+from usage.selectors import month_add
 
 # 2: chapter 7 lists the incident register instead of saying it does not exist.
-TEMPLATE_VERSION = "portfolio/2"
+TEMPLATE_VERSION = "portfolio/3"  # 3: the usage and cost chapter
 # Same threshold as the reviewers' inbox highlight (governance/approval_views.py).
 REVIEW_SLA = timedelta(days=2)
 EVENTS_SHOWN = 200
@@ -53,6 +55,7 @@ SECTIONS = [
     ("incidents", gettext_lazy("Incidents")),
     ("events", gettext_lazy("Decisions and deployments")),
     ("register", gettext_lazy("Model register: approvals and obligations per model")),
+    ("usage", gettext_lazy("Usage and cost")),
 ]
 COMPLETENESS_BUCKETS = (
     ("100%", 100, 100),
@@ -429,6 +432,8 @@ def compose(document: GeneratedDocument) -> dict:
         "incidents": incidents,
         "incidents_more": incidents_more,
         "incident_models": incident_models,
+        # The last whole calendar month before the report (imported costs come by month).
+        "usage": portfolio_usage(in_scope, month_add(now.date().replace(day=1), -1)),
         "decisions": decisions[:EVENTS_SHOWN],
         "decisions_more": len(decisions) > EVENTS_SHOWN,
         "deployments": deployments[:EVENTS_SHOWN],

@@ -70,7 +70,7 @@ def test_report_names_serious_incidents_per_model_with_open_and_closed_counts(
     assert "1 Art. 73 report overdue" in text  # on the cover
     assert "No incidents have been recorded" not in text
     assert "does not track production incidents" not in text
-    assert document.template_version == portfolio.TEMPLATE_VERSION == "portfolio/2"
+    assert document.template_version == portfolio.TEMPLATE_VERSION == "portfolio/3"
     data = portfolio.compose(document)
     per_model = {m["model"]: m for m in data["incident_models"]}
     credit = per_model["retail-credit-pd"]
