@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.selectors import model_service_visible
 from documents.access import can_read_every_portfolio_report
@@ -31,7 +32,7 @@ def document_get(*, user, pk) -> GeneratedDocument:
     try:
         return document_visible(user=user).get(pk=pk)
     except (GeneratedDocument.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such document.") from exc
+        raise Http404(_("No such document.")) from exc
 
 
 def document_history(document: GeneratedDocument) -> QuerySet[GeneratedDocument]:
