@@ -45,10 +45,16 @@ def document_history(document: GeneratedDocument) -> QuerySet[GeneratedDocument]
     return rows.order_by("-revision")
 
 
-def latest_document(*, kind: str, model_version=None) -> GeneratedDocument | None:
+def latest_document(
+    *, kind: str, model_version=None, language: str | None = None
+) -> GeneratedDocument | None:
+    """The newest finished document of ``kind`` (of ``model_version``), in ``language`` when
+    one is given, else in whichever language it was last made."""
     rows = GeneratedDocument.objects.filter(kind=kind, status=GeneratedDocument.Status.DONE)
     if model_version is not None:
         rows = rows.filter(model_version=model_version)
+    if language:
+        rows = rows.filter(language=language)
     return rows.order_by("-revision").first()
 
 
