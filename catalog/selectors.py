@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from accounts.roles import Role, has_role
@@ -145,9 +146,9 @@ def model_service_get(*, user, model_id: UUID | str) -> ModelService:
             pk=model_id
         )
     except (ModelService.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such model.") from exc
+        raise Http404(_("No such model.")) from exc
     if not model_service_can_view(user, model):
-        raise Http404("No such model.")  # the same answer as for a model that does not exist
+        raise Http404(_("No such model."))  # the same answer as for a model that does not exist
     return model
 
 
@@ -158,7 +159,10 @@ def model_version_get(*, user, model_id: UUID | str, version: str) -> ModelVersi
     model = model_service_get(user=user, model_id=model_id)
     row = model.versions.filter(version=version).select_related("model_service").first()
     if row is None:
-        raise Http404(f"Model {model.name!r} has no version {str(version)[:64]!r}.")
+        raise Http404(
+            _("Model %(name)s has no version %(version)s.")
+            % {"name": repr(model.name), "version": repr(str(version)[:64])}
+        )
     return row
 
 
@@ -168,7 +172,9 @@ def model_service_get_by_name(*, user, name: str) -> ModelService:
     visible = model_service_visible(user=user)
     model = visible.filter(name=name).first() or visible.filter(registry_name=name).first()
     if model is None:
-        raise Http404(f"No model named {str(name)[:200]!r} that you may see.")
+        raise Http404(
+            _("No model named %(name)s that you may see.") % {"name": repr(str(name)[:200])}
+        )
     return model
 
 
@@ -178,7 +184,10 @@ def model_version_get_by_name(*, user, name: str, version: str) -> ModelVersion:
     model = model_service_get_by_name(user=user, name=name)
     row = model.versions.filter(version=version).select_related("model_service").first()
     if row is None:
-        raise Http404(f"Model {model.name!r} has no version {str(version)[:64]!r}.")
+        raise Http404(
+            _("Model %(name)s has no version %(version)s.")
+            % {"name": repr(model.name), "version": repr(str(version)[:64])}
+        )
     return row
 
 
@@ -202,9 +211,9 @@ def team_move_get(*, user, move_id: UUID | str) -> TeamMoveRequest:
     try:
         move = _team_moves().get(pk=move_id)
     except (TeamMoveRequest.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such team move.") from exc
+        raise Http404(_("No such team move.")) from exc
     if not team_move_can_view(user, move):
-        raise Http404("No such team move.")
+        raise Http404(_("No such team move."))
     return move
 
 
@@ -274,7 +283,7 @@ def registry_source_get(*, user, slug: str):
     _require_admin(user)
     source = RegistrySource.objects.filter(slug=slug, deleted_at__isnull=True).first()
     if source is None:
-        raise Http404("No such registry source.")
+        raise Http404(_("No such registry source."))
     return source
 
 
@@ -299,4 +308,4 @@ def webhook_delivery_get(*, user, pk):
     try:
         return WebhookDelivery.objects.get(pk=pk)
     except (WebhookDelivery.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404("No such delivery.") from exc
+        raise Http404(_("No such delivery.")) from exc

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.selectors import model_service_visible
 from documents.access import can_read_every_portfolio_report
@@ -31,7 +32,7 @@ def document_get(*, user, pk) -> GeneratedDocument:
     try:
         return document_visible(user=user).get(pk=pk)
     except (GeneratedDocument.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such document.") from exc
+        raise Http404(_("No such document.")) from exc
 
 
 def document_history(document: GeneratedDocument) -> QuerySet[GeneratedDocument]:
@@ -44,10 +45,16 @@ def document_history(document: GeneratedDocument) -> QuerySet[GeneratedDocument]
     return rows.order_by("-revision")
 
 
-def latest_document(*, kind: str, model_version=None) -> GeneratedDocument | None:
+def latest_document(
+    *, kind: str, model_version=None, language: str | None = None
+) -> GeneratedDocument | None:
+    """The newest finished document of ``kind`` (of ``model_version``), in ``language`` when
+    one is given, else in whichever language it was last made."""
     rows = GeneratedDocument.objects.filter(kind=kind, status=GeneratedDocument.Status.DONE)
     if model_version is not None:
         rows = rows.filter(model_version=model_version)
+    if language:
+        rows = rows.filter(language=language)
     return rows.order_by("-revision").first()
 
 

@@ -50,7 +50,7 @@ def document_detail(request, document_id):
 def document_download(request, document_id):
     document = selectors.document_get(user=request.user, pk=document_id)
     if document.status != GeneratedDocument.Status.DONE or not document.file:
-        raise Http404("This document is not ready.")
+        raise Http404(_("This document is not ready."))
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=request.GET.get("inline") != "1",

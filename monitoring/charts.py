@@ -223,7 +223,11 @@ def line_chart(
             broken = thresholds.evaluate(v, bounds, baseline=baseline, relative=overall)
             if broken:
                 chart.markers.append(
-                    Marker(x_of(t), y_of(v), f"{t:%Y-%m-%d %H:%M}: {broken[0].message}")
+                    Marker(
+                        x_of(t),
+                        y_of(v),
+                        f"{formats.date_format(t, 'SHORT_DATETIME_FORMAT')}: {broken[0].message}",
+                    )
                 )
     # Keep rule labels from overlapping: push each at least 11 px below the previous one.
     placed: list[float] = []

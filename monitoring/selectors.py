@@ -125,7 +125,7 @@ def alert_get(*, user, pk) -> Alert:
     try:
         return alert_visible(user=user).select_related("threshold", "approval").get(pk=pk)
     except (Alert.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such alert.") from exc
+        raise Http404(_("No such alert.")) from exc
 
 
 def alert_list(*, user, state: str = "active", kind: str = "") -> QuerySet[Alert]:
@@ -171,7 +171,7 @@ def threshold_get(*, user, pk) -> Threshold:
             .get(pk=pk)
         )
     except (Threshold.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such threshold.") from exc
+        raise Http404(_("No such threshold.")) from exc
 
 
 def threshold_for(rows: list[Threshold], metric: str, environment: str) -> Threshold | None:
@@ -302,7 +302,7 @@ def incident_get(*, user, pk) -> Incident:
             .get(pk=pk)
         )
     except (Incident.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such incident.") from exc
+        raise Http404(_("No such incident.")) from exc
 
 
 def incident_clock(incident: Incident, *, now: datetime | None = None) -> deadlines.DeadlineStatus:
@@ -333,7 +333,7 @@ def review_get(*, user, pk) -> RecertificationReview:
             .get(pk=pk)
         )
     except (RecertificationReview.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such review.") from exc
+        raise Http404(_("No such review.")) from exc
 
 
 def review_status(review: RecertificationReview, *, today=None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 BELOW_MINIMUM = "below_minimum"
@@ -32,7 +33,9 @@ class Breach:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+    # Six significant digits, with the active language's decimal mark (0,75 in German): these
+    # sentences are read by people (chart marks, alert titles written in the site's language).
+    return f"{x:.6g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def drop_floor(baseline: float | None, max_relative_drop: float | None) -> float | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from catalog.models import ModelService
 from catalog.selectors import model_service_get, model_service_visible
@@ -71,7 +72,7 @@ def framework_enabled_get(framework_id: str) -> frameworks.Framework:
     for framework in frameworks_enabled():
         if framework.id == framework_id:
             return framework
-    raise Http404("This framework is not enabled here.")
+    raise Http404(_("This framework is not enabled here."))
 
 
 def framework_coverage(model: ModelService, framework: frameworks.Framework) -> FrameworkCoverage:

@@ -52,6 +52,9 @@ class ModelChange:
     new_tier: str | None = None
     old_decided_by: dict = field(default_factory=dict)
     new_decided_by: dict = field(default_factory=dict)
+    # The same deciding rule as the reader's language words it (the comparison above stays on
+    # the English the rule set wrote; only the page shows this).
+    worded_decided_by: dict = field(default_factory=dict)
     added: list[ObligationItem] = field(default_factory=list)
     removed: list[ObligationItem] = field(default_factory=list)
     moved: list[DateMove] = field(default_factory=list)
@@ -141,6 +144,9 @@ def model_change(
     new = risk.classify(target, cleaned)
     row.new_tier = new.tier
     row.new_decided_by = {"article": new.decided_by.article, "text": new.decided_by.text}
+    localized = target.localized()
+    worded = new if localized is target else risk.classify(localized, cleaned)
+    row.worded_decided_by = {"article": worded.decided_by.article, "text": worded.decided_by.text}
     before = {o["code"]: o for o in result.get("obligations", [])}
     after = {o.code: o for o in new.obligations}
     due = dict(

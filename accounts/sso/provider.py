@@ -20,6 +20,7 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -87,11 +88,11 @@ def login(request, provider_id: str):
     try:
         return OAuth2LoginView.adapter_view(AttestOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:
-        raise Http404("No such sign-in provider.") from exc
+        raise Http404(_("No such sign-in provider.")) from exc
 
 
 def callback(request, provider_id: str):
     try:
         return AttestCallbackView.adapter_view(AttestOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:
-        raise Http404("No such sign-in provider.") from exc
+        raise Http404(_("No such sign-in provider.")) from exc

@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 import requests
+from django.utils.translation import gettext as _
 
 from catalog.registries.base import (
     Adapter,
@@ -106,7 +107,7 @@ def _events(body: bytes) -> list[dict]:
         raise PayloadError(exc.detail) from exc
     events = payload if isinstance(payload, list) else [payload]
     if not events or not all(isinstance(e, dict) for e in events):
-        raise PayloadError("The body is not an Event Grid event array or a CloudEvent.")
+        raise PayloadError(_("The body is not an Event Grid event array or a CloudEvent."))
     return events
 
 
@@ -126,25 +127,27 @@ def parse_event(body: bytes) -> WebhookEvent:
     events = _events(body)
     if len(events) > 1:
         raise PayloadError(
-            "Deliver one event per request: set the event subscription's 'Max events per "
-            "batch' to 1 (Event Grid's default)."
+            _(
+                "Deliver one event per request: set the event subscription's 'Max events per "
+                "batch' to 1 (Event Grid's default)."
+            )
         )
     (event,) = events
     event_type = _field(event, "eventType", "type")
     if not isinstance(event_type, str) or not isinstance(event.get("id"), str):
-        raise PayloadError("An Event Grid event needs string 'id' and 'eventType' (or 'type').")
+        raise PayloadError(_("An Event Grid event needs string 'id' and 'eventType' (or 'type')."))
     data = event.get("data")
     if event_type != REGISTERED:
         return WebhookEvent(
             entity="eventgrid", action=event_type[:60], model_name="", concerns_models=False
         )
     if not isinstance(data, dict):
-        raise PayloadError("A ModelRegistered event needs an object 'data'.")
+        raise PayloadError(_("A ModelRegistered event needs an object 'data'."))
     name, version = data.get("ModelName"), data.get("ModelVersion")
     if not isinstance(name, str) or not name or len(name) > 255:
-        raise PayloadError("data.ModelName must be a non-empty string.")
+        raise PayloadError(_("data.ModelName must be a non-empty string."))
     if isinstance(version, bool) or not isinstance(version, (int, str)) or str(version) == "":
-        raise PayloadError("data.ModelVersion must be the version (a number or a string).")
+        raise PayloadError(_("data.ModelVersion must be the version (a number or a string)."))
     return WebhookEvent(
         entity="model",
         action="registered",
@@ -324,7 +327,7 @@ class AzureMLClient:
 
     def _pages(self, path: str) -> Iterator[dict]:
         url = self._url(path)
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             data = self._call("GET", url)
             if data is None:
                 return

@@ -119,7 +119,7 @@ def verify(
 
 
 def parse_stored(body: bytes) -> WebhookEvent:
-    raise PayloadError("A Kubeflow Model Registry source has no stored deliveries.")
+    raise PayloadError(_("A Kubeflow Model Registry source has no stored deliveries."))
 
 
 class KubeflowClient:

@@ -12,6 +12,8 @@ import hmac
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+
 from catalog.registries.base import (
     PayloadError,
     Received,
@@ -75,16 +77,16 @@ def parse_event(body: bytes) -> WebhookEvent:
     except input_guard.InputRefused as exc:
         raise PayloadError(exc.detail) from exc
     if not isinstance(payload, dict):
-        raise PayloadError("Body is not a JSON object.")
+        raise PayloadError(_("Body is not a JSON object."))
     entity, action, data = payload.get("entity"), payload.get("action"), payload.get("data")
     if not isinstance(entity, str) or not isinstance(action, str) or not isinstance(data, dict):
-        raise PayloadError("Body needs string 'entity' and 'action' and an object 'data'.")
+        raise PayloadError(_("Body needs string 'entity' and 'action' and an object 'data'."))
     name = data.get("name")
     if not isinstance(name, str) or not name or len(name) > 300:
-        raise PayloadError("data.name must be a non-empty string.")
+        raise PayloadError(_("data.name must be a non-empty string."))
     version = data.get("version")
     if version is not None and not isinstance(version, str | int):
-        raise PayloadError("data.version must be a string.")
+        raise PayloadError(_("data.version must be a string."))
     return WebhookEvent(
         entity=entity[:60],
         action=action[:60],

@@ -133,13 +133,15 @@ def signature_matches(
 
 def _rfc3339(value) -> datetime:
     if not isinstance(value, str) or len(value) > 40 or "T" not in value.upper():
-        raise PayloadError("'timestamp' must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z.")
+        raise PayloadError(
+            _("'timestamp' must be an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z.")
+        )
     try:
         parsed = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError as exc:
-        raise PayloadError("'timestamp' must be an RFC 3339 date-time.") from exc
+        raise PayloadError(_("'timestamp' must be an RFC 3339 date-time.")) from exc
     if parsed.tzinfo is None:
-        raise PayloadError("'timestamp' needs a time zone offset (Z or +hh:mm).")
+        raise PayloadError(_("'timestamp' needs a time zone offset (Z or +hh:mm)."))
     return parsed.astimezone(UTC)
 
 
@@ -150,30 +152,37 @@ def parse_body(body: bytes) -> dict:
     except input_guard.InputRefused as exc:
         raise PayloadError(exc.detail) from exc
     if not isinstance(payload, dict):
-        raise PayloadError("Body is not a JSON object.")
+        raise PayloadError(_("Body is not a JSON object."))
     unknown = sorted(set(payload) - TOP_FIELDS)
     if unknown:
-        raise PayloadError(f"Unknown fields: {', '.join(unknown)}.")
+        raise PayloadError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
     if payload.get("type") not in TYPES:
-        raise PayloadError(f"'type' must be one of {', '.join(sorted(TYPES))}.")
+        raise PayloadError(
+            _("'type' must be one of %(types)s.") % {"types": ", ".join(sorted(TYPES))}
+        )
     _rfc3339(payload.get("timestamp"))
     data = payload.get("data")
     if not isinstance(data, dict):
-        raise PayloadError("'data' must be an object.")
+        raise PayloadError(_("'data' must be an object."))
     unknown = sorted(set(data) - DATA_FIELDS)
     if unknown:
-        raise PayloadError(f"Unknown fields in data: {', '.join(unknown)}.")
+        raise PayloadError(
+            _("Unknown fields in data: %(fields)s.") % {"fields": ", ".join(unknown)}
+        )
     for name, limit in TEXT_LIMITS.items():
         value = data.get(name)
         if value is not None and (not isinstance(value, str) or len(value) > limit):
-            raise PayloadError(f"data.{name} must be a string of at most {limit} characters.")
+            raise PayloadError(
+                _("data.%(name)s must be a string of at most %(limit)s characters.")
+                % {"name": name, "limit": limit}
+            )
     if not data.get("model"):
-        raise PayloadError("data.model must be a non-empty string.")
+        raise PayloadError(_("data.model must be a non-empty string."))
     if payload["type"] == "model.deleted":
         if set(data) != {"model"}:
-            raise PayloadError("model.deleted carries only data.model.")
+            raise PayloadError(_("model.deleted carries only data.model."))
     elif not data.get("version"):
-        raise PayloadError(f"{payload['type']} needs data.version (a string).")
+        raise PayloadError(_("%(type)s needs data.version (a string).") % {"type": payload["type"]})
     metrics = data.get("metrics", {})
     if not isinstance(metrics, dict) or not all(
         isinstance(k, str)
@@ -182,13 +191,13 @@ def parse_body(body: bytes) -> dict:
         and math.isfinite(v)
         for k, v in metrics.items()
     ):
-        raise PayloadError("data.metrics must map names to finite numbers.")
+        raise PayloadError(_("data.metrics must map names to finite numbers."))
     tags = data.get("tags", {})
     if not isinstance(tags, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and len(k) <= 250 and len(v) <= 5000
         for k, v in tags.items()
     ):
-        raise PayloadError("data.tags must map strings to strings.")
+        raise PayloadError(_("data.tags must map strings to strings."))
     return payload
 
 

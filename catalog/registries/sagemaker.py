@@ -82,11 +82,11 @@ def _authorised(headers, secrets: Iterable[str], header_name: str) -> bool | Non
 
 def _time(value) -> datetime:
     if not isinstance(value, str) or len(value) > 40:
-        raise PayloadError("'time' must be the event's ISO 8601 time.")
+        raise PayloadError(_("'time' must be the event's ISO 8601 time."))
     try:
         parsed = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError as exc:
-        raise PayloadError("'time' must be the event's ISO 8601 time.") from exc
+        raise PayloadError(_("'time' must be the event's ISO 8601 time.")) from exc
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
@@ -96,13 +96,13 @@ def parse_event(body: bytes) -> WebhookEvent:
     except input_guard.InputRefused as exc:
         raise PayloadError(exc.detail) from exc
     if not isinstance(payload, dict):
-        raise PayloadError("Body is not an EventBridge event (a JSON object).")
+        raise PayloadError(_("Body is not an EventBridge event (a JSON object)."))
     event_id, detail_type = payload.get("id"), payload.get("detail-type")
     detail = payload.get("detail")
     if not isinstance(event_id, str) or not isinstance(detail_type, str):
-        raise PayloadError("An EventBridge event needs string 'id' and 'detail-type'.")
+        raise PayloadError(_("An EventBridge event needs string 'id' and 'detail-type'."))
     if not isinstance(detail, dict):
-        raise PayloadError("An EventBridge event needs an object 'detail'.")
+        raise PayloadError(_("An EventBridge event needs an object 'detail'."))
     _time(payload.get("time"))
     if detail_type != DETAIL_TYPE:
         return WebhookEvent(
@@ -112,9 +112,9 @@ def parse_event(body: bytes) -> WebhookEvent:
     if group is None:  # an unversioned model package: not part of a registry group
         return WebhookEvent("model_package", "state_change", "", data=detail, concerns_models=False)
     if not isinstance(group, str) or not group or len(group) > 300:
-        raise PayloadError("detail.ModelPackageGroupName must be a non-empty string.")
+        raise PayloadError(_("detail.ModelPackageGroupName must be a non-empty string."))
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise PayloadError("detail.ModelPackageVersion must be a positive integer.")
+        raise PayloadError(_("detail.ModelPackageVersion must be a positive integer."))
     return WebhookEvent(
         entity="model_package",
         action="state_change",

@@ -121,7 +121,7 @@ def verify(
 
 
 def parse_stored(body: bytes) -> WebhookEvent:
-    raise PayloadError("A Vertex AI Model Registry source has no stored deliveries.")
+    raise PayloadError(_("A Vertex AI Model Registry source has no stored deliveries."))
 
 
 class VertexClient:

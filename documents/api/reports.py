@@ -11,8 +11,10 @@ report covers the models its requester may see.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -75,6 +77,16 @@ class DocumentLanguageInput(serializers.Serializer):
     language = _language_field()
 
 
+class TechnicalDocumentationQuery(serializers.Serializer):
+    # No default from Accept-Language here: without the parameter the answer stays what it
+    # always was (the latest PDF, whatever its language), so existing pipelines keep working.
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        error_messages={"invalid_choice": 'One of: en, de (not "{input}").'},
+    )
+
+
 class PortfolioReportInput(serializers.Serializer):
     # The body's types, checked before portfolio.clean_parameters reads its meaning (it read
     # {"since": {}} as "no date").
@@ -110,15 +122,41 @@ class TechnicalDocumentationApi(generics.GenericAPIView):
     @extend_schema(
         operation_id="technical_documentation_download",
         summary="Download the latest Annex IV technical documentation",
+        parameters=[
+            OpenApiParameter(
+                "language",
+                OpenApiTypes.STR,
+                enum=[code for code, _name in settings.LANGUAGES],
+                description="The latest PDF in this language. Default: the latest PDF in "
+                "whichever language it was generated (the `language` of the document; "
+                "Accept-Language does not choose it).",
+            )
+        ],
         responses={**PDF, **ERROR_RESPONSES},
     )
     def get(self, request, model_id, version):
         row = _version(request.user, model_id, version)
-        document = selectors.latest_document(kind=Kind.ANNEX_IV, model_version=row)
+        query = TechnicalDocumentationQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        language = query.validated_data.get("language")
+        document = selectors.latest_document(
+            kind=Kind.ANNEX_IV, model_version=row, language=language
+        )
+        if document is None and language:
+            raise NotFound(
+                _(
+                    "No technical documentation in %(language)s has been generated for this "
+                    'version yet; POST {"language": "%(language)s"} to this address to '
+                    "generate it."
+                )
+                % {"language": language}
+            )
         if document is None:
             raise NotFound(
-                "No technical documentation has been generated for this version yet; "
-                "POST to this address to generate it."
+                _(
+                    "No technical documentation has been generated for this version yet; "
+                    "POST to this address to generate it."
+                )
             )
         return pdf_response(document)
 

@@ -23,3 +23,15 @@ def worded_result(assessment):
     if assessment is None or not assessment.result:
         return {}
     return localized_result(assessment.ruleset_version, assessment.answers, assessment.result)
+
+
+@register.filter
+def tier_label(tier):
+    """A risk tier code (``high``, stored on rows and in results) as the reader's language
+    names it; anything else unchanged."""
+    from catalog.models import ModelService
+
+    try:
+        return ModelService.RiskTier(tier).label
+    except ValueError:
+        return tier

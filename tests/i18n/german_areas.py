@@ -225,6 +225,13 @@ def localized_svg_numbers(html: str) -> list[str]:
     return re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height)="-?\d+,\d+"', html)
 
 
+def iso_dates(text: str) -> list[str]:
+    """Dates written the English pages' way (2026-12-07) in a page's visible text: a German
+    reader gets 07.12.2026 (config/formats/de). Machine values (``datetime`` attributes, form
+    inputs, links) are not visible text and may stay ISO."""
+    return re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)
+
+
 def english_words(text: str) -> list[str]:
     # Whole words, compounds kept whole: "Versions-Alias" is German, "Versions" is not.
     return sorted({w.strip("-'") for w in re.findall(r"[^\W\d_][\w'-]*", text)} & ENGLISH)
@@ -240,6 +247,8 @@ def assert_german(response, *expected: str, status=200, skip_classes=(), data=()
     rest = interface_text(text, data)
     found = english_words(rest)
     assert not found, f"English on the German page: {found}\n\n{rest}"
+    dates = iso_dates(rest)
+    assert not dates, f"ISO dates on the German page (07.12.2026 is German): {dates}\n\n{rest}"
     for phrase in expected:
         assert phrase in text, f"{phrase!r} missing from the German page:\n\n{text}"
     return text

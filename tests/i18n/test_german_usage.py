@@ -52,7 +52,7 @@ def test_model_usage_page_in_german(personas, month_of_data, de, time_machine): 
 def test_usage_report_in_german(personas, month_of_data, de):  # noqa: F811
     text = assert_german(
         de(personas.compliance).get(reverse("usage:report"), {"month": "2026-10"}),
-        "Nutzung und Kosten, 2026-10",
+        "Nutzung und Kosten, Oktober 2026",
         "CSV herunterladen",
         "Modelle mit den höchsten Kosten (EUR)",
         "Meistgenutzte Modelle",

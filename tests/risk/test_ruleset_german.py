@@ -71,6 +71,24 @@ def test_the_official_terms_are_used():
         assert term in german, term
 
 
+def test_the_2026_amendment_items_use_the_terms_the_german_act_uses():
+    """The items of Regulation (EU) 2026/1744 (the new Art. 5 ban, the Art. 50(2) transition)
+    are worded with the terms of the German text of 2024/1689 and of the EU's German texts on
+    child sexual abuse, as the catalogue's note records with its sources."""
+    catalogue = rs.translations("de")
+    ban = [de for en, de in catalogue.items() if "sexual abuse" in en or "CSAM" in en]
+    assert len(ban) >= 4
+    for german in ban:
+        assert "Darstellungen sexuellen Missbrauchs von Kindern" in german, german
+        assert "Kindesmissbrauchs" not in german and "Kinderpornografie" not in german
+    media = [de for en, de in catalogue.items() if "images, video or audio" in en]
+    assert media and all("Bild-, Video- oder Audioinhalte" in de for de in media)
+    assert not [de for de in catalogue.values() if "gültig ab" in de]  # the Act says "gilt ab"
+    data = json.loads((settings.BASE_DIR / "risk/rulesets/translations/de.json").read_text())
+    assert "2026/1744" in data["note"] and "COM(2024) 60" in data["note"]
+    assert any("Omnibus" in source["title"] for source in data["sources"])
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_a_localized_rule_set_classifies_the_same_and_only_the_words_change(version):
     ruleset = rs.get(version)

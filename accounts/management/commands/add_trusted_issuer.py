@@ -9,6 +9,7 @@ scopes. An issuer already trusted gets the rule added (its audience must be the 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.models import ApiToken, IssuerRule, TrustedIssuer, User
@@ -26,7 +27,10 @@ def _preset(issuer: str) -> str:
 def _claim(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip() or not value.strip():
-        raise CommandError(f"--claim {text!r}: write it as name=value, e.g. repository=org/repo.")
+        raise CommandError(
+            _("--claim %(text)s: write it as name=value, e.g. repository=org/repo.")
+            % {"text": repr(text)}
+        )
     return name.strip(), value.strip()
 
 
@@ -59,7 +63,7 @@ class Command(BaseCommand):
         issuer = issuer.strip()
         account = User.objects.filter(username=service_account).first()
         if account is None:
-            raise CommandError(f"No user named {service_account!r}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": repr(service_account)})
         wanted = dict(_claim(c) for c in claims)
         try:
             with request_context(source="cli"), transaction.atomic():
@@ -78,8 +82,15 @@ class Command(BaseCommand):
                     )
                 elif row.audience != audience.strip():
                     raise CommandError(
-                        f"{issuer} is trusted with audience {row.audience!r}, not "
-                        f"{audience!r}: change it on the admin page first."
+                        _(
+                            "%(issuer)s is trusted with audience %(audience)s, not %(wanted)s: "
+                            "change it on the admin page first."
+                        )
+                        % {
+                            "issuer": issuer,
+                            "audience": repr(row.audience),
+                            "wanted": repr(audience),
+                        }
                     )
                 rule = services.issuer_rule_save(
                     actor=None,
@@ -91,12 +102,25 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(m for ms in exc.message_dict.values() for m in ms)
             ) from exc
+        trusted = {
+            "issuer": row.issuer,
+            "audience": row.audience,
+            "preset": row.get_preset_display(),
+        }
         self.stdout.write(
-            f"{'Trusted' if created else 'Already trusted'}: {row.issuer} (audience "
-            f"{row.audience}, {row.get_preset_display()})."
+            (
+                _("Trusted: %(issuer)s (audience %(audience)s, %(preset)s).")
+                if created
+                else _("Already trusted: %(issuer)s (audience %(audience)s, %(preset)s).")
+            )
+            % trusted
         )
         self.stdout.write(
-            "Added rule "
-            + ", ".join(f"{k}={v}" for k, v in sorted(rule.claims.items()))
-            + f" → {account.username} with scopes {', '.join(rule.scopes)} ({rule.pk})."
+            _("Added rule %(claims)s → %(account)s with scopes %(scopes)s (%(id)s).")
+            % {
+                "claims": ", ".join(f"{k}={v}" for k, v in sorted(rule.claims.items())),
+                "account": account.username,
+                "scopes": ", ".join(rule.scopes),
+                "id": rule.pk,
+            }
         )

@@ -6,6 +6,7 @@ The token is shown once and never stored.
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.models import ApiToken, User
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, scopes, expires_days, name, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"No user named {username!r}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": repr(username)})
         try:
             with request_context(source="cli"):
                 token, token_string = services.api_token_create(
@@ -42,7 +43,15 @@ class Command(BaseCommand):
                 "; ".join(m for ms in exc.message_dict.values() for m in ms)
             ) from exc
         self.stdout.write(
-            f"Created token {token.key_id} for {user.username} with scopes "
-            f"{', '.join(token.scopes)}, expiring {token.expires_at:%Y-%m-%d}. It is shown once:"
+            _(
+                "Created token %(key)s for %(user)s with scopes %(scopes)s, expiring %(date)s. "
+                "It is shown once:"
+            )
+            % {
+                "key": token.key_id,
+                "user": user.username,
+                "scopes": ", ".join(token.scopes),
+                "date": f"{token.expires_at:%Y-%m-%d}",
+            }
         )
         self.stdout.write(token_string)

@@ -8,6 +8,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
 
 from audit import db_roles
 from audit.models import AuditCheckpoint, AuditEvent
@@ -47,7 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args, app_role, owner_role, password_env, apply, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
-                f"Database roles need PostgreSQL; this database is {connection.vendor}."
+                _("Database roles need PostgreSQL; this database is %(vendor)s.")
+                % {"vendor": connection.vendor}
             )
         tables = [model._meta.db_table for model in APPEND_ONLY_MODELS]
         try:
@@ -57,7 +59,8 @@ class Command(BaseCommand):
                 password = os.environ.get(password_env, "")
                 if not password:
                     raise CommandError(
-                        f"{password_env} is not set or empty: set it to the app role's password."
+                        _("%(var)s is not set or empty: set it to the app role's password.")
+                        % {"var": password_env}
                     )
                 verifier = db_roles.scram_sha256_verifier(password)
             owner = owner_role or self._table_owner(tables[0])
@@ -83,11 +86,23 @@ class Command(BaseCommand):
                     cursor.execute(statement)
         except DatabaseError as exc:  # the database's own reason is the one-line answer
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise CommandError(f"Database roles not applied: {reason}") from exc
+            raise CommandError(
+                _("Database roles not applied: %(reason)s") % {"reason": reason}
+            ) from exc
         self.stdout.write(
-            f"Database role {app_role} ready: {db_roles.TABLE_PRIVILEGES} on the tables of "
-            f"{owner}, only {db_roles.APPEND_ONLY_PRIVILEGES} on {', '.join(tables)} (and UPDATE "
-            f"of the seal columns {', '.join(SEAL_COLUMNS)}), no DDL."
+            _(
+                "Database role %(role)s ready: %(privileges)s on the tables of %(owner)s, only "
+                "%(append_only)s on %(tables)s (and UPDATE of the seal columns %(columns)s), "
+                "no DDL."
+            )
+            % {
+                "role": app_role,
+                "privileges": db_roles.TABLE_PRIVILEGES,
+                "owner": owner,
+                "append_only": db_roles.APPEND_ONLY_PRIVILEGES,
+                "tables": ", ".join(tables),
+                "columns": ", ".join(SEAL_COLUMNS),
+            }
         )
 
     @staticmethod
@@ -102,8 +117,12 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise CommandError(
-                f"Cannot read the owner of {table} ({reason}); pass --owner-role."
+                _("Cannot read the owner of %(table)s (%(reason)s); pass --owner-role.")
+                % {"table": table, "reason": reason}
             ) from exc
         if row is None:
-            raise CommandError(f"Table {table} does not exist yet: run `manage.py migrate` first.")
+            raise CommandError(
+                _("Table %(table)s does not exist yet: run `manage.py migrate` first.")
+                % {"table": table}
+            )
         return row[0]

@@ -3,6 +3,7 @@ tree has the root of the latest signed tree head, else non-zero naming the first
 what is wrong with it. Events still sealing are not part of the trail yet and are not checked."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from audit.verification import verify_chain
 
@@ -18,14 +19,25 @@ class Command(BaseCommand):
         if not verdict.intact:
             where = f" ({verdict.broken_id})" if verdict.broken_id else ""
             raise CommandError(
-                f"Audit trail broken at event #{verdict.broken_seq}{where}: {verdict.problem}."
+                _("Audit trail broken at event #%(seq)s%(where)s: %(problem)s.")
+                % {"seq": verdict.broken_seq, "where": where, "problem": verdict.problem}
             )
-        tree = (
-            f"; the tree matches the signed head of {verdict.signed_size} events"
-            if verdict.signed_size
-            else ""
-        )
-        self.stdout.write(
-            f"Audit trail intact: {verdict.checked} events checked from #{since}, head "
-            f"#{verdict.head_seq} {verdict.head_hash[:16]}…{tree}"
-        )
+        values = {
+            "checked": verdict.checked,
+            "since": since,
+            "head": verdict.head_seq,
+            "hash": verdict.head_hash[:16],
+            "signed": verdict.signed_size,
+        }
+        # Two whole sentences, so that each language can word them.
+        if verdict.signed_size:
+            message = _(
+                "Audit trail intact: %(checked)s events checked from #%(since)s, head "
+                "#%(head)s %(hash)s…; the tree matches the signed head of %(signed)s events"
+            )
+        else:
+            message = _(
+                "Audit trail intact: %(checked)s events checked from #%(since)s, head "
+                "#%(head)s %(hash)s…"
+            )
+        self.stdout.write(message % values)

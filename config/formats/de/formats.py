@@ -3,3 +3,4 @@
 
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+YEAR_MONTH_FORMAT = "F Y"  # Oktober 2026

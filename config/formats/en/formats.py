@@ -4,3 +4,4 @@ Templates use these names (``|date:"SHORT_DATETIME_FORMAT"``) so German gets its
 
 SHORT_DATE_FORMAT = "Y-m-d"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+YEAR_MONTH_FORMAT = "Y-m"  # a usage month, as the month picker and the CSV write it (2026-10)
