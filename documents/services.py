@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.models import ModelVersion
@@ -57,7 +58,9 @@ def document_language(language=None) -> str:
         active = (translation.get_language() or "").split("-")[0]
         return active if active in codes else settings.LANGUAGE_CODE
     if not isinstance(language, str) or language not in codes:
-        raise ValidationError({"language": [f"One of: {', '.join(codes)}."]})
+        raise ValidationError(
+            {"language": [_("One of: %(values)s") % {"values": ", ".join(codes)}]}
+        )
     return language
 
 

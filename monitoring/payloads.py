@@ -219,10 +219,10 @@ def schema_payload(raw: bytes, *, environments: list[str]) -> SchemaPayload:
         raise PayloadError(400, _('Send a JSON object: {"environment": ..., "features": {...}}.'))
     errors: dict[str, list[str]] = {}
     for field in sorted(set(body) - {"environment", "features", "reference"}):
-        errors[field] = ["Unknown field."]
+        errors[field] = [_("Unknown field.")]
     environment = body.get("environment")
     if not isinstance(environment, str) or environment not in environments:
-        errors["environment"] = [f"One of: {', '.join(environments)}."]
+        errors["environment"] = [_("One of: %(values)s") % {"values": ", ".join(environments)}]
     features = body.get("features")
     cleaned: dict[str, str] = {}
     if not isinstance(features, dict) or not features:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -61,6 +62,8 @@ class _SinceField(StrictCharField):
 
 
 LANGUAGE_HELP = "The document's language. Default: the request's (Accept-Language), else en."
+# DRF fills {input} in with str.format; a lazy string keeps the reader's language.
+INVALID_LANGUAGE = gettext_lazy('One of: en, de (not "{input}").')
 
 
 def _language_field():
@@ -69,7 +72,7 @@ def _language_field():
         required=False,
         allow_null=True,
         help_text=LANGUAGE_HELP,
-        error_messages={"invalid_choice": 'One of: en, de (not "{input}").'},
+        error_messages={"invalid_choice": INVALID_LANGUAGE},
     )
 
 
@@ -83,7 +86,7 @@ class TechnicalDocumentationQuery(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES,
         required=False,
-        error_messages={"invalid_choice": 'One of: en, de (not "{input}").'},
+        error_messages={"invalid_choice": INVALID_LANGUAGE},
     )
 
 

@@ -133,7 +133,7 @@ def test_the_default_language_is_the_requesters_and_a_bad_one_is_refused(persona
             services.document_request(
                 actor=personas.owner, kind=Kind.ANNEX_IV, model_version=version, language=bad
             )
-        assert caught.value.message_dict == {"language": ["One of: en, de."]}
+        assert caught.value.message_dict == {"language": ["One of: en, de"]}
     assert not GeneratedDocument.objects.exists()
 
 

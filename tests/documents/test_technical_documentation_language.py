@@ -67,3 +67,15 @@ def test_an_unknown_language_is_a_400_naming_the_choices(
     answer = client.get(url, {"language": "fr"}, **auth)
     assert answer.status_code == 400
     assert answer.json()["errors"]["language"] == ['One of: en, de (not "fr").']
+
+
+def test_an_unknown_language_is_refused_in_the_readers_language(
+    credit_model,  # noqa: F811
+    client_for,
+    api_token,
+):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token()}", "HTTP_ACCEPT_LANGUAGE": "de"}
+    url = f"/api/v1/models/{credit_model.pk}/versions/3/technical-documentation"
+    answer = client_for(None).get(url, {"language": "fr"}, **auth)
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["language"] == ["Einer der Werte: en, de (nicht „fr“)."]
