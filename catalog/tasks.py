@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
+from django.conf import settings
 
 from catalog import services
 from catalog.models import RegistrySource
@@ -39,8 +41,14 @@ def drain_inbox() -> int:
     """Apply pending inbox rows in batches (catalog/services/inbox.py): woken by the receivers'
     NOTIFY (catalog/listener.py), when a worker starts, and by beat as the fallback. At most
     ATTEST_INGEST_DRAINERS run at once across all workers; the others return at once."""
+    started = time.monotonic()
     with request_context(source="task", request_id="drain-inbox"):
-        return services.registry_inbox_drain()
+        claimed = services.registry_inbox_drain()
+    if time.monotonic() - started >= settings.ATTEST_INGEST_DRAIN_SECONDS:
+        # Stopped at its deadline, so work may be left: carry on in a fresh task rather than
+        # wait for the next NOTIFY or beat's tick.
+        drain_inbox.apply_async(expires=60)
+    return claimed
 
 
 @shared_task(name="catalog.tasks.sweep_inbox")

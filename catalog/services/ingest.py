@@ -232,7 +232,7 @@ def registry_inbox_sweep(*, now=None) -> list[uuid.UUID]:
     cutoff = now - timedelta(seconds=settings.ATTEST_INGEST_SWEEP_AFTER_SECONDS)
     stale = WebhookDelivery.objects.filter(
         status__in=[Status.PENDING, Status.PROCESSING], updated_at__lt=cutoff
-    )
+    ).exclude(status=Status.PENDING, retry_at__gt=now)  # waiting out a failure's backoff
     for row in stale.filter(attempts__gte=settings.ATTEST_INGEST_MAX_ATTEMPTS):
         with transaction.atomic():
             inbox._mark_failed(
