@@ -112,10 +112,13 @@ class WebhookSecret(BaseModel):
 class WebhookDelivery(BaseModel):
     """The inbox: one row per verified delivery, stored raw before anything else happens.
 
-    Unique on (source, delivery id) and inserted with ON CONFLICT DO NOTHING, so retries and
-    duplicates add nothing. A Celery task processes it; the sweeper re-queues rows left behind,
-    so a lost queue loses no event. ``attempts`` is counted before each try, so a delivery that
-    kills its worker every time still ends up failed instead of looping forever.
+    Unique on (source, delivery id) and inserted with one ``INSERT ... ON CONFLICT``, so retries
+    and duplicates add nothing (they count themselves in ``duplicates``). The inbox is the queue:
+    drainers claim pending rows in batches (``FOR UPDATE SKIP LOCKED``), the sweeper hands back
+    rows a dead drainer left "processing", so neither a lost broker queue nor a dead worker loses
+    an event. ``attempts`` is counted before each try, so a delivery that kills its worker every
+    time still ends up failed instead of looping forever; ``retry_at`` delays the next try after
+    a failure (the registry was down).
     """
 
     class Status(models.TextChoices):
@@ -149,6 +152,9 @@ class WebhookDelivery(BaseModel):
     last_error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=300, blank=True)
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Not tried again before this time (after a failure).")
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
+from django.conf import settings
 
 from catalog import services
 from catalog.models import RegistrySource
@@ -34,15 +36,29 @@ def process_delivery(self, delivery_pk: str) -> str:
             raise self.retry(exc=exc, countdown=countdown) from exc
 
 
+@shared_task(name="catalog.tasks.drain_inbox", ignore_result=True)
+def drain_inbox() -> int:
+    """Apply pending inbox rows in batches (catalog/services/inbox.py): woken by the receivers'
+    NOTIFY (catalog/listener.py), when a worker starts, and by beat as the fallback. At most
+    ATTEST_INGEST_DRAINERS run at once across all workers; the others return at once."""
+    started = time.monotonic()
+    with request_context(source="task", request_id="drain-inbox"):
+        claimed = services.registry_inbox_drain()
+    if time.monotonic() - started >= settings.ATTEST_INGEST_DRAIN_SECONDS:
+        # Stopped at its deadline, so work may be left: carry on in a fresh task rather than
+        # wait for the next NOTIFY or beat's tick.
+        drain_inbox.apply_async(expires=60)
+    return claimed
+
+
 @shared_task(name="catalog.tasks.sweep_inbox")
 def sweep_inbox() -> int:
-    """Re-queue inbox rows that a lost queue or a dead worker left behind."""
+    """Hand back inbox rows that a dead worker left behind, then drain."""
     with request_context(source="task", request_id="sweep-inbox"):
         ids = services.registry_inbox_sweep()
-    for pk in ids:
-        process_delivery.delay(str(pk))
-    if ids:
-        logger.info("sweeper re-queued %d deliveries", len(ids))
+        if ids:
+            logger.info("sweeper handed back %d deliveries", len(ids))
+        services.registry_inbox_drain()
     return len(ids)
 
 

@@ -173,6 +173,15 @@ ATTEST_WEBHOOK_TOLERANCE_SECONDS = env_int("ATTEST_WEBHOOK_TOLERANCE_SECONDS", 3
 ATTEST_INGEST_MAX_ATTEMPTS = env_int("ATTEST_INGEST_MAX_ATTEMPTS", 5)
 # A delivery not processed this many seconds after its last attempt is re-queued by the sweeper.
 ATTEST_INGEST_SWEEP_AFTER_SECONDS = env_int("ATTEST_INGEST_SWEEP_AFTER_SECONDS", 120)
+# The inbox drain (catalog/services/inbox.py): deliveries claimed per batch; drains running at
+# once across every worker on every host (each holds one worker process); how long one drain
+# task keeps going before leaving the rest to the next; beat's polling interval, the fallback
+# when no NOTIFY reaches a worker; whether workers LISTEN for the receivers' NOTIFY at all.
+ATTEST_INGEST_BATCH_SIZE = env_int("ATTEST_INGEST_BATCH_SIZE", 100)
+ATTEST_INGEST_DRAINERS = env_int("ATTEST_INGEST_DRAINERS", 1)
+ATTEST_INGEST_DRAIN_SECONDS = env_int("ATTEST_INGEST_DRAIN_SECONDS", 60)
+ATTEST_INGEST_POLL_SECONDS = env_int("ATTEST_INGEST_POLL_SECONDS", 5)
+ATTEST_INGEST_LISTEN = env_bool("ATTEST_INGEST_LISTEN", True)
 # Timeout of one call to a registry's REST API.
 ATTEST_REGISTRY_TIMEOUT_SECONDS = env_int("ATTEST_REGISTRY_TIMEOUT_SECONDS", 10)
 
@@ -260,6 +269,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "audit-checkpoint": {"task": "audit.tasks.checkpoint", "schedule": 15 * 60.0},
     "audit-verify": {"task": "audit.tasks.verify", "schedule": 24 * 3600.0},
     "sweep-registry-inbox": {"task": "catalog.tasks.sweep_inbox", "schedule": 60.0},
+    # The inbox is drained when a receiver's NOTIFY wakes a worker; this tick is the fallback.
+    "drain-registry-inbox": {
+        "task": "catalog.tasks.drain_inbox",
+        "schedule": float(ATTEST_INGEST_POLL_SECONDS),
+        "options": {"expires": max(5, ATTEST_INGEST_POLL_SECONDS * 2)},
+    },
     "reconcile-registries": {
         "task": "catalog.tasks.reconcile_all_sources",
         "schedule": float(env_int("ATTEST_RECONCILE_INTERVAL_SECONDS", 3600)),

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import requests
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from catalog.registries import mlflow
 from catalog.registries.base import (
@@ -23,6 +25,9 @@ from catalog.registries.mlflow import parse_model, parse_version
 
 __all__ = ["ADAPTER", "MlflowClient", "RegistryRequestRefused", "RegistryUnavailable"]
 
+# Events about one version: re-reading that version (and the model) is enough.
+_VERSION_ENTITIES = frozenset({"model_version", "model_version_tag"})
+
 
 class MlflowClient:
     WRITES_TAGS = True
@@ -34,6 +39,13 @@ class MlflowClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        # One client per source and process is kept (catalog.services.sources.registry_client),
+        # so its connections are reused. A kept-alive connection the server closed meanwhile
+        # fails on reuse: one retry, for reads only (writes are never sent twice).
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"})
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         credentials = credentials or {}
         if credentials.get("token"):
             self.session.headers["Authorization"] = f"Bearer {credentials['token']}"
@@ -134,12 +146,27 @@ class MlflowClient:
         if state is None:
             # MLflow's test ping ("example_model") and events for since-deleted models.
             return EventState(model=None)
-        if event.version and event.entity in {"model_version", "model_version_tag"}:
+        if event.version and event.entity in _VERSION_ENTITIES:
             version = self.get_version(event.model_name, event.version)
             return EventState(model=state, versions=[version] if version is not None else [])
         # Model and alias events re-read every version: MLflow sends nothing for renames, so
         # this is how versions announced under an old name reach the catalog.
         return EventState(model=state, versions=list(self.search_versions(event.model_name)))
+
+    def read_for_events(self, events: list[WebhookEvent]) -> EventState:
+        """Several events about one model, read once: the model once, and each version they
+        name once; every version if any of them is a model or alias event (as
+        ``read_for_event`` reads for one such event). Re-reading is what makes any number of
+        events about a model cost the same as one: the current state stands for all."""
+        name = events[0].model_name
+        state = self.get_model(name)
+        if state is None:
+            return EventState(model=None)
+        if any(not (e.version and e.entity in _VERSION_ENTITIES) for e in events):
+            return EventState(model=state, versions=list(self.search_versions(name)))
+        numbers = sorted({e.version for e in events}, key=lambda v: (len(v), v))
+        versions = [self.get_version(name, number) for number in numbers]
+        return EventState(model=state, versions=[v for v in versions if v is not None])
 
     def check(self) -> str:
         """Test connection: one page of one model, with the credentials configured."""

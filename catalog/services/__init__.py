@@ -4,6 +4,8 @@
 - ``team_moves``: moving a model to another team (asked, then accepted by the receiving team)
 - ``sources``: registry sources and their webhook secrets
 - ``ingest``: webhook inbox, processing, sweeping and reconciliation with the registry
+- ``inbox``: the receiver's source cache and one-statement store, the batched inbox drain
+- ``apply``: applying what the registry says about one model (per-model lock, deletions)
 """
 
 from catalog.services.entries import *  # noqa: F403

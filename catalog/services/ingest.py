@@ -1,12 +1,14 @@
 """Registry webhooks into the catalog: receive, process, sweep, reconcile.
 
 Design (reference/reliability-tests.md, "Webhook receiver" and "Work that must not be lost"):
-- the receiver verifies the signature on the raw body, stores the delivery in the inbox with
-  ON CONFLICT DO NOTHING and queues processing after commit — nothing else;
-- processing never trusts the payload: it re-reads the registry's current state and applies it,
-  serialised per registry model (advisory lock) and guarded by the registry's timestamps, so
-  lost, duplicated, reordered or stale deliveries all converge on the same catalog;
-- the inbox row is the durable record: the sweeper re-queues what a lost queue or a dead worker
+- the receiver verifies the signature on the raw body and stores the delivery in the inbox with
+  one INSERT ... ON CONFLICT — nothing else, no broker publish (``catalog.services.inbox``);
+- drainers take the inbox in batches and apply each registry model's deliveries together
+  (``catalog.services.inbox``); processing never trusts the payload: it re-reads the
+  registry's current state and applies it, serialised per registry model (advisory lock) and
+  guarded by the registry's timestamps, so lost, duplicated, reordered or stale deliveries all
+  converge on the same catalog (``catalog.services.apply``);
+- the inbox row is the durable record and the queue: the sweeper hands back what a dead worker
   left behind, and an attempt counter stops a delivery that keeps failing;
 - reconciliation walks the whole registry for what MLflow never announces (renames, deletions,
   description edits).
@@ -14,7 +16,6 @@ Design (reference/reliability-tests.md, "Webhook receiver" and "Work that must n
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -23,14 +24,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.audit_actions import (
-    DELIVERY_FAILED,
     DELIVERY_RETRIED,
     MODEL_DELETED_IN_REGISTRY,
     MODEL_RENAMED,
@@ -39,14 +38,17 @@ from catalog.audit_actions import (
 )
 from catalog.models import ModelService, RegistrySource, WebhookDelivery
 from catalog.registries import adapter_for, mlflow
-from catalog.registries.base import Handshake, Refused, WebhookEvent
+from catalog.registries.base import Handshake, Refused
+from catalog.services import inbox
+from catalog.services.apply import _mark_deleted, registry_model_lock
+from catalog.services.inbox import registry_inbox_drain
 from catalog.services.registry_state import (
     _sync_aliases,
     _sync_model,
     _sync_version,
     _version_rows,
 )
-from catalog.services.sources import registry_client, webhook_secrets_active
+from catalog.services.sources import registry_client
 from common.outbox import outbox_enqueue
 
 __all__ = [
@@ -55,7 +57,9 @@ __all__ = [
     "registry_delivery_process",
     "registry_delivery_receive",
     "registry_delivery_retry",
+    "registry_inbox_drain",
     "registry_inbox_sweep",
+    "registry_model_lock",
     "registry_reconcile",
 ]
 
@@ -83,17 +87,20 @@ def registry_delivery_receive(
 
     404 unknown source; 401 missing or wrong signature or key, or a timestamp outside the
     window; 400 malformed headers or body; 200 stored (or already stored: a duplicate adds
-    nothing).
+    nothing). The source and its decrypted secrets come from the process's cache (checked
+    against the database's version of them on every call); the row is written with one
+    statement and nothing is published (``catalog.services.inbox``).
     """
-    source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
-    if source is None:
+    cached = inbox.registry_source_for_delivery(source_slug)
+    if cached is None:
         return DeliveryAnswer(404, _("No such registry source."))
+    source = cached.source
     try:
         received = adapter_for(source.kind).verify(
             headers=headers,
             body=body,
             # Decrypted only once a delivery gets as far as its signature check.
-            secrets=_ActiveSecrets(source),
+            secrets=_ActiveSecrets(cached),
             now=now,
             tolerance=settings.ATTEST_WEBHOOK_TOLERANCE_SECONDS,
             options=source.settings,
@@ -108,7 +115,12 @@ def registry_delivery_receive(
     except Exception:  # a verifier bug must still be a 4xx, never a 500 (reliability W2)
         logger.exception("verifying a delivery to %s failed", source_slug)
         return DeliveryAnswer(400, _("The delivery could not be verified."))
-    return _store_delivery(source, received.delivery_id, received.signed_at, body, received.event)
+    row, is_new = inbox._store_delivery(
+        source, received.delivery_id, received.signed_at, body, received.event
+    )
+    if not is_new:
+        return DeliveryAnswer(200, _("Duplicate delivery: already received."))
+    return DeliveryAnswer(200, _("Received."), row)
 
 
 def registry_delivery_options(
@@ -116,9 +128,10 @@ def registry_delivery_options(
 ) -> DeliveryAnswer:
     """``OPTIONS /webhooks/<slug>/``: the CloudEvents handshake of kinds that have one (Event
     Grid), 405 for the others; never raises for bad input."""
-    source = RegistrySource.objects.filter(slug=source_slug, is_active=True).first()
-    if source is None:
+    cached = inbox.registry_source_for_delivery(source_slug)
+    if cached is None:
         return DeliveryAnswer(404, "No such registry source.")
+    source = cached.source
     answer = adapter_for(source.kind).answer_options
     if answer is None:
         return DeliveryAnswer(405, "Deliveries are POSTed.", headers={"Allow": "POST"})
@@ -126,7 +139,7 @@ def registry_delivery_options(
         handshake = answer(
             headers=headers,
             query=query or {},
-            secrets=_ActiveSecrets(source),
+            secrets=_ActiveSecrets(cached),
             options=source.settings,
         )
     except Refused as exc:
@@ -138,188 +151,57 @@ def registry_delivery_options(
 
 
 class _ActiveSecrets:
-    """The source's active secrets, decrypted when an adapter first iterates over them."""
+    """The source's active secrets, decrypted when an adapter first iterates over them (once
+    per version of them in this process)."""
 
-    def __init__(self, source: RegistrySource):
-        self.source, self._secrets = source, None
+    def __init__(self, cached: inbox.CachedSource):
+        self.cached = cached
 
     def __iter__(self):
-        if self._secrets is None:
-            self._secrets = webhook_secrets_active(self.source)
-        return iter(self._secrets)
+        return iter(self.cached.secrets())
 
 
 def timestamp_is_fresh(timestamp: str, now: float) -> bool:
     return mlflow.timestamp_fresh(timestamp, now, settings.ATTEST_WEBHOOK_TOLERANCE_SECONDS)
 
 
-@transaction.atomic
-def _store_delivery(source, delivery_id, signed_at, body, event) -> DeliveryAnswer:
-    row_id = uuid.uuid4()
-    # ON CONFLICT DO NOTHING: concurrent duplicates cannot both insert (check-then-insert let
-    # 652 rows in for 100 events x 8 parallel duplicates in the probe).
-    WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(
-                id=row_id,
-                source=source,
-                delivery_id=delivery_id,
-                signed_at=signed_at,
-                entity=event.entity,
-                action=event.action,
-                body=body.decode("utf-8"),
-                payload={"entity": event.entity, "action": event.action, "data": event.data},
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    row = WebhookDelivery.objects.filter(pk=row_id).first()
-    if row is None:
-        WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).update(
-            duplicates=F("duplicates") + 1
-        )
-        return DeliveryAnswer(200, _("Duplicate delivery: already received."))
-    outbox_enqueue("catalog.tasks.process_delivery", str(row_id))
-    return DeliveryAnswer(200, _("Received."), row)
-
-
 # --- Process --------------------------------------------------------------------------------
 def registry_delivery_process(*, delivery_pk: uuid.UUID | str) -> str:
     """Apply one inbox row to the catalog, exactly once. Returns what happened.
 
-    The attempt is counted and committed first, so a delivery that kills its worker every
-    time is still stopped after ATTEST_INGEST_MAX_ATTEMPTS. Raises RegistryUnavailable when
-    the registry cannot be read (the task retries later with backoff).
+    The single-delivery path (a retry from the inbox page, and messages queued by an earlier
+    release); the inbox drain (``registry_inbox_drain``) does the same for batches. The
+    attempt is counted and committed first, so a delivery that kills its worker every time is
+    still stopped after ATTEST_INGEST_MAX_ATTEMPTS. Raises RegistryUnavailable when the
+    registry cannot be read (the task retries later with backoff).
     """
     with transaction.atomic():
-        # Wait for the lock rather than skip: a duplicate delivery holds it for a moment while
-        # counting itself. Exactly-once comes from the status check under the lock below.
-        row = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
+        # Wait for the lock rather than skip: a claim holds it for a moment only.
+        row = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("source")
+            .filter(pk=delivery_pk)
+            .first()
+        )
         if row is None:
             return "missing"
         if row.status in WebhookDelivery.DONE:
             return f"already {row.status}"
         if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:
-            _mark_failed(row, row.last_error or "Gave up: too many attempts.")
+            inbox._mark_failed(row, row.last_error or "Gave up: too many attempts.")
             return "failed"
         row.attempts += 1
         row.status = Status.PROCESSING
         row.save(update_fields=["attempts", "status", "updated_at"])
     try:
-        with transaction.atomic():
-            row = (
-                WebhookDelivery.objects.select_for_update()
-                .select_related("source")
-                .get(pk=delivery_pk)
-            )
-            if row.status in WebhookDelivery.DONE:
-                return f"already {row.status}"
-            event = adapter_for(row.source.kind).parse_stored(row.body.encode("utf-8"))
-            if not event.concerns_models:
-                row.status, row.outcome = Status.IGNORED, "Not a model-registry event."
-            else:
-                row.status = Status.PROCESSED
-                row.outcome = _apply_event(row.source, event)[:300]
-            row.processed_at = timezone.now()
-            row.last_error = ""
-            row.save(
-                update_fields=["status", "outcome", "processed_at", "last_error", "updated_at"]
-            )
-            return row.status
+        event = adapter_for(row.source.kind).parse_stored(row.body.encode("utf-8"))
     except Exception as exc:
-        _record_failure(delivery_pk, exc)
+        inbox._record_failures([row], exc)
         raise
-
-
-def _record_failure(delivery_pk, exc: Exception) -> None:
-    with transaction.atomic():
-        row = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:
-            _mark_failed(row, error)
-        else:
-            row.status, row.last_error = Status.PENDING, error
-            row.save(update_fields=["status", "last_error", "updated_at"])
-    logger.warning("registry delivery %s failed: %s", delivery_pk, exc)
-
-
-def _mark_failed(row: WebhookDelivery, error: str) -> None:
-    row.status, row.last_error = Status.FAILED, error
-    row.save(update_fields=["status", "last_error", "updated_at"])
-    audit_record(
-        actor=None,
-        action=DELIVERY_FAILED,
-        target=row,
-        after={"attempts": row.attempts, "error": error[:300]},
-    )
-
-
-def registry_model_lock(source: RegistrySource, name: str) -> None:
-    """Serialise all work on one registry model (webhooks and reconciliation) until commit.
-
-    Reading the registry *after* taking the lock means a later writer always saw a state at
-    least as new as an earlier one, so a stale read can never overwrite a newer one.
-    """
-    if connection.vendor != "postgresql":
-        return  # SQLite (embedded demo) serialises writers anyway
-    key = int.from_bytes(
-        hashlib.sha256(f"{source.pk}:{name}".encode()).digest()[:8], "big", signed=True
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _apply_event(source: RegistrySource, event: WebhookEvent) -> str:
-    registry_model_lock(source, event.model_name)
-    # Every registry read comes before the first write: a write may append to the audit
-    # chain, whose lock (one for the whole trail) is then held to commit, and no other audited
-    # action anywhere should wait behind an HTTP round trip to the registry.
-    read = registry_client(source).read_for_event(event)
-    state = read.model
-    if state is None:
-        # MLflow's test ping ("example_model") and events for since-deleted models land here.
-        return f"{event.model_name!r} is not in the registry: nothing to apply."
-    if read.deleted_model or read.deleted_versions:
-        return _apply_deletion(source, read)
-    entry, changes = _sync_model(source, state)
-    # Many versions: read their rows in one query, not one per version (still under the lock).
-    rows = _version_rows(entry) if len(read.versions) > 1 else None
-    for version in read.versions:
-        changes += _sync_version(entry, version, rows)
-    if state.aliases is not None:
-        changes += _sync_aliases(entry, state.aliases)
-    return f"{entry.name}: {', '.join(changes) or 'up to date'}."
-
-
-def _apply_deletion(source: RegistrySource, read) -> str:
-    """A deletion the source announced itself (the push API): kept, marked deleted, unless a
-    newer state was applied already (a late delivery changes nothing)."""
-    name = read.model.name
-    entry = ModelService.objects.filter(registry_source=source, registry_name=name).first()
-    if entry is None:
-        return f"{name!r} is not in the catalog: nothing to delete."
-    if read.deleted_model:
-        if entry.registry_deleted_at is not None:
-            return f"{entry.name}: already marked deleted."
-        if (
-            read.changed_at
-            and entry.registry_updated_at
-            and entry.registry_updated_at > read.changed_at
-        ):
-            return f"{entry.name}: a newer state was applied; deletion ignored."
-        _mark_deleted(entry, entry.pk, MODEL_DELETED_IN_REGISTRY)
-        return f"{entry.name}: marked deleted in the registry."
-    done = []
-    for row in entry.versions.filter(version__in=read.deleted_versions, registry_deleted_at=None):
-        if (
-            read.changed_at
-            and row.registry_updated_at
-            and row.registry_updated_at > read.changed_at
-        ):
-            continue
-        _mark_deleted(row, entry.pk, VERSION_DELETED_IN_REGISTRY)
-        done.append(f"v{row.version} marked deleted")
-    return f"{entry.name}: {', '.join(done) or 'nothing to delete'}."
+    if not event.concerns_models:
+        inbox._finish([row.pk], Status.IGNORED, "Not a model-registry event.")
+        return Status.IGNORED
+    return inbox._process_group(row.source, event.model_name, [(row, event)], raise_errors=True)
 
 
 # --- Retry and sweep ------------------------------------------------------------------------
@@ -329,8 +211,8 @@ def registry_delivery_retry(*, actor: Any, delivery: WebhookDelivery) -> None:
     row = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     if row.status in WebhookDelivery.DONE:
         return
-    row.status, row.attempts = Status.PENDING, 0
-    row.save(update_fields=["status", "attempts", "updated_at"])
+    row.status, row.attempts, row.retry_at = Status.PENDING, 0, None
+    row.save(update_fields=["status", "attempts", "retry_at", "updated_at"])
     audit_record(
         actor=actor,
         action=DELIVERY_RETRIED,
@@ -341,16 +223,19 @@ def registry_delivery_retry(*, actor: Any, delivery: WebhookDelivery) -> None:
 
 
 def registry_inbox_sweep(*, now=None) -> list[uuid.UUID]:
-    """Rows not done and untouched for a while: give up on exhausted ones, return the rest
-    (touched, so the next sweep does not send them again at once) to be re-queued."""
+    """Rows not done and untouched for a while: give up on exhausted ones, hand the rest back
+    to the drainers (pending, due now; touched, so the next sweep does not count them again).
+
+    A row left "processing" was claimed by a drainer that died (or a task that was lost); its
+    attempt stays counted. Returns the ids handed back."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.ATTEST_INGEST_SWEEP_AFTER_SECONDS)
     stale = WebhookDelivery.objects.filter(
         status__in=[Status.PENDING, Status.PROCESSING], updated_at__lt=cutoff
-    )
+    ).exclude(status=Status.PENDING, retry_at__gt=now)  # waiting out a failure's backoff
     for row in stale.filter(attempts__gte=settings.ATTEST_INGEST_MAX_ATTEMPTS):
         with transaction.atomic():
-            _mark_failed(
+            inbox._mark_failed(
                 row,
                 row.last_error
                 or "Gave up: the delivery never finished (its task may crash the worker).",
@@ -361,7 +246,9 @@ def registry_inbox_sweep(*, now=None) -> list[uuid.UUID]:
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
-        WebhookDelivery.objects.filter(pk__in=ids).update(updated_at=now)
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=Status.PENDING, retry_at=None, updated_at=now
+        )
     return ids
 
 
@@ -481,16 +368,3 @@ def _rename(entry: ModelService, new_name: str, actor: Any) -> None:
         after={"registry_name": new_name},
     )
     entry.refresh_from_db()
-
-
-def _mark_deleted(row, subject_id, action: str) -> None:
-    type(row).objects.filter(pk=row.pk).update(
-        registry_deleted_at=timezone.now(), updated_at=timezone.now()
-    )
-    audit_record(
-        actor=None,
-        action=action,
-        target=row,
-        subject_id=subject_id,
-        after={"registry_deleted": True},
-    )

@@ -118,11 +118,15 @@ def _sync_model(
     return entry, []
 
 
-def _version_rows(entry: ModelService) -> dict[str, ModelVersion]:
-    """The entry's version rows by version, for syncing many versions at once. Read through
-    the related manager so each row knows its entry (audit labels use its name) and without
-    the default ordering, which joins the model table only to sort."""
-    return {row.version: row for row in entry.versions.order_by()}
+def _version_rows(entry: ModelService, only: list[str] | None = None) -> dict[str, ModelVersion]:
+    """The entry's version rows by version (all, or those in ``only``), for syncing many
+    versions at once. Read through the related manager so each row knows its entry (audit
+    labels use its name) and without the default ordering, which joins the model table only to
+    sort. A version missing from the answer is new."""
+    rows = entry.versions.order_by()
+    if only is not None:
+        rows = rows.filter(version__in=only)
+    return {row.version: row for row in rows}
 
 
 def _sync_version(

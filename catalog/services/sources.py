@@ -6,6 +6,7 @@ adapter (``catalog.registries.adapter_for``)."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -234,10 +235,36 @@ def webhook_secrets_active(source: RegistrySource) -> list[str]:
     ]
 
 
+_clients = threading.local()
+# Kinds whose client is a plain HTTP session, safe to keep: one per source and thread, so its
+# connections are pooled across deliveries instead of opened anew for each.
+_KEPT_CLIENT_KINDS = frozenset({RegistrySource.Kind.MLFLOW})
+
+
 def registry_client(source: RegistrySource):
-    """The source's registry client, built by its kind's adapter (``RegistryClient``)."""
+    """The source's registry client, built by its kind's adapter (``RegistryClient``); MLflow's
+    is kept per thread while the source's URL, credentials and settings stay the same."""
     from django.conf import settings
 
+    if source.kind not in _KEPT_CLIENT_KINDS:
+        return _new_client(source, settings.ATTEST_REGISTRY_TIMEOUT_SECONDS)
+    key = (
+        source.pk,
+        source.base_url,
+        source.api_credentials_encrypted,
+        json.dumps(source.settings, sort_keys=True, default=str),
+        settings.ATTEST_REGISTRY_TIMEOUT_SECONDS,
+    )
+    kept = getattr(_clients, "by_key", None)
+    if kept is None or len(kept) > 64:
+        kept = _clients.by_key = {}
+    client = kept.get(key)
+    if client is None:
+        client = kept[key] = _new_client(source, settings.ATTEST_REGISTRY_TIMEOUT_SECONDS)
+    return client
+
+
+def _new_client(source: RegistrySource, timeout: float):
     credentials = (
         json.loads(crypto.decrypt(source.api_credentials_encrypted))
         if source.api_credentials_encrypted
@@ -247,7 +274,7 @@ def registry_client(source: RegistrySource):
         base_url=source.base_url,
         credentials=credentials,
         options=source.settings,
-        timeout=settings.ATTEST_REGISTRY_TIMEOUT_SECONDS,
+        timeout=timeout,
     )
 
 

@@ -31,7 +31,11 @@ NO_EVENT = {
     "catalog.services.ingest.registry_inbox_sweep": "re-queue; C7 tests its event",
     "catalog.services.ingest.registry_delivery_process": "audited via what it applies",
     "catalog.services.ingest.registry_reconcile": "W6 tests its events",
-    "catalog.services.ingest.registry_model_lock": "a lock; changes nothing",
+    "catalog.services.apply.registry_model_lock": "a lock; changes nothing",
+    "catalog.services.inbox.registry_inbox_drain": (
+        "audited via what it applies (tests/catalog/test_inbox_drain.py)"
+    ),
+    "catalog.services.inbox.registry_source_for_delivery": "read (the receiver's source cache)",
     "catalog.services.sources.registry_source_webhook_register": "needs MLflow; journey test",
     "risk.services.subject_snapshot": "read",
     "risk.services.completeness": "read",

@@ -214,24 +214,28 @@ def test_sync_registry_unknown_slug_fails_with_one_line():
         call_command("sync_registry", "nope")
 
 
-def test_broker_down_at_enqueue_still_answers_200_and_keeps_the_row(
+def test_broker_down_the_receiver_answers_200_and_the_inbox_keeps_the_delivery(
     client, registry, redis_broker, django_capture_on_commit_callbacks
 ):
-    """Redis is not running (``redis_broker``: a port nobody listens on): the registry still gets
-    its 200, the inbox row is kept, and the outbox keeps the processing task for the relay."""
+    """Redis is not running (``redis_broker``: a port nobody listens on, eager mode off): the
+    registry still gets its 200 and the row is stored. The receiver publishes nothing, not even
+    to the outbox (issue 18: the inbox is the queue), so a drain (woken by NOTIFY, or beat's
+    tick) applies it without the broker."""
     from common.models import OutboxMessage
     from tests.catalog.conftest import signed
 
     body, meta = signed("registered_model", "created", {"name": "x"})
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.generic(
             "POST", "/webhooks/mlflow/", body, content_type="application/json", **meta
         )
     assert response.status_code == 200
-    assert WebhookDelivery.objects.get().status == "pending"  # the sweeper will queue it
-    message = OutboxMessage.objects.get(task_name="catalog.tasks.process_delivery")
-    assert message.status == "pending" and message.attempts == 1  # and the relay retries it
-    assert "OperationalError" in message.last_error
+    assert callbacks == []  # nothing scheduled after the commit either
+    assert not OutboxMessage.objects.exists()
+    assert WebhookDelivery.objects.get().status == "pending"
+    assert services.registry_inbox_drain() == 1
+    row = WebhookDelivery.objects.get()
+    assert row.status == "processed" and "not in the registry" in row.outcome
 
 
 @pytest.mark.django_db
