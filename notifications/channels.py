@@ -13,11 +13,13 @@ addresses.
 from __future__ import annotations
 
 import logging
+import smtplib
 from typing import Any
 
 import apprise
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +133,9 @@ def notification_message_resend(*, actor, message: NotificationMessage) -> Notif
     """Send a message again now, as a new round of attempts."""
     _require_admin(actor)
     row = (
-        NotificationMessage.objects.select_for_update().select_related("channel").get(pk=message.pk)
+        NotificationMessage.objects.select_for_update(of=("self",))
+        .select_related("channel")
+        .get(pk=message.pk)
     )
     if not row.channel.is_enabled:
         raise errors.Conflict(_("This channel is disabled: enable it before sending again."))
@@ -170,6 +174,7 @@ def event_dispatch(envelope: dict[str, Any]) -> int:
                         channel=channel,
                         event_id=envelope["id"],
                         event_type=event_type,
+                        model_service_id=model_of(envelope),
                         title=title,
                         body=body,
                         next_attempt_at=now,
@@ -181,20 +186,48 @@ def event_dispatch(envelope: dict[str, Any]) -> int:
     return added
 
 
+def model_of(envelope: dict[str, Any]) -> str | None:
+    """The id of the model the event is about (every declared type carries ``model_id``)."""
+    return (envelope.get("data") or {}).get("model_id") or None
+
+
+def _withheld(row: NotificationMessage) -> str:
+    """Why a message may not be sent now ("" when it may): a disabled channel; for a person,
+    an account no longer active or a model they may no longer see (checked at send time, not
+    only when recorded: access changes while a message waits for its retry or its digest)."""
+    if row.channel_id:
+        return "" if row.channel.is_enabled else _("Not sent: the channel is disabled.")
+    from notifications import subscriptions
+
+    return subscriptions.withheld_reason(row.subscription.user, row.model_service_id)
+
+
+def _withhold(row: NotificationMessage, reason: str) -> None:
+    row.next_attempt_at = None
+    row.last_error = reason
+    if row.subscription_id:
+        # What the event said is no business of someone who may no longer see the model.
+        row.state, row.title, row.body = State.CANCELLED, _("Withheld event"), ""
+    else:
+        row.state = State.FAILED
+    row.save(
+        update_fields=["state", "last_error", "next_attempt_at", "title", "body", "updated_at"]
+    )
+
+
 def _claim(message_id: str, now) -> NotificationMessage | None:
     with transaction.atomic():
         row = (
             NotificationMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel")
+            .select_related("channel", "subscription__user")
             .filter(pk=message_id, state__in=NotificationMessage.DUE_STATES)
             .first()
         )
         if row is None or (row.next_attempt_at and row.next_attempt_at > now):
             return None
-        if not row.channel.is_enabled:
-            row.state, row.last_error = State.FAILED, _("Not sent: the channel is disabled.")
-            row.next_attempt_at = None
-            row.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+        reason = _withheld(row)
+        if reason:
+            _withhold(row, reason)
             return None
         row.next_attempt_at = now + ATTEMPT_LEASE
         row.save(update_fields=["next_attempt_at", "updated_at"])
@@ -215,17 +248,42 @@ def _send(url: str, title: str, body: str) -> str:
     return (text or _("The service refused the message."))[-500:]
 
 
+def _send_mail(recipients: list[str], title: str, body: str) -> str:
+    """Send through Django's mail (EMAIL_BACKEND); the error ("" when sent)."""
+    if not recipients:
+        return _("No e-mail address to send to.")
+    try:
+        send_mail(subject=title, message=body, from_email=None, recipient_list=recipients)
+    except (smtplib.SMTPException, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+    return ""
+
+
+def _deliver(row: NotificationMessage) -> str:
+    """Send ``row`` by its medium to its target; the error ("" when sent)."""
+    target = row.channel if row.channel_id else row.subscription
+    if row.medium == NotificationMessage.Medium.EMAIL:
+        if row.channel_id:
+            recipients = list(row.channel.email_addresses)
+        else:
+            recipients = [row.subscription.user.email] if row.subscription.user.email else []
+        return _send_mail(recipients, row.title, row.body)
+    if not target.url_encrypted:
+        return _("No apprise URL is set any more.")
+    return _send(crypto.decrypt(target.url_encrypted), row.title, row.body)
+
+
 def notification_message_send(*, message_id: str) -> NotificationMessage | None:
     """Send one due message once and record the outcome (retry later, or failed for good)."""
     now = timezone.now()
     row = _claim(message_id, now)
     if row is None:
         return None
-    error = _send(crypto.decrypt(row.channel.url_encrypted), row.title, row.body)
+    error = _deliver(row)
     with transaction.atomic():
         row = (
             NotificationMessage.objects.select_for_update(of=("self",))
-            .select_related("channel")
+            .select_related("channel", "subscription__user")
             .get(pk=row.pk)
         )
         row.attempts += 1
@@ -238,7 +296,7 @@ def notification_message_send(*, message_id: str) -> NotificationMessage | None:
             audit_record(
                 actor=None,
                 action=NOTIFICATION_MESSAGE_FAILED,
-                target=row.channel,
+                target=row.target,
                 after={"event_id": row.event_id, "attempts": row.attempts, "error": error},
             )
         else:

@@ -62,3 +62,38 @@ class NotificationChannelForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["teams"].queryset = Team.objects.order_by("name")
+
+
+class NotificationSubscriptionForm(forms.Form):
+    """A person's own subscription (the service checks everything again, visibility first)."""
+
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only events about these teams' models; none chosen: every team you see."),
+    )
+    by_email = forms.BooleanField(label=_("By e-mail"), required=False)
+    apprise_url = forms.CharField(
+        label=_("Personal apprise URL"),
+        max_length=2000,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Your own chat or push destination in apprise's syntax, e.g. ntfy://my-topic or "
+            "slack://TokenA/TokenB/TokenC/@me; stored encrypted and not shown again. Leave "
+            "empty to keep the one stored."
+        ),
+    )
+    remove_url = forms.BooleanField(label=_("Remove the stored apprise URL"), required=False)
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = teams

@@ -4,6 +4,7 @@ blob/main/spec/standard-webhooks.md)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -135,16 +136,70 @@ class NotificationChannel(BaseModel):
         return self.name
 
 
-class NotificationMessage(BaseModel):
-    """One event told to one channel: unique on (channel, event id); retried like webhook
-    deliveries. ``title`` and ``body`` are what was (or will be) sent."""
+class NotificationSubscription(BaseModel):
+    """A person's own subscription: the event types they want to hear about, for the teams
+    whose models they may see (none chosen: every such team), by e-mail (Django's mail, to
+    their address) and/or to a personal apprise URL (stored encrypted like channel URLs, never
+    shown again). At most one per person.
 
-    State = WebhookDelivery.State
-    DUE_STATES = WebhookDelivery.DUE_STATES
+    Visibility is checked when a message is recorded and again when it is sent: a person who
+    lost sight of a model (moved to another team, role withdrawn) hears nothing more of it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_subscription"
+    )
+    event_types = models.JSONField(_("events"), default=list)
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
+    by_email = models.BooleanField(_("by e-mail"), default=False)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    service = models.CharField(max_length=40, blank=True, help_text="The apprise scheme.")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("personal notification subscription")
+        verbose_name_plural = _("personal notification subscriptions")
+
+    def __str__(self) -> str:
+        return f"notifications of {self.user}"
+
+
+class NotificationMessage(BaseModel):
+    """One event told to one channel or one person's subscription (by one medium): unique on
+    (channel, event id) and on (subscription, medium, event id); retried like webhook
+    deliveries. ``title`` and ``body`` are what was (or will be) sent. ``model_service_id``
+    is the model the event is about, so a person's message is sent only while they may see it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent")
+
+    class Medium(models.TextChoices):
+        APPRISE = "apprise", _("apprise URL")
+        EMAIL = "email", _("E-mail")
+
+    DUE_STATES = (State.PENDING, State.RETRYING)
 
     channel = models.ForeignKey(
-        NotificationChannel, on_delete=models.CASCADE, related_name="messages"
+        NotificationChannel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
+    subscription = models.ForeignKey(
+        NotificationSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    medium = models.CharField(max_length=20, choices=Medium.choices, default=Medium.APPRISE)
+    model_service_id = models.UUIDField(null=True, blank=True)
     event_id = models.CharField(max_length=60)
     event_type = models.CharField(max_length=80)
     title = models.CharField(max_length=300)
@@ -161,9 +216,22 @@ class NotificationMessage(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "event_id"], name="notifications_one_message_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "medium", "event_id"],
+                name="notifications_one_personal_message_per_event",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=False, subscription__isnull=True)
+                | models.Q(channel__isnull=True, subscription__isnull=False),
+                name="notifications_message_has_one_target",
+            ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.event_type} → {self.channel}"
+        return f"{self.event_type} → {self.channel or self.subscription}"
+
+    @property
+    def target(self):
+        return self.channel if self.channel_id else self.subscription

@@ -14,6 +14,10 @@ NO_EVENT = {
     "notifications.services.body_of": "pure",
     "notifications.services.webhook_deliveries_due": "a read",
     "notifications.channels.notification_messages_due": "a read",
+    "notifications.channels.model_of": "pure",
+    "notifications.subscriptions.event_dispatch": "fans an outbox event out into message rows",
+    "notifications.subscriptions.visible_teams": "a read",
+    "notifications.subscriptions.withheld_reason": "a permission check",
     "notifications.services.webhook_delivery_attempt": (
         "a send; the final failure is audited (tests/notifications/test_webhooks.py)"
     ),
