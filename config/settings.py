@@ -565,3 +565,10 @@ CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
     "schedule": 30.0,
     "options": {"expires": 25},
 }
+# Daily digests of notification channels and personal subscriptions: the days that ended are
+# summed up on the next tick (notifications/digests.py; a day is never sent twice).
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.tasks.send_digests",
+    "schedule": 3600.0,
+    "options": {"expires": 1800},
+}

@@ -56,9 +56,16 @@ def _service_of(url: str) -> str:
 
 @transaction.atomic
 def notification_channel_create(
-    *, actor, name: str, url: str, event_types: list[str], teams: list[Team] | None = None
+    *,
+    actor,
+    name: str,
+    url: str,
+    event_types: list[str],
+    teams: list[Team] | None = None,
+    digest: str = NotificationChannel.Digest.IMMEDIATE,
 ) -> NotificationChannel:
-    """Add a channel for the chosen events of the chosen teams (none: every team)."""
+    """Add a channel for the chosen events of the chosen teams (none: every team), told of
+    each event at once or in a daily digest."""
     _require_admin(actor)
     name, url = (name or "").strip(), (url or "").strip()
     problems: dict[str, list[str]] = {}
@@ -72,10 +79,16 @@ def notification_channel_create(
     chosen = sorted(set(event_types or []))
     if not chosen or set(chosen) - known:
         problems["event_types"] = [_("Choose at least one of the listed events.")]
+    if digest not in NotificationChannel.Digest.values:
+        problems["digest"] = [_("Immediately or as a daily digest.")]
     if problems:
         raise errors.ValidationError(problems)
     channel = NotificationChannel.objects.create(
-        name=name, url_encrypted=crypto.encrypt(url), service=_service_of(url), event_types=chosen
+        name=name,
+        url_encrypted=crypto.encrypt(url),
+        service=_service_of(url),
+        event_types=chosen,
+        digest=digest,
     )
     channel.teams.set(teams or [])
     audit_record(
@@ -87,6 +100,7 @@ def notification_channel_create(
             "service": channel.service,
             "event_types": chosen,
             "teams": sorted(t.slug for t in teams or []) or "all",
+            "digest": digest,
         },
     )
     return channel
@@ -177,11 +191,13 @@ def event_dispatch(envelope: dict[str, Any]) -> int:
                         model_service_id=model_of(envelope),
                         title=title,
                         body=body,
-                        next_attempt_at=now,
+                        link=messages.link_of(envelope),
+                        **first_state(channel.digest, now),
                     )
             except IntegrityError:
                 continue
-            outbox_enqueue(NOTIFY_TASK, str(row.pk))
+            if row.state == State.PENDING:
+                outbox_enqueue(NOTIFY_TASK, str(row.pk))
             added += 1
     return added
 
@@ -191,15 +207,29 @@ def model_of(envelope: dict[str, Any]) -> str | None:
     return (envelope.get("data") or {}).get("model_id") or None
 
 
+def first_state(digest: str, now) -> dict[str, Any]:
+    """A new message is sent at once, or held for the daily digest (``notifications.digests``)."""
+    if digest == NotificationChannel.Digest.DAILY:
+        return {"state": State.HELD, "next_attempt_at": None}
+    return {"state": State.PENDING, "next_attempt_at": now}
+
+
 def _withheld(row: NotificationMessage) -> str:
     """Why a message may not be sent now ("" when it may): a disabled channel; for a person,
     an account no longer active or a model they may no longer see (checked at send time, not
     only when recorded: access changes while a message waits for its retry or its digest)."""
     if row.channel_id:
         return "" if row.channel.is_enabled else _("Not sent: the channel is disabled.")
-    from notifications import subscriptions
+    from notifications import digests, subscriptions
 
-    return subscriptions.withheld_reason(row.subscription.user, row.model_service_id)
+    user = row.subscription.user
+    if row.event_type == digests.DIGEST_TYPE:
+        if not subscriptions.is_active_person(user):
+            return _("Not sent: the account is no longer active.")
+        if not digests.digest_refresh(row):
+            return _("Not sent: you may no longer see the models of these events.")
+        return ""
+    return subscriptions.withheld_reason(user, row.model_service_id)
 
 
 def _withhold(row: NotificationMessage, reason: str) -> None:

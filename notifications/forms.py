@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.events import all_event_types
+from notifications.models import NotificationChannel
 
 
 def _event_choices() -> list[tuple[str, str]]:
@@ -56,6 +57,16 @@ class NotificationChannelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only events about these teams' models; none chosen: every team."),
     )
+    digest = forms.ChoiceField(
+        label=_("When"),
+        choices=NotificationChannel.Digest.choices,
+        initial=NotificationChannel.Digest.IMMEDIATE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_digest(self):
+        return self.cleaned_data["digest"] or NotificationChannel.Digest.IMMEDIATE
 
     def __init__(self, *args, **kwargs):
         from accounts.models import Team
@@ -93,6 +104,16 @@ class NotificationSubscriptionForm(forms.Form):
         ),
     )
     remove_url = forms.BooleanField(label=_("Remove the stored apprise URL"), required=False)
+    digest = forms.ChoiceField(
+        label=_("When"),
+        choices=NotificationChannel.Digest.choices,
+        initial=NotificationChannel.Digest.IMMEDIATE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_digest(self):
+        return self.cleaned_data["digest"] or NotificationChannel.Digest.IMMEDIATE
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -117,8 +117,12 @@ class NotificationChannel(BaseModel):
 
     It subscribes to event types and to teams: an event about a model of a team it does not
     follow is not sent (no team chosen: every team). One message per event, with the link to
-    act on it.
+    act on it, or (``digest`` daily) one message a day listing the day's events with their links.
     """
+
+    class Digest(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately, one message per event")
+        DAILY = "daily", _("Daily digest, one message a day")
 
     name = models.CharField(_("name"), max_length=120)
     url_encrypted = models.TextField(editable=False)
@@ -126,6 +130,9 @@ class NotificationChannel(BaseModel):
     event_types = models.JSONField(_("events"), default=list)
     teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
     is_enabled = models.BooleanField(_("enabled"), default=True)
+    digest = models.CharField(
+        _("when"), max_length=20, choices=Digest.choices, default=Digest.IMMEDIATE
+    )
 
     class Meta:
         ordering = ["name", "created_at"]
@@ -154,6 +161,12 @@ class NotificationSubscription(BaseModel):
     by_email = models.BooleanField(_("by e-mail"), default=False)
     url_encrypted = models.TextField(blank=True, editable=False)
     service = models.CharField(max_length=40, blank=True, help_text="The apprise scheme.")
+    digest = models.CharField(
+        _("when"),
+        max_length=20,
+        choices=NotificationChannel.Digest.choices,
+        default=NotificationChannel.Digest.IMMEDIATE,
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -177,6 +190,8 @@ class NotificationMessage(BaseModel):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Not sent")
+        HELD = "held", _("Waiting for the daily digest")
+        DIGESTED = "digested", _("Sent in a daily digest")
 
     class Medium(models.TextChoices):
         APPRISE = "apprise", _("apprise URL")
@@ -204,6 +219,12 @@ class NotificationMessage(BaseModel):
     event_type = models.CharField(max_length=80)
     title = models.CharField(max_length=300)
     body = models.TextField()
+    link = models.URLField(max_length=500, blank=True)
+    # A daily digest is a message of its own (event id ``digest_<day>``, unique per target like
+    # any event: a second run of the same day cannot send it twice); its entries point at it.
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

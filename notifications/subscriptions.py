@@ -30,8 +30,12 @@ from common.events import all_event_types
 from common.outbox import outbox_enqueue
 from notifications import messages
 from notifications.audit_actions import NOTIFICATION_SUBSCRIBED, NOTIFICATION_UNSUBSCRIBED
-from notifications.channels import NOTIFY_TASK, model_of
-from notifications.models import NotificationMessage, NotificationSubscription
+from notifications.channels import NOTIFY_TASK, first_state, model_of
+from notifications.models import (
+    NotificationChannel,
+    NotificationMessage,
+    NotificationSubscription,
+)
 
 Medium = NotificationMessage.Medium
 
@@ -69,6 +73,7 @@ def _summary(sub: NotificationSubscription) -> dict[str, Any]:
         "teams": sorted(t.slug for t in sub.teams.all()) or "all visible",
         "by_email": sub.by_email,
         "apprise": sub.service or None,
+        "digest": sub.digest,
     }
 
 
@@ -86,6 +91,7 @@ def notification_subscription_save(
     by_email: bool = False,
     apprise_url: str = "",
     remove_url: bool = False,
+    digest: str = NotificationSubscription._meta.get_field("digest").default,
 ) -> NotificationSubscription:
     """Subscribe ``actor`` to the chosen events of the chosen teams' models (none: every team
     whose models they see), or change what they hear and where. An empty ``apprise_url`` keeps
@@ -106,6 +112,8 @@ def notification_subscription_save(
         problems["apprise_url"] = [
             _("Not an apprise URL this server can send to, e.g. slack://… or ntfy://….")
         ]
+    if digest not in NotificationChannel.Digest.values:
+        problems["digest"] = [_("Immediately or as a daily digest.")]
     if by_email and not actor.email:
         problems["by_email"] = [_("Your account has no e-mail address.")]
     sub = NotificationSubscription.objects.select_for_update().filter(user=actor).first()
@@ -117,7 +125,7 @@ def notification_subscription_save(
     before = _summary(sub) if sub else None
     if sub is None:
         sub = NotificationSubscription(user=actor)
-    sub.event_types, sub.by_email = chosen, bool(by_email)
+    sub.event_types, sub.by_email, sub.digest = chosen, bool(by_email), digest
     if url:
         sub.url_encrypted, sub.service = crypto.encrypt(url), url.split("://", 1)[0].lower()
     elif remove_url:
@@ -183,10 +191,12 @@ def event_dispatch(envelope: dict[str, Any]) -> int:
                             model_service_id=model.pk,
                             title=title,
                             body=body,
-                            next_attempt_at=now,
+                            link=messages.link_of(envelope),
+                            **first_state(sub.digest, now),
                         )
                 except IntegrityError:
                     continue
-                outbox_enqueue(NOTIFY_TASK, str(row.pk))
+                if row.state == NotificationMessage.State.PENDING:
+                    outbox_enqueue(NOTIFY_TASK, str(row.pk))
                 added += 1
     return added

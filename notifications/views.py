@@ -171,6 +171,7 @@ def channel_list(request):
                 url=form.cleaned_data["url"],
                 event_types=form.cleaned_data["event_types"],
                 teams=list(form.cleaned_data["teams"]),
+                digest=form.cleaned_data["digest"],
             )
         if call.ok:
             messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
@@ -250,7 +251,12 @@ def subscription_edit(request):
             messages.success(request, _("Unsubscribed: you receive no personal notifications."))
         return redirect("notifications:subscription-edit")
     initial = (
-        {"event_types": sub.event_types, "teams": list(sub.teams.all()), "by_email": sub.by_email}
+        {
+            "event_types": sub.event_types,
+            "teams": list(sub.teams.all()),
+            "by_email": sub.by_email,
+            "digest": sub.digest,
+        }
         if sub
         else {}
     )
@@ -266,6 +272,7 @@ def subscription_edit(request):
                 by_email=form.cleaned_data["by_email"],
                 apprise_url=form.cleaned_data["apprise_url"],
                 remove_url=form.cleaned_data["remove_url"],
+                digest=form.cleaned_data["digest"],
             )
         if call.ok:
             messages.success(request, _("Your notifications are saved."))
