@@ -73,6 +73,18 @@ def render(envelope: dict) -> tuple[str, str]:
             "severity": data.get("severity"),
         }
         body += "\n" + data.get("incident_url", "")
+    elif kind == "incident.deadline_near":
+        title = _("Art. 73 report due soon: %(title)s") % {"title": data.get("title", "")}
+        body = _(
+            "Report the serious incident on %(model)s to the market-surveillance authority by "
+            "%(due)s (%(hours)s hours left); an initial, incomplete report meets the deadline."
+            "\n%(url)s"
+        ) % {
+            "model": data.get("model", "?"),
+            "due": (data.get("report_deadline") or "")[:16],
+            "hours": data.get("hours_left"),
+            "url": data.get("incident_url", ""),
+        }
     elif kind == "approval.expiring":
         title = _("Approval expiring: %(subject)s") % values
         body = _(

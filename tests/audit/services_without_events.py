@@ -65,6 +65,7 @@ NO_EVENT = {
     "approvals.services._common.metrics_clean": "pure check of a request's metrics",
     "approvals.services._common.links_clean": "pure check of a request's links",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
+    "monitoring.services.incidents.incidents_warn_deadline_near": "warning mark; no state change",
     "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
     "(tests/usage/test_prometheus_usage.py)",
     "usage.services.usage_read_all": "records through usage_source_read, per source",
