@@ -16,7 +16,8 @@ def notify_alert_opened(alert_pk: str) -> int:
 @shared_task(name="monitoring.tasks.daily_checks")
 def daily_checks() -> dict:
     """Stale deployments, overdue and nearly due Art. 73 reports, recertification reviews
-    (schedule, remind, overdue). Each check commits on its own, so one failure does not hold back the others."""
+    (schedule, remind, overdue). Each check commits on its own, so one failure does not hold
+    back the others."""
     with request_context(source="task", request_id="monitoring-daily"):
         stale = services.deployments_check_age()
         incidents = services.incidents_check_overdue()

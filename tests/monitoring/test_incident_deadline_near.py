@@ -117,9 +117,12 @@ def test_a_channel_hears_of_the_near_deadline_with_the_link(
         )
         with time_machine.travel(START, tick=False):
             incident = register(personas, serious_category="widespread")
-        with time_machine.travel(START + timedelta(hours=10), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                tasks.daily_checks()
+        later = START + timedelta(hours=10)
+        with (
+            time_machine.travel(later, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            tasks.daily_checks()
         [message] = chat.received
         assert message["title"] == "Art. 73 report due soon: Loans refused to a whole postcode"
         assert "37.0 hours left" in message["message"]
