@@ -19,7 +19,9 @@ from typing import Any
 import apprise
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +52,17 @@ def _require_admin(actor) -> None:
         raise PermissionDenied(_("Notification channels are for administrators."))
 
 
+MAX_ADDRESSES = 50
+
+
+def _is_email(address: str) -> bool:
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        return False
+    return True
+
+
 def _service_of(url: str) -> str:
     return url.split("://", 1)[0].lower() if "://" in url else ""
 
@@ -59,22 +72,38 @@ def notification_channel_create(
     *,
     actor,
     name: str,
-    url: str,
+    url: str = "",
     event_types: list[str],
     teams: list[Team] | None = None,
     digest: str = NotificationChannel.Digest.IMMEDIATE,
+    kind: str = NotificationChannel.Kind.APPRISE,
+    email_addresses: list[str] | None = None,
 ) -> NotificationChannel:
     """Add a channel for the chosen events of the chosen teams (none: every team), told of
-    each event at once or in a daily digest."""
+    each event at once or in a daily digest: an apprise URL, or e-mail addresses Django's
+    mail sends to."""
     _require_admin(actor)
     name, url = (name or "").strip(), (url or "").strip()
     problems: dict[str, list[str]] = {}
     if not name or len(name) > 120:
         problems["name"] = [_("Give the channel a name (at most 120 characters).")]
-    if not url or len(url) > 2000 or not apprise.Apprise().add(url):
-        problems["url"] = [
-            _("Not an apprise URL this server can send to, e.g. slack://… or msteams://….")
-        ]
+    addresses = sorted({a.strip().lower() for a in email_addresses or [] if a.strip()})
+    if kind == NotificationChannel.Kind.EMAIL:
+        url = ""
+        bad = [a for a in addresses if not _is_email(a)]
+        if not addresses or bad or len(addresses) > MAX_ADDRESSES:
+            problems["email_addresses"] = [
+                _("Give 1 to %(max)d valid e-mail addresses, one per line%(bad)s.")
+                % {"max": MAX_ADDRESSES, "bad": f" ({bad[0]})" if bad else ""}
+            ]
+    elif kind == NotificationChannel.Kind.APPRISE:
+        addresses = []
+        if not url or len(url) > 2000 or not apprise.Apprise().add(url):
+            problems["url"] = [
+                _("Not an apprise URL this server can send to, e.g. slack://… or msteams://….")
+            ]
+    else:
+        problems["kind"] = [_("An apprise URL or e-mail.")]
     known = {t.type for t in all_event_types()}
     chosen = sorted(set(event_types or []))
     if not chosen or set(chosen) - known:
@@ -85,8 +114,10 @@ def notification_channel_create(
         raise errors.ValidationError(problems)
     channel = NotificationChannel.objects.create(
         name=name,
-        url_encrypted=crypto.encrypt(url),
-        service=_service_of(url),
+        kind=kind,
+        url_encrypted=crypto.encrypt(url) if url else "",
+        email_addresses=addresses,
+        service=_service_of(url) if url else "email",
         event_types=chosen,
         digest=digest,
     )
@@ -101,6 +132,7 @@ def notification_channel_create(
             "event_types": chosen,
             "teams": sorted(t.slug for t in teams or []) or "all",
             "digest": digest,
+            **({"email_addresses": addresses} if addresses else {}),
         },
     )
     return channel
@@ -188,6 +220,7 @@ def event_dispatch(envelope: dict[str, Any]) -> int:
                         channel=channel,
                         event_id=envelope["id"],
                         event_type=event_type,
+                        medium=channel.kind,
                         model_service_id=model_of(envelope),
                         title=title,
                         body=body,

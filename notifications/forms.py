@@ -34,15 +34,29 @@ class WebhookEndpointForm(forms.Form):
 
 class NotificationChannelForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=NotificationChannel.Kind.choices,
+        initial=NotificationChannel.Kind.APPRISE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     url = forms.CharField(
         label=_("apprise URL"),
         max_length=2000,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         help_text=_(
             "The channel in apprise's syntax, e.g. slack://TokenA/TokenB/TokenC/#reviews or "
             "msteams://…; it holds the service's token, so it is stored encrypted and not shown "
             "again."
         ),
+    )
+    email_addresses = forms.CharField(
+        label=_("E-mail addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For an e-mail channel: one address per line (or separated by commas)."),
     )
     event_types = forms.MultipleChoiceField(
         label=_("Events"),
@@ -67,6 +81,13 @@ class NotificationChannelForm(forms.Form):
 
     def clean_digest(self):
         return self.cleaned_data["digest"] or NotificationChannel.Digest.IMMEDIATE
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or NotificationChannel.Kind.APPRISE
+
+    def clean_email_addresses(self):
+        raw = self.cleaned_data["email_addresses"] or ""
+        return [a for a in raw.replace(",", "\n").split() if a]
 
     def __init__(self, *args, **kwargs):
         from accounts.models import Team

@@ -113,7 +113,8 @@ class WebhookAttempt(BaseModel):
 class NotificationChannel(BaseModel):
     """A chat or push destination people read (Slack, Microsoft Teams, Mattermost, e-mail...),
     addressed by an apprise URL (https://github.com/caronc/apprise/wiki), which holds the
-    service's token: stored encrypted with the registry secrets' key, never shown again.
+    service's token: stored encrypted with the registry secrets' key, never shown again; or
+    (``kind`` e-mail) a list of e-mail addresses Django's mail sends to.
 
     It subscribes to event types and to teams: an event about a model of a team it does not
     follow is not sent (no team chosen: every team). One message per event, with the link to
@@ -124,8 +125,15 @@ class NotificationChannel(BaseModel):
         IMMEDIATE = "immediate", _("Immediately, one message per event")
         DAILY = "daily", _("Daily digest, one message a day")
 
+    class Kind(models.TextChoices):
+        APPRISE = "apprise", _("apprise URL (Slack, Microsoft Teams, Mattermost...)")
+        EMAIL = "email", _("E-mail (Attest's own mail server)")
+
     name = models.CharField(_("name"), max_length=120)
-    url_encrypted = models.TextField(editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.APPRISE)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    # The addresses of an e-mail channel (a team list, a shared inbox), sent with Django's mail.
+    email_addresses = models.JSONField(_("e-mail addresses"), default=list, blank=True)
     service = models.CharField(max_length=40, help_text="The apprise scheme, e.g. slack, json.")
     event_types = models.JSONField(_("events"), default=list)
     teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")

@@ -168,7 +168,9 @@ def channel_list(request):
             channel = channel_services.notification_channel_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
                 url=form.cleaned_data["url"],
+                email_addresses=form.cleaned_data["email_addresses"],
                 event_types=form.cleaned_data["event_types"],
                 teams=list(form.cleaned_data["teams"]),
                 digest=form.cleaned_data["digest"],
