@@ -91,7 +91,7 @@ def notification_subscription_save(
     by_email: bool = False,
     apprise_url: str = "",
     remove_url: bool = False,
-    digest: str = NotificationSubscription._meta.get_field("digest").default,
+    digest: str = NotificationChannel.Digest.IMMEDIATE,
 ) -> NotificationSubscription:
     """Subscribe ``actor`` to the chosen events of the chosen teams' models (none: every team
     whose models they see), or change what they hear and where. An empty ``apprise_url`` keeps

@@ -15,6 +15,7 @@ NO_EVENT = {
     "notifications.services.webhook_deliveries_due": "a read",
     "notifications.channels.notification_messages_due": "a read",
     "notifications.channels.model_of": "pure",
+    "notifications.channels.first_state": "pure",
     "notifications.subscriptions.event_dispatch": "fans an outbox event out into message rows",
     "notifications.subscriptions.visible_teams": "a read",
     "notifications.subscriptions.withheld_reason": "a permission check",
