@@ -548,6 +548,15 @@ ATTEST_RECERTIFICATION_MONTHS = env_str(
     "ATTEST_RECERTIFICATION_MONTHS", "high=6,limited=12,minimal=24"
 )
 ATTEST_RECERTIFICATION_REMINDER_DAYS = env_int("ATTEST_RECERTIFICATION_REMINDER_DAYS", 14)
+# A serious incident's Art. 73 report deadline is "near" (the incident.deadline_near event,
+# sent once per incident and deadline) this many hours before it. At least 24, since the
+# check runs daily; at most 360, the longest Art. 73 deadline (15 days).
+ATTEST_INCIDENT_WARNING_HOURS = env_int("ATTEST_INCIDENT_WARNING_HOURS", 48)
+if not 24 <= ATTEST_INCIDENT_WARNING_HOURS <= 360:
+    raise ImproperlyConfigured(
+        f"ATTEST_INCIDENT_WARNING_HOURS is {ATTEST_INCIDENT_WARNING_HOURS}: give a number of hours "
+        "from 24 (the deadline check runs daily) to 360 (the longest Art. 73 deadline, 15 days)."
+    )
 CELERY_BEAT_SCHEDULE["monitoring-daily"] = {
     "task": "monitoring.tasks.daily_checks",
     "schedule": 24 * 3600.0,
@@ -579,4 +588,11 @@ CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
     "task": "notifications.tasks.deliver_due",
     "schedule": 30.0,
     "options": {"expires": 25},
+}
+# Daily digests of notification channels and personal subscriptions: the days that ended are
+# summed up on the next tick (notifications/digests.py; a day is never sent twice).
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.tasks.send_digests",
+    "schedule": 3600.0,
+    "options": {"expires": 1800},
 }

@@ -35,5 +35,10 @@ def recertification_months() -> dict[str, int]:
     return deadlines.parse_tier_table(settings.ATTEST_RECERTIFICATION_MONTHS)
 
 
+def incident_warning_window() -> timedelta:
+    """How long before a serious incident's Art. 73 report deadline it counts as near."""
+    return timedelta(hours=int(settings.ATTEST_INCIDENT_WARNING_HOURS))
+
+
 def recertification_reminder_days() -> int:
     return int(settings.ATTEST_RECERTIFICATION_REMINDER_DAYS)

@@ -343,6 +343,9 @@ class Incident(BaseModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The report deadline the "deadline near" event was sent for: once per incident and
+    # deadline (a changed category or awareness time moves the deadline and warns again).
+    deadline_warned_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-aware_at"]

@@ -12,6 +12,9 @@ from common.events import declare_event_type, governance_event_emit
 
 ALERT_OPENED = declare_event_type("alert.opened", _("Monitoring alert opened"))
 INCIDENT_CREATED = declare_event_type("incident.created", _("Incident registered"))
+INCIDENT_DEADLINE_NEAR = declare_event_type(
+    "incident.deadline_near", _("Incident report deadline near")
+)
 RECERTIFICATION_DUE = declare_event_type(
     "recertification.due", _("Recertification review coming due")
 )
@@ -64,6 +67,25 @@ def incident_created(incident, *, actor) -> None:
             "serious_category": incident.serious_category or None,
             "report_deadline": incident.report_deadline,
             "actor": actor.username if actor is not None else None,
+        },
+    )
+
+
+def incident_deadline_near(incident, *, now) -> None:
+    """A serious incident's Art. 73 report is due within the warning window and not sent yet:
+    announced once per incident and deadline."""
+    governance_event_emit(
+        INCIDENT_DEADLINE_NEAR,
+        {
+            "incident_id": str(incident.pk),
+            "incident_url": settings.ATTEST_BASE_URL
+            + reverse("monitoring:incident-detail", kwargs={"incident_id": incident.pk}),
+            **_model_data(incident.model_service),
+            "version": incident.model_version.version if incident.model_version_id else None,
+            "title": incident.title,
+            "serious_category": incident.serious_category,
+            "report_deadline": incident.report_deadline,
+            "hours_left": round((incident.report_deadline - now).total_seconds() / 3600, 1),
         },
     )
 

@@ -15,11 +15,13 @@ def notify_alert_opened(alert_pk: str) -> int:
 
 @shared_task(name="monitoring.tasks.daily_checks")
 def daily_checks() -> dict:
-    """Stale deployments, overdue Art. 73 reports, recertification reviews (schedule, remind,
-    overdue). Each check commits on its own, so one failure does not hold back the others."""
+    """Stale deployments, overdue and nearly due Art. 73 reports, recertification reviews
+    (schedule, remind, overdue). Each check commits on its own, so one failure does not hold
+    back the others."""
     with request_context(source="task", request_id="monitoring-daily"):
         stale = services.deployments_check_age()
         incidents = services.incidents_check_overdue()
+        near = services.incidents_warn_deadline_near()
         scheduled = services.reviews_schedule()
         reminded = services.reviews_due_for_reminder()
         for review in reminded:
@@ -28,6 +30,7 @@ def daily_checks() -> dict:
     return {
         "stale_deployments": len(stale),
         "overdue_incidents": len(incidents),
+        "incident_deadlines_near": len(near),
         "reviews_scheduled": len(scheduled),
         "reviews_reminded": len(reminded),
         "overdue_reviews": len(reviews),

@@ -44,3 +44,9 @@ NOTIFICATION_MESSAGE_RESENT = declare("notifications.message_resent", _("Notific
 NOTIFICATION_MESSAGE_FAILED = declare(
     "notifications.message_failed", _("Notification failed for good")
 )
+NOTIFICATION_SUBSCRIBED = declare(
+    "notifications.subscribed", _("Personal notifications subscribed or changed")
+)
+NOTIFICATION_UNSUBSCRIBED = declare(
+    "notifications.unsubscribed", _("Personal notifications unsubscribed")
+)

@@ -4,6 +4,7 @@ ending with the link to act on it. Pure: no ORM, the envelope only (docs/events.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _subject(data: dict) -> str:
@@ -72,6 +73,18 @@ def render(envelope: dict) -> tuple[str, str]:
             "severity": data.get("severity"),
         }
         body += "\n" + data.get("incident_url", "")
+    elif kind == "incident.deadline_near":
+        title = _("Art. 73 report due soon: %(title)s") % {"title": data.get("title", "")}
+        body = _(
+            "Report the serious incident on %(model)s to the market-surveillance authority by "
+            "%(due)s (%(hours)s hours left); an initial, incomplete report meets the deadline."
+            "\n%(url)s"
+        ) % {
+            "model": data.get("model", "?"),
+            "due": (data.get("report_deadline") or "")[:16],
+            "hours": data.get("hours_left"),
+            "url": data.get("incident_url", ""),
+        }
     elif kind == "approval.expiring":
         title = _("Approval expiring: %(subject)s") % values
         body = _(
@@ -88,3 +101,26 @@ def render(envelope: dict) -> tuple[str, str]:
     else:
         title, body = kind, ""
     return title[:300], body
+
+
+LINK_FIELDS = ("request_url", "alert_url", "incident_url", "model_url")
+
+
+def link_of(envelope: dict) -> str:
+    """The page to act on, as the event's payload names it (docs/events.md: ``*_url``)."""
+    data = envelope.get("data") or {}
+    return next((data[name] for name in LINK_FIELDS if data.get(name)), "")
+
+
+def render_digest(day: str, entries: list[tuple[str, str]]) -> tuple[str, str]:
+    """(title, body) of one daily digest: each event's title with its link."""
+    title = ngettext(
+        "Attest digest for %(day)s: %(count)d event",
+        "Attest digest for %(day)s: %(count)d events",
+        len(entries),
+    ) % {"day": day, "count": len(entries)}
+    lines = [
+        f"• {entry_title}\n  {link}" if link else f"• {entry_title}"
+        for entry_title, link in entries
+    ]
+    return title[:300], "\n".join(lines)

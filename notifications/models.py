@@ -4,6 +4,7 @@ blob/main/spec/standard-webhooks.md)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,19 +113,34 @@ class WebhookAttempt(BaseModel):
 class NotificationChannel(BaseModel):
     """A chat or push destination people read (Slack, Microsoft Teams, Mattermost, e-mail...),
     addressed by an apprise URL (https://github.com/caronc/apprise/wiki), which holds the
-    service's token: stored encrypted with the registry secrets' key, never shown again.
+    service's token: stored encrypted with the registry secrets' key, never shown again; or
+    (``kind`` e-mail) a list of e-mail addresses Django's mail sends to.
 
     It subscribes to event types and to teams: an event about a model of a team it does not
     follow is not sent (no team chosen: every team). One message per event, with the link to
-    act on it.
+    act on it, or (``digest`` daily) one message a day listing the day's events with their links.
     """
 
+    class Digest(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately, one message per event")
+        DAILY = "daily", _("Daily digest, one message a day")
+
+    class Kind(models.TextChoices):
+        APPRISE = "apprise", _("apprise URL (Slack, Microsoft Teams, Mattermost...)")
+        EMAIL = "email", _("E-mail (Attest's own mail server)")
+
     name = models.CharField(_("name"), max_length=120)
-    url_encrypted = models.TextField(editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.APPRISE)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    # The addresses of an e-mail channel (a team list, a shared inbox), sent with Django's mail.
+    email_addresses = models.JSONField(_("e-mail addresses"), default=list, blank=True)
     service = models.CharField(max_length=40, help_text="The apprise scheme, e.g. slack, json.")
     event_types = models.JSONField(_("events"), default=list)
     teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
     is_enabled = models.BooleanField(_("enabled"), default=True)
+    digest = models.CharField(
+        _("when"), max_length=20, choices=Digest.choices, default=Digest.IMMEDIATE
+    )
 
     class Meta:
         ordering = ["name", "created_at"]
@@ -135,20 +151,88 @@ class NotificationChannel(BaseModel):
         return self.name
 
 
-class NotificationMessage(BaseModel):
-    """One event told to one channel: unique on (channel, event id); retried like webhook
-    deliveries. ``title`` and ``body`` are what was (or will be) sent."""
+class NotificationSubscription(BaseModel):
+    """A person's own subscription: the event types they want to hear about, for the teams
+    whose models they may see (none chosen: every such team), by e-mail (Django's mail, to
+    their address) and/or to a personal apprise URL (stored encrypted like channel URLs, never
+    shown again). At most one per person.
 
-    State = WebhookDelivery.State
-    DUE_STATES = WebhookDelivery.DUE_STATES
+    Visibility is checked when a message is recorded and again when it is sent: a person who
+    lost sight of a model (moved to another team, role withdrawn) hears nothing more of it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_subscription"
+    )
+    event_types = models.JSONField(_("events"), default=list)
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
+    by_email = models.BooleanField(_("by e-mail"), default=False)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    service = models.CharField(max_length=40, blank=True, help_text="The apprise scheme.")
+    digest = models.CharField(
+        _("when"),
+        max_length=20,
+        choices=NotificationChannel.Digest.choices,
+        default=NotificationChannel.Digest.IMMEDIATE,
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("personal notification subscription")
+        verbose_name_plural = _("personal notification subscriptions")
+
+    def __str__(self) -> str:
+        return f"notifications of {self.user}"
+
+
+class NotificationMessage(BaseModel):
+    """One event told to one channel or one person's subscription (by one medium): unique on
+    (channel, event id) and on (subscription, medium, event id); retried like webhook
+    deliveries. ``title`` and ``body`` are what was (or will be) sent. ``model_service_id``
+    is the model the event is about, so a person's message is sent only while they may see it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent")
+        HELD = "held", _("Waiting for the daily digest")
+        DIGESTED = "digested", _("Sent in a daily digest")
+
+    class Medium(models.TextChoices):
+        APPRISE = "apprise", _("apprise URL")
+        EMAIL = "email", _("E-mail")
+
+    DUE_STATES = (State.PENDING, State.RETRYING)
 
     channel = models.ForeignKey(
-        NotificationChannel, on_delete=models.CASCADE, related_name="messages"
+        NotificationChannel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
+    subscription = models.ForeignKey(
+        NotificationSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    medium = models.CharField(max_length=20, choices=Medium.choices, default=Medium.APPRISE)
+    model_service_id = models.UUIDField(null=True, blank=True)
     event_id = models.CharField(max_length=60)
     event_type = models.CharField(max_length=80)
     title = models.CharField(max_length=300)
     body = models.TextField()
+    link = models.URLField(max_length=500, blank=True)
+    # A daily digest is a message of its own (event id ``digest_<day>``, unique per target like
+    # any event: a second run of the same day cannot send it twice); its entries point at it.
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -161,9 +245,22 @@ class NotificationMessage(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "event_id"], name="notifications_one_message_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "medium", "event_id"],
+                name="notifications_one_personal_message_per_event",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=False, subscription__isnull=True)
+                | models.Q(channel__isnull=True, subscription__isnull=False),
+                name="notifications_message_has_one_target",
+            ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.event_type} → {self.channel}"
+        return f"{self.event_type} → {self.channel or self.subscription}"
+
+    @property
+    def target(self):
+        return self.channel if self.channel_id else self.subscription

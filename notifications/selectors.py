@@ -87,3 +87,17 @@ def notification_message_get(*, user, channel, message_id):
     if row is None:
         raise Http404(_("No such message."))
     return row
+
+
+def my_subscription(*, user):
+    """The signed-in person's own subscription (None when they have none)."""
+    from notifications.models import NotificationSubscription
+
+    return NotificationSubscription.objects.filter(user=user).prefetch_related("teams").first()
+
+
+def my_message_list(*, user) -> QuerySet:
+    """The messages of the person's own subscription, newest first: only theirs."""
+    from notifications.models import NotificationMessage
+
+    return NotificationMessage.objects.filter(subscription__user=user).order_by("-created_at")

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from common.request_context import request_context
-from notifications import channels, services
+from notifications import channels, digests, services, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,11 @@ logger = logging.getLogger(__name__)
 )
 def event_dispatch(envelope: dict) -> int:
     with request_context(source="task", request_id=f"event-{envelope.get('id', '')}"[:60]):
-        return services.event_dispatch(envelope) + channels.event_dispatch(envelope)
+        return (
+            services.event_dispatch(envelope)
+            + channels.event_dispatch(envelope)
+            + subscriptions.event_dispatch(envelope)
+        )
 
 
 @shared_task(name="notifications.tasks.deliver")
@@ -56,3 +60,10 @@ def deliver_due() -> int:
     if sent:
         logger.info("webhooks: %d due delivery attempt(s) made", sent)
     return sent
+
+
+@shared_task(name="notifications.tasks.send_digests")
+def send_digests() -> int:
+    """The daily digests of the days that ended (hourly; a day is never sent twice)."""
+    with request_context(source="task", request_id="notifications-digests"):
+        return digests.digests_send()

@@ -5,6 +5,7 @@ from notifications import views
 app_name = "notifications"
 
 urlpatterns = [
+    path("accounts/notifications/", views.subscription_edit, name="subscription-edit"),
     path("settings/webhooks/", views.webhook_list, name="webhook-list"),
     path("settings/webhooks/new/", views.webhook_create, name="webhook-create"),
     path("settings/webhooks/<uuid:endpoint_id>/", views.webhook_detail, name="webhook-detail"),

@@ -16,8 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.events import label_for
 from common.forms import form_errors, message_errors
 from notifications import channels as channel_services
-from notifications import selectors, services
-from notifications.forms import NotificationChannelForm, WebhookEndpointForm
+from notifications import selectors, services, subscriptions
+from notifications.forms import (
+    NotificationChannelForm,
+    NotificationSubscriptionForm,
+    WebhookEndpointForm,
+)
 from notifications.models import WebhookDelivery
 
 SESSION_SECRET = "attest_new_webhook_secret"  # noqa: S105 (a session key's name)
@@ -164,9 +168,12 @@ def channel_list(request):
             channel = channel_services.notification_channel_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
                 url=form.cleaned_data["url"],
+                email_addresses=form.cleaned_data["email_addresses"],
                 event_types=form.cleaned_data["event_types"],
                 teams=list(form.cleaned_data["teams"]),
+                digest=form.cleaned_data["digest"],
             )
         if call.ok:
             messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
@@ -231,3 +238,53 @@ def message_resend(request, channel_id, message_id):
     if call.ok:
         messages.success(request, _("Message queued to be sent again."))
     return redirect("notifications:channel-detail", channel_id=channel.pk)
+
+
+# --- A person's own notifications -----------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscription_edit(request):
+    """The signed-in person's subscription and the log of what was sent to them."""
+    sub = selectors.my_subscription(user=request.user)
+    if request.method == "POST" and "unsubscribe" in request.POST:
+        with message_errors(request) as call:
+            subscriptions.notification_subscription_delete(actor=request.user)
+        if call.ok:
+            messages.success(request, _("Unsubscribed: you receive no personal notifications."))
+        return redirect("notifications:subscription-edit")
+    initial = (
+        {
+            "event_types": sub.event_types,
+            "teams": list(sub.teams.all()),
+            "by_email": sub.by_email,
+            "digest": sub.digest,
+        }
+        if sub
+        else {}
+    )
+    form = NotificationSubscriptionForm(
+        request.POST or None, initial=initial, teams=subscriptions.visible_teams(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as call:
+            subscriptions.notification_subscription_save(
+                actor=request.user,
+                event_types=form.cleaned_data["event_types"],
+                teams=list(form.cleaned_data["teams"]),
+                by_email=form.cleaned_data["by_email"],
+                apprise_url=form.cleaned_data["apprise_url"],
+                remove_url=form.cleaned_data["remove_url"],
+                digest=form.cleaned_data["digest"],
+            )
+        if call.ok:
+            messages.success(request, _("Your notifications are saved."))
+            return redirect("notifications:subscription-edit")
+    page = Paginator(selectors.my_message_list(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/subscription_edit.html",
+        {"form": form, "subscription": sub, "page": page},
+        status=400 if request.method == "POST" else 200,
+    )

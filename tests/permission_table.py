@@ -113,6 +113,8 @@ WRITE_MATRIX = [
     ("notifications:webhook-rotate",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:webhook-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:webhook-redeliver",         "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
+    # a person's own notifications: everyone signed in
+    ("notifications:subscription-edit",         "POST", "",            None,      "in   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   in   in"),
     ("notifications:channel-list",              "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:channel-toggle",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),
     ("notifications:channel-delete",            "POST", "",            None,      "in   403  403  403  403  403  403  403  403  403  ok   in   in"),

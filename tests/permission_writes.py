@@ -486,6 +486,11 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
             delivery_id=c.world["webhook_delivery"].pk,
         )
     ),
+    ("notifications:subscription-edit", ""): lambda c: Send(
+        "POST",
+        c.url("notifications:subscription-edit"),
+        form={"event_types": "alert.opened", "apprise_url": "json://127.0.0.1:9/me"},
+    ),
     ("notifications:channel-list", ""): lambda c: Send(
         "POST",
         c.url("notifications:channel-list"),

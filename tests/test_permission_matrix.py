@@ -173,6 +173,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in AUDIT_READERS else 403
     if name.startswith("registries:"):
         return 200 if persona == "admin" else 403  # administrators only
+    if name == "notifications:subscription-edit":
+        return 200  # everyone manages their own notifications
     if name.startswith("notifications:"):
         return 200 if persona == "admin" else 403  # outgoing webhooks: administrators only
     if name in {"risk:assessment-detail", "risk:assessment-revision", "risk:assessment-review"}:

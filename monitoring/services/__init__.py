@@ -16,6 +16,7 @@ from monitoring.services.incidents import (
     incident_register,
     incident_update,
     incidents_check_overdue,
+    incidents_warn_deadline_near,
 )
 from monitoring.services.metrics import BatchResult, ItemsNotFound, metrics_record
 from monitoring.services.reviews import (
@@ -38,6 +39,7 @@ __all__ = [
     "incident_register",
     "incident_update",
     "incidents_check_overdue",
+    "incidents_warn_deadline_near",
     "metrics_record",
     "review_complete",
     "reviews_check_overdue",

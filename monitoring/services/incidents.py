@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
-from monitoring import deadlines, outgoing_events, selectors
+from monitoring import configuration, deadlines, outgoing_events, selectors
 from monitoring.audit_actions import INCIDENT_REGISTERED, INCIDENT_UPDATED
 from monitoring.models import Alert, Incident
 from monitoring.services.alerts import AlertSpec, _alert_raise, _resolve_active
@@ -247,3 +247,30 @@ def incidents_check_overdue(*, now: datetime | None = None) -> list[Alert]:
         if created:
             opened.append(alert)
     return opened
+
+
+def incidents_warn_deadline_near(*, now: datetime | None = None) -> list[Incident]:
+    """Daily: every serious incident not yet reported whose Art. 73 deadline falls within the
+    warning window (ATTEST_INCIDENT_WARNING_HOURS) announces ``incident.deadline_near``, once
+    per incident and deadline (marked, not audited: nothing about the incident changes)."""
+    now = now or timezone.now()
+    horizon = now + configuration.incident_warning_window()
+    with transaction.atomic():
+        rows = [
+            incident
+            for incident in Incident.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                serious=True,
+                report_stage=Incident.ReportStage.NONE,
+                report_deadline__gt=now,
+                report_deadline__lte=horizon,
+            )
+            .select_related("model_service__owner_team", "model_version")
+            if incident.deadline_warned_for != incident.report_deadline
+        ]
+        for incident in rows:
+            Incident.objects.filter(pk=incident.pk).update(
+                deadline_warned_for=incident.report_deadline
+            )
+            outgoing_events.incident_deadline_near(incident, now=now)
+    return rows

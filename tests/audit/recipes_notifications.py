@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def notification_recipes(p):
-    from notifications import channels, services
+    from notifications import channels, services, subscriptions
     from notifications.models import NotificationMessage
 
     made = {}
@@ -84,6 +84,16 @@ def notification_recipes(p):
                 actor=p.admin, channel=channel(), is_enabled=False
             ),
             ["notifications.channel_disabled"],
+        ),
+        "notifications.subscriptions.notification_subscription_save": (
+            lambda: subscriptions.notification_subscription_save(
+                actor=p.owner, event_types=["alert.opened"], apprise_url="json://127.0.0.1:9/me"
+            ),
+            ["notifications.subscribed"],
+        ),
+        "notifications.subscriptions.notification_subscription_delete": (
+            lambda: subscriptions.notification_subscription_delete(actor=p.owner),
+            ["notifications.unsubscribed"],
         ),
         f"{c}.notification_channel_delete": (
             lambda: channels.notification_channel_delete(actor=p.admin, channel=channel()),

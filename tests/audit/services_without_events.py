@@ -14,6 +14,11 @@ NO_EVENT = {
     "notifications.services.body_of": "pure",
     "notifications.services.webhook_deliveries_due": "a read",
     "notifications.channels.notification_messages_due": "a read",
+    "notifications.channels.model_of": "pure",
+    "notifications.channels.first_state": "pure",
+    "notifications.subscriptions.event_dispatch": "fans an outbox event out into message rows",
+    "notifications.subscriptions.visible_teams": "a read",
+    "notifications.subscriptions.withheld_reason": "a permission check",
     "notifications.services.webhook_delivery_attempt": (
         "a send; the final failure is audited (tests/notifications/test_webhooks.py)"
     ),
@@ -65,6 +70,7 @@ NO_EVENT = {
     "approvals.services._common.metrics_clean": "pure check of a request's metrics",
     "approvals.services._common.links_clean": "pure check of a request's links",
     "monitoring.services.reviews.reviews_due_for_reminder": "reminder mark; no state change",
+    "monitoring.services.incidents.incidents_warn_deadline_near": "warning mark; no state change",
     "usage.services.usage_source_read": "records through usage_days_record; needs Prometheus "
     "(tests/usage/test_prometheus_usage.py)",
     "usage.services.usage_read_all": "records through usage_source_read, per source",

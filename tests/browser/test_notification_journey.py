@@ -33,7 +33,7 @@ def test_admin_adds_a_channel_and_a_failed_message_is_sent_again(
     sign_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/settings/notifications/")
     page.get_by_label("Name").fill("#credit-reviews")
-    page.get_by_label("apprise URL").fill(chat.url)
+    page.get_by_label("apprise URL", exact=True).fill(chat.url)
     page.get_by_label("Deployment request submitted for review").check()
     page.get_by_label("Credit Risk").check()
     page.get_by_role("button", name="Add channel").click()

@@ -111,6 +111,12 @@ def test_payloads_the_services_emit_validate_against_the_documented_schemas(pers
         aware_at=timezone.now() - timedelta(hours=1),
     )
 
+    incident = model.incidents.get()
+    near = monitoring_services.incidents_warn_deadline_near(
+        now=incident.report_deadline - timedelta(hours=10)
+    )
+    assert near == [incident]
+
     RecertificationReview.objects.create(
         model_service=model, tier="minimal", due_on=timezone.localdate() + timedelta(days=3)
     )
