@@ -42,6 +42,12 @@ def test_an_administrators_navigation_fits_one_row_and_settings_is_a_menu(
     page.wait_for_selector("h1:has-text('Chat notifications')")
     assert page.locator("summary[aria-current='page']", has_text="Settings").count() == 1
 
+    account = page.locator("summary.usermenu__name")
+    account.click()  # the account menu holds the person's own pages
+    assert page.get_by_role("link", name="My notifications").is_visible()
+    assert page.get_by_role("link", name="API tokens").is_visible()
+    page.keyboard.press("Escape")
+
     page.set_viewport_size(PHONE)
     page.reload()
     nav.locator("summary", has_text="Settings").click()

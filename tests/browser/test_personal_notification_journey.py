@@ -34,6 +34,7 @@ def test_a_person_subscribes_and_sees_what_was_sent_to_them(
     model = assessed_model(personas, "minimal", name="journey-credit-model", versions=("1", "2"))
 
     sign_in(page, live_server, "owner")
+    page.locator("summary.usermenu__name").click()  # the account menu
     page.get_by_role("link", name="My notifications").click()
     page.wait_for_selector("h1:has-text('My notifications')")
     screenshot(page, "personal-notifications-empty")

@@ -52,6 +52,7 @@ def test_admin_issues_copies_and_revokes_a_ci_token(live_server, page, screensho
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector(HOME)
 
+    page.locator("summary.usermenu__name").click()  # the account menu
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_selector("h1:has-text('API tokens')")
     assert "Nightly evaluation" in page.text_content("table")
@@ -105,6 +106,7 @@ def test_model_owner_manages_only_their_own_tokens(live_server, page, screenshot
     page.get_by_label("Password").fill("attest-demo")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector(HOME)
+    page.locator("summary.usermenu__name").click()  # the account menu
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_selector("h2:has-text('No tokens yet')")
     assert page.get_by_label("For user").count() == 0  # tokens are for yourself
