@@ -65,3 +65,10 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+
+// After an inline save the page comes back at what was saved (#obligation-…): the server marks
+// it data-focus and the focus follows, so keyboard and screen-reader users continue there too.
+(function () {
+  const target = document.querySelector("[data-focus]");
+  if (target) target.focus({ preventScroll: !!window.location.hash });
+})();
