@@ -7,6 +7,10 @@ class CatalogConfig(AppConfig):
     verbose_name = "Model catalog"
 
     def ready(self):
+        from audit.subjects import subject_lookup_register
         from catalog.access import forget_permission_ids
+        from catalog.selectors import model_service_subjects
 
         post_migrate.connect(forget_permission_ids, dispatch_uid="catalog-permission-ids")
+        # The audit log's model picker names only the models its reader may see.
+        subject_lookup_register(model_service_subjects)
