@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import chain
-from audit.actions import all_actions, label_for, target_type_label
+from audit.actions import all_actions, field_label, label_for, target_type_label, value_label
 from audit.checkpoints import latest_checkpoint, note_verifier_key, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -186,11 +186,14 @@ def event_list(request):
 def event_detail(request, seq: int):
     event = audit_event_get(user=request.user, seq=seq)
     keys = sorted(set(event.before or {}) | set(event.after or {}))
+    # Field names and choice values in words ("Due date", "In progress"); the code stays in
+    # the row's title for whoever compares with an export.
     changes = [
         {
             "field": k,
-            "before": (event.before or {}).get(k, None),
-            "after": (event.after or {}).get(k, None),
+            "label": field_label(event.target_type, k),
+            "before": value_label(event.target_type, k, (event.before or {}).get(k, None)),
+            "after": value_label(event.target_type, k, (event.after or {}).get(k, None)),
         }
         for k in keys
     ]
