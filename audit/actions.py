@@ -65,6 +65,16 @@ def declare(code: str, label: str | Promise, *, app: str = "") -> str:
 
 register = declare
 
+# Object types the trail names that are no model (a batch of metric points): their words.
+_TARGET_TYPES: dict[str, str | Promise] = {}
+
+
+def declare_target_type(target_type: str, label: str | Promise) -> str:
+    """Give an object type that is no model its words, and return the type (the constant a
+    service passes to ``audit_record`` as ``target_type``)."""
+    _TARGET_TYPES[target_type] = label
+    return target_type
+
 
 def get(code: str) -> AuditAction | None:
     """The declaration of ``code``, or None for a code nobody declares (old or test rows)."""
@@ -87,6 +97,8 @@ def target_type_label(target_type: str) -> str:
     service"): the model's verbose name, found through the app registry (the audit app imports
     no other app); models moved between apps answer for the type their events carry
     (``AUDIT_TARGET_TYPE``). An unknown type shows as itself."""
+    if target_type in _TARGET_TYPES:
+        return str(_TARGET_TYPES[target_type])
     return _target_type_labels().get(target_type, target_type)
 
 

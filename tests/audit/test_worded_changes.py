@@ -106,3 +106,9 @@ def test_chat_messages_word_the_risk_tier_and_the_severity():
         {"type": "incident.created", "data": {"model": "m", "title": "t", "severity": "critical"}}
     )
     assert "severity Critical" in body
+
+
+def test_an_object_type_that_is_no_model_reads_as_words():
+    from audit.actions import target_type_label
+
+    assert target_type_label("monitoring.metricbatch") == "Metric batch"
