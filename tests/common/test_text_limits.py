@@ -221,3 +221,42 @@ def test_incident_texts_and_alert_comments_are_bounded(personas, owned_model):
         )
     assert set(refused.value.message_dict) == {"description", "corrective_actions"}
     assert not Incident.objects.exists()
+
+
+def test_the_incident_form_refuses_a_too_long_description_with_a_400(
+    personas, owned_model, client_for
+):
+    response = client_for(personas.owner).post(
+        reverse("monitoring:incident-create", args=[owned_model.pk]),
+        {
+            "title": "Wrong scores",
+            "description": "d" * (LONG_TEXT + 1),
+            "severity": "medium",
+            "aware_at": "2026-12-01T10:00",
+            "report_stage": "none",
+        },
+    )
+    assert response.status_code == 400
+    assert "description" in response.context["form"].errors
+    assert not Incident.objects.exists()
+
+
+def test_a_team_move_reason_is_bounded_by_its_column(personas, owned_model):
+    from catalog.services.team_moves import team_move_request
+
+    with pytest.raises(ValidationError) as refused:
+        team_move_request(
+            actor=personas.owner,
+            model_service=owned_model,
+            to_team=personas.other_team,
+            reason="r" * (JUSTIFICATION + 1),
+        )
+    assert "10,000" in refused.value.message_dict["reason"][0]
+    # the old 2,000-character cap is gone: a long page of reasons is fine
+    move = team_move_request(
+        actor=personas.owner,
+        model_service=owned_model,
+        to_team=personas.other_team,
+        reason="r" * 3_000,
+    )
+    assert len(move.reason) == 3_000
