@@ -91,3 +91,22 @@ def _shots():
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def test_the_model_timeline_reads_changes_in_words(live_server, page, screenshot):
+    from accounts.models import User
+    from catalog import services as catalog
+
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    model = ModelService.objects.get(name="churn-predictor")
+    dora = User.objects.get(username="dora")
+    catalog.model_service_update_metadata(
+        actor=dora,
+        model_service=model,
+        changes={"lifecycle_status": "deprecated", "limitations": "Not for new markets."},
+    )
+    sign_in(page, live_server, "dora")
+    page.goto(f"{live_server.url}/models/{model.pk}/")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "In production → Deprecated" in timeline and "production → deprecated" not in timeline
+    _both_widths(page, screenshot, "model-timeline-worded")
