@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
+from common.text import JUSTIFICATION, BoundedTextField
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -61,7 +62,7 @@ class Team(BaseModel):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=JUSTIFICATION)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

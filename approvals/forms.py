@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals.services import links_clean, metrics_clean
+from common.text import COMMENT, JUSTIFICATION
 
 
 # --- Deployment approvals -------------------------------------------------------------------
@@ -46,7 +47,7 @@ class DeploymentRequestForm(forms.Form):
     )
     environment = forms.ChoiceField(label=_("Environment"))
     justification = forms.CharField(
-        max_length=10_000,
+        max_length=JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 5}),
         label=_("Justification"),
         help_text=_(
@@ -120,7 +121,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        max_length=5000,
+        max_length=COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -129,5 +130,8 @@ class ReasonForm(forms.Form):
     """Withdraw (reason optional) and revoke (the service requires one)."""
 
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        required=False,
+        max_length=JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
+from common.text import COMMENT, JUSTIFICATION, BoundedTextField
 
 
 class DeploymentRequest(BaseModel):
@@ -53,7 +54,7 @@ class DeploymentRequest(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
-    justification = models.TextField()
+    justification = BoundedTextField(max_length=JUSTIFICATION)
     metrics = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     links = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     risk_tier = models.CharField(max_length=20, blank=True)
@@ -68,7 +69,7 @@ class DeploymentRequest(BaseModel):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    closed_reason = models.TextField(blank=True)
+    closed_reason = BoundedTextField(blank=True, max_length=JUSTIFICATION)
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
     )
@@ -141,7 +142,7 @@ class ApprovalDecision(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    comment = models.TextField(blank=True)
+    comment = BoundedTextField(blank=True, max_length=COMMENT)
     as_compliance = models.BooleanField(
         default=False, help_text="The approver held the compliance-officer role when deciding."
     )
@@ -227,7 +228,7 @@ class DriftFinding(BaseModel):
     alias = models.CharField(max_length=100)
     detail = models.TextField()
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.TextField(blank=True)
+    resolution = BoundedTextField(blank=True, max_length=COMMENT)
 
     # The table and the audit target type keep their names from before the split into apps
     # (rows in the hash-chained audit trail name it).

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from approvals import selectors
 from approvals.models import DeploymentRequest
+from catalog.models import ModelService
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,13 @@ def _requester(request: DeploymentRequest) -> list[tuple[str, str]]:
     return [(request.requested_by.email, request.requested_by.language)]
 
 
+def tier_label(tier: str) -> str:
+    """A risk tier as people read it ("High", not ``high``), in the active language."""
+    if tier in ModelService.RiskTier.values:
+        return str(ModelService.RiskTier(tier).label)
+    return tier or _("not assessed")
+
+
 def _summary(request: DeploymentRequest) -> str:
     who = request.requested_by.get_full_name() or request.requested_by.username
     return _(
@@ -61,7 +69,7 @@ def _summary(request: DeploymentRequest) -> str:
         "model": request.model_service.name,
         "version": request.model_version.version,
         "environment": request.environment,
-        "tier": request.risk_tier or _("not assessed"),
+        "tier": tier_label(request.risk_tier),
         "who": who,
     }
 

@@ -65,6 +65,16 @@ def declare(code: str, label: str | Promise, *, app: str = "") -> str:
 
 register = declare
 
+# Object types the trail names that are no model (a batch of metric points): their words.
+_TARGET_TYPES: dict[str, str | Promise] = {}
+
+
+def declare_target_type(target_type: str, label: str | Promise) -> str:
+    """Give an object type that is no model its words, and return the type (the constant a
+    service passes to ``audit_record`` as ``target_type``)."""
+    _TARGET_TYPES[target_type] = label
+    return target_type
+
 
 def get(code: str) -> AuditAction | None:
     """The declaration of ``code``, or None for a code nobody declares (old or test rows)."""
@@ -87,18 +97,57 @@ def target_type_label(target_type: str) -> str:
     service"): the model's verbose name, found through the app registry (the audit app imports
     no other app); models moved between apps answer for the type their events carry
     (``AUDIT_TARGET_TYPE``). An unknown type shows as itself."""
+    if target_type in _TARGET_TYPES:
+        return str(_TARGET_TYPES[target_type])
     return _target_type_labels().get(target_type, target_type)
 
 
 def _target_type_labels() -> dict[str, str]:
+    labels = {}
+    for target_type, model in _target_models().items():
+        name = str(model._meta.verbose_name)
+        labels[target_type] = name[:1].upper() + name[1:]
+    return labels
+
+
+def _target_models() -> dict[str, type]:
+    """Each target type the trail may hold → its model class, through the app registry."""
     from django.apps import apps
 
-    labels = {}
+    models = {}
     for model in apps.get_models():
-        meta = model._meta
-        name = str(meta.verbose_name)
-        label = name[:1].upper() + name[1:]
-        labels[f"{meta.app_label}.{meta.model_name}"] = label
+        models[f"{model._meta.app_label}.{model._meta.model_name}"] = model
         if getattr(model, "AUDIT_TARGET_TYPE", ""):
-            labels[model.AUDIT_TARGET_TYPE] = label
-    return labels
+            models[model.AUDIT_TARGET_TYPE] = model
+    return models
+
+
+def _field(target_type: str, name: str):
+    model = _target_models().get(target_type)
+    if model is None:
+        return None
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # a key that names no field (a reason, a comment)
+        return None
+
+
+def field_label(target_type: str, name: str) -> str:
+    """What a person reads for a changed field of an event (``due_date`` of an obligation →
+    "Due date"): the field's verbose name; a key that is no field of the object's model reads
+    as words too (``certified_by`` → "Certified by")."""
+    field = _field(target_type, name)
+    words = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else ""
+    words = words or str(name).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def value_label(target_type: str, name: str, value):
+    """A recorded value as a person reads it: a choice's label (``in_progress`` → "In
+    progress", ``high`` → "High"); any other value as it is."""
+    field = _field(target_type, name)
+    if field is None or not getattr(field, "choices", None) or not isinstance(value, str):
+        return value
+    return dict(field.flatchoices).get(value, value)

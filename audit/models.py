@@ -68,6 +68,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_id", "-occurred_at"]),
+            # The actor picker's loose index scan (audit.selectors.audit_actor_labels).
+            models.Index(fields=["actor_label"], name="audit_actor_label_idx"),
             # The sequencer's queue: only unsealed rows, a handful at any time.
             models.Index(
                 fields=["txid", "occurred_at"],

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from uuid import UUID
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -13,16 +14,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import chain
-from audit.actions import all_actions, label_for, target_type_label
+from audit.actions import all_actions, field_label, label_for, target_type_label, value_label
 from audit.checkpoints import latest_checkpoint, note_verifier_key, public_key_pem
 from audit.models import AuditEvent
 from audit.selectors import (
     AuditFilters,
+    audit_actor_labels,
     audit_event_get,
     audit_event_list,
     audit_event_page,
     audit_target_types,
 )
+from audit.subjects import subject_name, subject_named, subject_names
 from audit.verification_requests import verification_request, verification_state
 from common import input_guard
 from common.errors import ValidationError
@@ -37,7 +40,10 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(
         label=gettext_lazy("Action"), required=False, max_length=100, widget=forms.Select
     )
-    actor = forms.CharField(label=gettext_lazy("Actor"), required=False, max_length=150)
+    # A picker of who appears in the trail; any other text still searches labels (old links).
+    actor = forms.CharField(
+        label=gettext_lazy("Actor"), required=False, max_length=200, widget=forms.Select
+    )
     source = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         required=False,
@@ -54,10 +60,29 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    subject = forms.UUIDField(required=False, label=gettext_lazy("Model (catalog id)"))
+    # A model by name (suggested from the models the reader may see), or its id (links from
+    # the model page carry the id; the field then shows the name).
+    subject = forms.CharField(
+        label=gettext_lazy("Model"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "audit-models", "autocomplete": "off"}),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.model_names = subject_names(user)
+        self.actor_labels = audit_actor_labels(user=user)
+        actors = [("", _("Anyone")), *((label, label) for label in self.actor_labels)]
+        typed_actor = (self.data.get("actor") or "") if self.is_bound else ""
+        if typed_actor and typed_actor not in self.actor_labels:
+            actors.append((typed_actor, _("containing “%(text)s”") % {"text": typed_actor}))
+        self.fields["actor"].widget.choices = actors
+        subject = (self.data.get("subject") or "").strip() if self.is_bound else ""
+        if subject and _uuid(subject) and (name := subject_name(user, _uuid(subject))):
+            self.data = self.data.copy()  # show the name, filter by the id it stands for
+            self.data["subject"] = name
         self.fields["target_type"].choices = [("", _("Any type"))] + sorted(
             ((t, target_type_label(t)) for t in audit_target_types() if t),
             key=lambda choice: choice[1].lower(),
@@ -70,9 +95,21 @@ class AuditFilterForm(forms.Form):
         if typed and typed not in {code for code, _label in choices}:
             choices.append((typed, _("containing “%(text)s”") % {"text": typed}))
         self.fields["action"].widget.choices = choices
-        self.fields["subject"].error_messages["invalid"] = _(
-            "A model id looks like 0b3f…-…: copy it from the model page's address."
-        )
+
+    def clean_subject(self):
+        text = self.cleaned_data["subject"].strip()
+        if not text:
+            return None
+        found = _uuid(text) or subject_named(self.user, text)
+        if found is None:
+            raise forms.ValidationError(
+                _(
+                    "No model you may see is called “%(name)s”: pick one of the suggestions, "
+                    "or paste a model id (it looks like 0b3f…-…, from the model page's address)."
+                ),
+                params={"name": text},
+            )
+        return found
 
     def clean(self):
         data = super().clean()
@@ -82,17 +119,25 @@ class AuditFilterForm(forms.Form):
         return data
 
 
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
 def _filters(request) -> tuple[AuditFilterForm, AuditFilters]:
     """The form and the filters it gives; an invalid form gives no filters (the caller answers
     400 and lists nothing rather than everything)."""
-    form = AuditFilterForm(_filter_params(request.GET) or None)
-    return form, _filters_from(form.cleaned_data if form.is_valid() else {})
+    form = AuditFilterForm(_filter_params(request.GET) or None, user=request.user)
+    return form, _filters_from(form, form.cleaned_data if form.is_valid() else {})
 
 
-def _filters_from(data: dict) -> AuditFilters:
+def _filters_from(form: AuditFilterForm, data: dict) -> AuditFilters:
     return AuditFilters(
         action=data.get("action", ""),
         actor=data.get("actor", ""),
+        actor_exact=data.get("actor", "") in form.actor_labels,
         source=data.get("source", ""),
         target_type=data.get("target_type", ""),
         since=data.get("since"),
@@ -141,11 +186,14 @@ def event_list(request):
 def event_detail(request, seq: int):
     event = audit_event_get(user=request.user, seq=seq)
     keys = sorted(set(event.before or {}) | set(event.after or {}))
+    # Field names and choice values in words ("Due date", "In progress"); the code stays in
+    # the row's title for whoever compares with an export.
     changes = [
         {
             "field": k,
-            "before": (event.before or {}).get(k, None),
-            "after": (event.after or {}).get(k, None),
+            "label": field_label(event.target_type, k),
+            "before": value_label(event.target_type, k, (event.before or {}).get(k, None)),
+            "after": value_label(event.target_type, k, (event.after or {}).get(k, None)),
         }
         for k in keys
     ]
@@ -184,14 +232,14 @@ def event_export(request, fmt: str):
     if since.isascii() and since.isdigit():  # a sequence number; otherwise the form's date
         from_seq = input_guard.query_int(request.GET, "since")
         params.pop("since")
-    form = AuditFilterForm(_filter_params(params) or None)
+    form = AuditFilterForm(_filter_params(params) or None, user=request.user)
     if form.is_bound and not form.is_valid():
         if "since" in form.errors:
             raise ValidationError(
                 {"since": [_("?since= must be a sequence number or a date as YYYY-MM-DD.")]}
             )
         raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-    filters = _filters_from(form.cleaned_data if form.is_bound else {})
+    filters = _filters_from(form, form.cleaned_data if form.is_bound else {})
     events = audit_event_list(user=request.user, filters=filters)
     if from_seq is not None:
         events = events.filter(seq__gte=from_seq)

@@ -9,6 +9,7 @@ from accounts.models import Team
 from accounts.roles import is_admin
 from catalog.models import ModelService
 from catalog.selectors import SORTS
+from common.text import COMMENT, JUSTIFICATION
 
 _TEXTAREA = {"rows": 3}
 
@@ -194,7 +195,7 @@ class TeamMoveRequestForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why should this team own the model?"),
-        max_length=2000,
+        max_length=JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The receiving team's model owners read this before they accept."),
     )
@@ -210,5 +211,5 @@ class TeamMoveDeclineForm(forms.Form):
     """Why the receiving team does not take the model."""
 
     comment = forms.CharField(
-        label=_("Why not?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why not?"), max_length=COMMENT, widget=forms.Textarea(attrs={"rows": 2})
     )

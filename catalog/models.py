@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from common.models import BaseModel
+from common.text import COMMENT, JUSTIFICATION, LONG_TEXT, BoundedTextField
 
 
 class RegistrySource(BaseModel):
@@ -203,20 +204,22 @@ class ModelService(BaseModel):
     owner_team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="models"
     )
-    description = models.TextField(blank=True)
-    purpose = models.TextField(_("Purpose and business context"), blank=True)
-    intended_use = models.TextField(blank=True)
-    intended_users = models.TextField(blank=True)
-    out_of_scope_use = models.TextField(_("Out-of-scope use"), blank=True)
-    stakeholders = models.TextField(
-        blank=True, help_text=_("People and functions affected or accountable.")
+    description = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    purpose = BoundedTextField(_("Purpose and business context"), blank=True, max_length=LONG_TEXT)
+    intended_use = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    intended_users = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    out_of_scope_use = BoundedTextField(_("Out-of-scope use"), blank=True, max_length=LONG_TEXT)
+    stakeholders = BoundedTextField(
+        blank=True,
+        max_length=LONG_TEXT,
+        help_text=_("People and functions affected or accountable."),
     )
-    training_data = models.TextField(_("Training data"), blank=True)
-    input_features = models.TextField(blank=True)
-    reproduction = models.TextField(_("Reproduction guidelines"), blank=True)
-    parameters = models.TextField(blank=True)
-    results = models.TextField(blank=True)
-    limitations = models.TextField(blank=True)
+    training_data = BoundedTextField(_("Training data"), blank=True, max_length=LONG_TEXT)
+    input_features = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    reproduction = BoundedTextField(_("Reproduction guidelines"), blank=True, max_length=LONG_TEXT)
+    parameters = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    results = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    limitations = BoundedTextField(blank=True, max_length=LONG_TEXT)
     lifecycle_status = models.CharField(
         max_length=20, choices=Lifecycle.choices, default=Lifecycle.DEVELOPMENT, db_index=True
     )
@@ -355,7 +358,7 @@ class TeamMoveRequest(BaseModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=JUSTIFICATION)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.PENDING
     )
@@ -363,7 +366,7 @@ class TeamMoveRequest(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = BoundedTextField(_("decision comment"), blank=True, max_length=COMMENT)
 
     class Meta:
         ordering = ["-created_at"]

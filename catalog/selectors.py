@@ -76,6 +76,18 @@ def model_service_visible(*, user) -> QuerySet[ModelService]:
     )
 
 
+def model_service_subjects(user, *, name=None, pk=None, limit=None) -> list[tuple[UUID, str]]:
+    """(id, name) of the models ``user`` may see, by name: all of them (up to ``limit``), the
+    one called ``name`` (case-insensitively), or the one with id ``pk``. The audit log's model
+    picker reads through this (``audit.subjects``)."""
+    rows = model_service_visible(user=user).order_by("name")
+    if name is not None:
+        rows = rows.filter(name__iexact=name.strip())
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return list(rows.values_list("pk", "name")[:limit])
+
+
 # What the catalog list API sends of each entry and its team (``ModelServiceListOutput``): the
 # other columns (the long texts of the model card above all) are not read.
 LIST_COLUMNS = (

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from audit.actions import declare
+from audit.actions import declare, declare_target_type
 
 METRICS_RECORDED = declare("monitoring.metrics_recorded", _("Metrics recorded"))
 SCHEMA_RECORDED = declare("monitoring.schema_recorded", _("Input schema recorded"))
@@ -16,3 +16,6 @@ INCIDENT_REGISTERED = declare("monitoring.incident_registered", _("Incident regi
 INCIDENT_UPDATED = declare("monitoring.incident_updated", _("Incident updated"))
 REVIEW_SCHEDULED = declare("monitoring.review_scheduled", _("Recertification review scheduled"))
 REVIEW_COMPLETED = declare("monitoring.review_completed", _("Recertification review completed"))
+
+# The object of METRICS_RECORDED: one batch of points, not a row of any table.
+METRIC_BATCH = declare_target_type("monitoring.metricbatch", _("Metric batch"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import COMMENT, LONG_TEXT
 from monitoring.models import Incident, RecertificationReview
 
 DATETIME_WIDGET = {"type": "datetime-local"}
@@ -79,13 +80,15 @@ class ThresholdForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
+        max_length=COMMENT, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
     )
 
 
 class IncidentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Incident.Severity.choices, initial="medium"
     )
@@ -110,11 +113,15 @@ class IncidentForm(forms.Form):
     affected_people = forms.CharField(
         label=_("Affected people"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Who and how many, as far as known."),
     )
     corrective_actions = forms.CharField(
-        label=_("Corrective actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Corrective actions"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     report_stage = forms.ChoiceField(
         label=_("Report to the authority"),
@@ -161,7 +168,7 @@ class IncidentForm(forms.Form):
 class ReviewCompleteForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=RecertificationReview.Outcome.choices)
     comment = forms.CharField(
-        max_length=5000,
+        max_length=COMMENT,
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was reviewed (metrics, alerts, incidents, documentation) and concluded."),

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.models import BaseModel
+from common.text import COMMENT, LONG_TEXT, BoundedTextField
 
 # The largest finite float: the CHECK below refuses NaN and ±Infinity on PostgreSQL and SQLite
 # alike (PostgreSQL sorts NaN above every number; SQLite has no literal for infinity).
@@ -206,12 +207,12 @@ class Alert(BaseModel):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    acknowledge_comment = models.TextField(blank=True)
+    acknowledge_comment = BoundedTextField(blank=True, max_length=COMMENT)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolve_comment = models.TextField(blank=True)
+    resolve_comment = BoundedTextField(blank=True, max_length=COMMENT)
 
     class Meta:
         ordering = ["-created_at"]
@@ -322,15 +323,15 @@ class Incident(BaseModel):
         "catalog.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     title = models.CharField(max_length=300)
-    description = models.TextField()
+    description = BoundedTextField(max_length=LONG_TEXT)
     severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MEDIUM)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     serious = models.BooleanField(default=False)
     serious_category = models.CharField(max_length=20, choices=SeriousCategory.choices, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)
     aware_at = models.DateTimeField(help_text=_("When the provider became aware (Art. 73 clock)."))
-    affected_people = models.TextField(blank=True)
-    corrective_actions = models.TextField(blank=True)
+    affected_people = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    corrective_actions = BoundedTextField(blank=True, max_length=LONG_TEXT)
     report_deadline = models.DateTimeField(null=True, blank=True)
     report_stage = models.CharField(
         max_length=20, choices=ReportStage.choices, default=ReportStage.NONE
@@ -398,7 +399,7 @@ class RecertificationReview(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    comment = models.TextField(blank=True)
+    comment = BoundedTextField(blank=True, max_length=COMMENT)
 
     class Meta:
         ordering = ["-due_on"]

@@ -1,10 +1,19 @@
 """The human message for one governance event on a chat channel: a title and a short text
-ending with the link to act on it. Pure: no ORM, the envelope only (docs/events.md)."""
+ending with the link to act on it. Pure: no queries, the envelope only (docs/events.md); the
+envelope's codes (a risk tier, a severity) are worded through their choices' labels."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from catalog.models import ModelService
+from monitoring.models import Incident
+
+
+def _worded(choices, value) -> str:
+    """A code of the envelope as people read it (``high`` → "High"); unknown ones as sent."""
+    return str(choices(value).label) if value in choices.values else str(value or "-")
 
 
 def _subject(data: dict) -> str:
@@ -27,7 +36,9 @@ def render(envelope: dict) -> tuple[str, str]:
             "%(team)s, requested by %(requester)s).\nDecide: %(url)s"
         ) % {
             **values,
-            "tier": data.get("risk_tier") or _("not assessed"),
+            "tier": _worded(ModelService.RiskTier, data.get("risk_tier"))
+            if data.get("risk_tier")
+            else _("not assessed"),
             "team": data.get("team") or "-",
             "requester": data.get("requested_by") or "-",
         }
@@ -70,7 +81,7 @@ def render(envelope: dict) -> tuple[str, str]:
         ) % {
             "model": data.get("model", "?"),
             "due": (due or "")[:16],
-            "severity": data.get("severity"),
+            "severity": _worded(Incident.Severity, data.get("severity")),
         }
         body += "\n" + data.get("incident_url", "")
     elif kind == "incident.deadline_near":

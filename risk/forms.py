@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import COMMENT, JUSTIFICATION
 from risk.models import Obligation
 from risk.ruleset import RuleSet
 
@@ -79,7 +80,7 @@ class ObligationForm(forms.Form):
     justification = forms.CharField(
         label=_("Justification"),
         required=False,
-        max_length=2000,
+        max_length=JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     owner = forms.CharField(label=_("Owner"), required=False, max_length=150)
@@ -98,6 +99,23 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        max_length=2000,
+        max_length=COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ObligationPlanForm(forms.Form):
+    """The checklist's bulk form: the ticked obligations get one owner and/or one due date
+    (an empty choice leaves that part of each item as it is)."""
+
+    NO_OWNER = "~"  # no username has a tilde (Django's username validator refuses it)
+
+    obligations = forms.MultipleChoiceField(label=_("Obligations"), choices=())
+    owner = forms.CharField(label=_("Owner"), required=False, max_length=150)
+    due_date = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, obligations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obligations"].choices = [(str(o.pk), o.title) for o in obligations]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ModelService
 from common.models import BaseModel
+from common.text import COMMENT, JUSTIFICATION, BoundedTextField
 
 
 class RiskAssessment(BaseModel):
@@ -54,7 +55,7 @@ class RiskAssessment(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
+    review_comment = BoundedTextField(blank=True, max_length=COMMENT)
 
     # The table and the audit target type keep their names from before the split into apps
     # (rows in the hash-chained audit trail name it).
@@ -126,7 +127,7 @@ class Obligation(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due_date = models.DateField(null=True, blank=True)
-    justification = models.TextField(blank=True)
+    justification = BoundedTextField(blank=True, max_length=JUSTIFICATION)
     # Who certified it met or not applicable, and when (cleared when it is reopened).
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,6 +20,7 @@ from catalog.models import ModelService
 from catalog.selectors import model_service_can_edit
 from catalog.services import model_service_governance_summary_set
 from common.errors import Conflict
+from common.text import check_lengths
 from risk import events
 from risk import rules as risk
 from risk import ruleset as rulesets
@@ -185,11 +186,13 @@ def assessment_confirm(*, actor, assessment: RiskAssessment, comment: str = "") 
             )
             % {"revision": row.revision, "old": row.ruleset_version, "new": rules.version}
         )
+    comment = (comment or "").strip()
+    check_lengths(RiskAssessment, {"review_comment": comment}, names={"review_comment": "comment"})
     model = ModelService.objects.select_for_update().get(pk=row.model_service_id)
     row.status = RiskAssessment.Status.SUBMITTED
     row.confirmed_by = actor
     row.confirmed_at = timezone.now()
-    row.review_comment = (comment or "").strip()[:2000]
+    row.review_comment = comment
     row.save(
         update_fields=["status", "confirmed_by", "confirmed_at", "review_comment", "updated_at"]
     )
@@ -217,6 +220,7 @@ def assessment_return(*, actor, assessment: RiskAssessment, comment: str) -> Ris
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": [_("Say why the proposal goes back to the team.")]})
+    check_lengths(RiskAssessment, {"review_comment": comment}, names={"review_comment": "comment"})
     if row.status != RiskAssessment.Status.PROPOSED:
         raise Conflict(
             _(
@@ -226,7 +230,7 @@ def assessment_return(*, actor, assessment: RiskAssessment, comment: str) -> Ris
             % {"revision": row.revision, "status": row.get_status_display().lower()}
         )
     row.status = RiskAssessment.Status.RETURNED
-    row.review_comment = comment[:2000]
+    row.review_comment = comment
     row.save(update_fields=["status", "review_comment", "updated_at"])
     audit_record(
         actor=actor,
@@ -342,6 +346,7 @@ def obligation_update(
             )
         changes["status"] = status
     if justification is not None and justification != row.justification:
+        check_lengths(Obligation, {"justification": justification})
         changes["justification"] = justification
     justified = bool(changes.get("justification", row.justification).strip())
     if (status or row.status) == Obligation.Status.NOT_APPLICABLE and not justified:
@@ -406,8 +411,9 @@ def evidence_add(
         raise PermissionDenied(_("Only the owning team and compliance officers add evidence."))
     if (upload is None) == (not link):
         raise ValidationError({"file": _("Give either a file or a link.")})
+    check_lengths(Evidence, {"link": link, "description": description})
     evidence = Evidence(
-        obligation=obligation, link=link, description=description[:500], uploaded_by=actor
+        obligation=obligation, link=link, description=description, uploaded_by=actor
     )
     if upload is not None:
         _check_upload(upload)

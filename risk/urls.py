@@ -44,6 +44,11 @@ urlpatterns = [
     ),
     path("frameworks/", framework_views.framework_coverage, name="framework-coverage"),
     path("risk/ruleset-change/", ruleset_change_views.ruleset_change, name="ruleset-change"),
+    path(
+        "models/<uuid:model_id>/risk/obligations/plan/",
+        views.obligation_plan,
+        name="obligation-plan",
+    ),
     path("obligations/<uuid:obligation_id>/", views.obligation_update, name="obligation-update"),
     path("obligations/<uuid:obligation_id>/evidence/", views.evidence_add, name="evidence-add"),
     path("evidence/<uuid:evidence_id>/", views.evidence_download, name="evidence-download"),

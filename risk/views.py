@@ -7,7 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import model_service_can_edit, model_service_get, model_service_visible
@@ -17,11 +20,13 @@ from risk import ruleset as rulesets
 from risk.forms import (
     EvidenceForm,
     ObligationForm,
+    ObligationPlanForm,
     ReviewForm,
     answers_from,
     questionnaire_form,
 )
 from risk.models import Evidence, Obligation
+from risk.obligation_plan_services import obligations_plan
 from risk.ruleset_change import earlier_ruleset_change
 
 
@@ -51,10 +56,22 @@ def assessment_detail(request, model_id, revision=None):
         moved = {m.code: m.new for m in earlier.moved}
         for obligation in obligations:
             obligation.applies_from_current = moved.get(obligation.code)
+    # After an inline save the page opens at that obligation (or the bulk form): its outcome
+    # is shown there, where the person is looking, rather than at the top.
+    for obligation in obligations:
+        obligation.anchor = f"obligation-{obligation.pk}"
+    focus = request.GET.get("focus", "")
+    anchors = {"obligation-plan", *(o.anchor for o in obligations)}
+    focus = focus if focus in anchors else ""
+    notes = list(messages.get_messages(request)) if focus else []
     return render(
         request,
         "risk/assessment_detail.html",
         {
+            "focus": focus,
+            "focus_notes": notes,
+            "focus_failed": any(n.level >= messages.ERROR for n in notes),
+            "justification_limit": Obligation._meta.get_field("justification").max_length,
             "model": model,
             "assessment": shown,
             "latest": latest,
@@ -171,7 +188,63 @@ def obligation_update(request, obligation_id):
             messages.success(request, _("Updated: %(title)s.") % {"title": obligation.title})
     else:
         messages.error(request, f"{obligation.title}: {form.errors.as_text()}")
-    return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
+    return _back_to(obligation.model_service_id, f"obligation-{obligation.pk}")
+
+
+def _back_to(model_id, anchor: str):
+    """The checklist again, scrolled to ``anchor`` (the obligation just saved, or the bulk
+    form), which then shows the outcome and takes the focus (issue 20, point 3: every inline
+    save used to land at the top of the page)."""
+    url = reverse("risk:assessment-detail", kwargs={"model_id": model_id})
+    return redirect(f"{url}?{urlencode({'focus': anchor})}#{anchor}")
+
+
+@login_required
+@require_POST
+def obligation_plan(request, model_id):
+    """The checklist's bulk form: one owner and/or due date for the ticked obligations."""
+    model = model_service_get(user=request.user, model_id=model_id)
+    current = list(selectors.obligations_current(model))
+    form = ObligationPlanForm(request.POST, obligations=current)
+    if form.is_valid():
+        with message_errors(request, prefix=_("Nothing planned: ")) as call:
+            chosen = set(form.cleaned_data["obligations"])
+            owner_name = form.cleaned_data["owner"]
+            owner = None
+            if owner_name and owner_name != ObligationPlanForm.NO_OWNER:
+                owner = (
+                    selectors.obligation_owner_choices(model).filter(username=owner_name).first()
+                )
+                if owner is None:
+                    raise ValidationError({"owner": _("Choose an owner from the list.")})
+            changed = obligations_plan(
+                actor=request.user,
+                model_service=model,
+                obligations=[o for o in current if str(o.pk) in chosen],
+                owner=owner,
+                clear_owner=owner_name == ObligationPlanForm.NO_OWNER,
+                due_date=form.cleaned_data["due_date"],
+            )
+        if call.ok:
+            messages.success(
+                request,
+                ngettext(
+                    "Planned %(count)d obligation of %(chosen)d ticked.",
+                    "Planned %(count)d obligations of %(chosen)d ticked.",
+                    len(changed),
+                )
+                % {"count": len(changed), "chosen": len(chosen)},
+            )
+    else:
+        messages.error(request, _("Nothing planned: %(errors)s") % {"errors": _form_text(form)})
+    return _back_to(model.pk, "obligation-plan")
+
+
+def _form_text(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )
 
 
 @login_required
@@ -196,7 +269,7 @@ def evidence_add(request, obligation_id):
         messages.error(
             request, _("Evidence not added: %(errors)s") % {"errors": form.errors.as_text()}
         )
-    return redirect("risk:assessment-detail", model_id=obligation.model_service_id)
+    return _back_to(obligation.model_service_id, f"obligation-{obligation.pk}")
 
 
 @login_required

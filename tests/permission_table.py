@@ -68,6 +68,7 @@ WRITE_MATRIX = [
     ("risk:ruleset-change",                     "POST", "earlier",     "owned",   "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("risk:obligation-update",                  "POST", "plan",        "owned",   "in   ok   ok   404  403  404  ok   403  403  404  ok   in   in"),
     ("risk:obligation-update",                  "POST", "certify",     "owned",   "in   403  403  404  403  404  ok   403  403  404  ok   in   in"),
+    ("risk:obligation-plan",                    "POST", "",            "owned",   "in   ok   ok   404  403  404  ok   403  403  404  ok   in   in"),
     ("risk:evidence-add",                       "POST", "file",        "owned",   "in   ok   ok   404  403  404  ok   403  403  404  ok   in   in"),
     # approvals
     ("approvals:request-create",                "POST", "",            "owned",   "in   ok   ok   404  403  404  403  403  403  404  ok   in   in"),

@@ -369,6 +369,11 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         status="met",
         justification="Checked.",
     ),
+    ("risk:obligation-plan", ""): lambda c: post(
+        c.url("risk:obligation-plan", model_id=c.model.pk),
+        obligations=[str(c.world["obligation"].pk)],
+        due_date="2027-01-31",
+    ),
     ("risk:evidence-add", "file"): lambda c: post(
         c.url("risk:evidence-add", obligation_id=c.world["obligation"].pk),
         file=SimpleUploadedFile("matrix.txt", b"matrix evidence"),

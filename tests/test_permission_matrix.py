@@ -187,7 +187,12 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         if persona not in SEES[which]:
             return 404
         return 200 if persona in EDITS[which] | {"compliance"} else 403
-    if name in {"risk:obligation-update", "risk:evidence-add", "audit:verify-now"}:
+    if name in {
+        "risk:obligation-update",
+        "risk:obligation-plan",
+        "risk:evidence-add",
+        "audit:verify-now",
+    }:
         return 405  # POST-only
     if name in {"risk:assessment-confirm", "risk:assessment-return"}:
         return 405  # POST-only

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from approvals.api.fields import EnvironmentField
 from common.api.fields import HttpUrlField
+from common.text import COMMENT, JUSTIFICATION
 
 
 # --- Deployment requests, the gate, deployments ---------------------------------------------
@@ -11,7 +12,7 @@ class DeploymentRequestInput(serializers.Serializer):
     model = serializers.CharField(max_length=300, help_text="The model's catalog name.")
     version = serializers.CharField(max_length=64)
     environment = EnvironmentField()
-    justification = serializers.CharField(max_length=10_000)
+    justification = serializers.CharField(max_length=JUSTIFICATION)
     metrics = serializers.DictField(
         child=serializers.FloatField(min_value=-1e300, max_value=1e300),
         required=False,
@@ -58,7 +59,9 @@ class DeploymentRequestOutput(serializers.Serializer):
 
 class DecisionInput(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=["approve", "reject"])
-    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        max_length=COMMENT, required=False, allow_blank=True, default=""
+    )
 
 
 class GateQuery(serializers.Serializer):

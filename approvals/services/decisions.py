@@ -26,6 +26,7 @@ from approvals.services._common import (
     _transition,
 )
 from audit.services import audit_record
+from common.text import check_lengths
 
 
 # --- Decisions ------------------------------------------------------------------------------
@@ -62,6 +63,7 @@ def deployment_request_decide(
     comment = (comment or "").strip()
     if verdict == Verdict.REJECT and not comment:
         raise ValidationError({"comment": [gettext("A rejection needs a comment saying why.")]})
+    check_lengths(ApprovalDecision, {"comment": comment})
     with transaction.atomic():
         return _decide_locked(actor, request.pk, verdict, comment)
 

@@ -27,6 +27,7 @@ from approvals.services._common import (
 )
 from audit.services import audit_record
 from catalog.models import ModelService
+from common.text import check_lengths
 from risk.selectors import governing_tier
 
 
@@ -60,6 +61,7 @@ def approval_revoke(*, actor, request: DeploymentRequest, reason: str) -> Deploy
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [gettext("Say why the approval is revoked.")]})
+    check_lengths(DeploymentRequest, {"closed_reason": reason}, names={"closed_reason": "reason"})
     _close_approval(request, State.REVOKED, actor=actor, reason=reason, action=APPROVAL_REVOKED)
     return request
 

@@ -25,6 +25,7 @@ from approvals.services._common import (
 )
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
+from common.text import check_lengths
 from risk.selectors import governing_tier
 
 
@@ -55,8 +56,7 @@ def deployment_request_create(
         raise ValidationError(
             {"justification": [gettext("Say why this version should be deployed.")]}
         )
-    if len(justification) > 10_000:
-        raise ValidationError({"justification": [gettext("At most 10,000 characters.")]})
+    check_lengths(DeploymentRequest, {"justification": justification})
     requirement = _requirement_or_refuse(model, environment)
     metrics, links = metrics_clean(metrics), links_clean(links)
     if model_version.registry_deleted_at is not None:
@@ -155,6 +155,8 @@ def deployment_request_withdraw(
         raise PermissionDenied(
             gettext("Only the requester or the owning team withdraws this request.")
         )
+    reason = (reason or "").strip()
+    check_lengths(DeploymentRequest, {"closed_reason": reason}, names={"closed_reason": "reason"})
     before = request.state
     _transition(request, State.WITHDRAWN)
     request.closed_at, request.closed_by, request.closed_reason = timezone.now(), actor, reason

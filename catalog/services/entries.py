@@ -32,6 +32,7 @@ from catalog.models import (
     TeamMoveRequest,
 )
 from catalog.selectors import CHANGE_PERMISSION, VIEW_PERMISSION, model_service_can_edit
+from common.text import check_lengths
 
 # What the owning team's group holds on its models; what a share gives (read-only).
 TEAM_PERMISSIONS = (VIEW_PERMISSION, CHANGE_PERMISSION)
@@ -121,6 +122,7 @@ def model_service_update_metadata(
     unknown = set(changes) - set(EDITABLE_METADATA_FIELDS)
     if unknown:
         raise ValidationError(f"Not editable: {', '.join(sorted(unknown))}.")
+    check_lengths(ModelService, changes)
     model = ModelService.objects.select_for_update().get(pk=model_service.pk)
     if not model_service_can_edit(actor, model):
         raise PermissionDenied(_("Only the owning team's model owners may edit this model."))

@@ -34,6 +34,7 @@ from catalog.audit_actions import (
 from catalog.models import ModelService, TeamMoveRequest
 from catalog.services.entries import _owning_team_access_move
 from common.errors import Conflict, NotFound
+from common.text import check_lengths
 
 __all__ = [
     "team_move_accept",
@@ -43,15 +44,17 @@ __all__ = [
 ]
 
 State = TeamMoveRequest.State
-_MAX_TEXT = 2000
 
 
 def _text(value: str, field: str, what: str) -> str:
+    """``value`` stripped, or a ``ValidationError`` on ``field`` when it is empty or longer
+    than the move's column for it (``reason``; the decline's ``comment`` is its
+    ``decision_comment``)."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: [_("Say %(what)s.") % {"what": what}]})
-    if len(value) > _MAX_TEXT:
-        raise ValidationError({field: [_("Keep it under %(n)d characters.") % {"n": _MAX_TEXT}]})
+    column = "reason" if field == "reason" else "decision_comment"
+    check_lengths(TeamMoveRequest, {column: value}, names={column: field})
     return value
 
 

@@ -16,6 +16,7 @@ from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
 from common import errors
 from common.outbox import outbox_enqueue
+from common.text import COMMENT, too_long_message
 from monitoring import outgoing_events, selectors
 from monitoring.audit_actions import ALERT_ACKNOWLEDGED, ALERT_OPENED, ALERT_RESOLVED
 from monitoring.models import Alert, Threshold
@@ -129,8 +130,8 @@ def _clean_comment(comment: str, what: str) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": [what]})
-    if len(comment) > 5000:
-        raise ValidationError({"comment": [_("At most 5,000 characters.")]})
+    if len(comment) > COMMENT:
+        raise ValidationError({"comment": [too_long_message(COMMENT, len(comment))]})
     return comment
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from catalog.models import ModelService, ModelVersion
+from common.text import check_lengths
 from monitoring import configuration, deadlines, outgoing_events, selectors
 from monitoring.audit_actions import INCIDENT_REGISTERED, INCIDENT_UPDATED
 from monitoring.models import Alert, Incident
@@ -34,6 +35,10 @@ INCIDENT_FIELDS = (
     "authority_reported_at",
     "complete_report_at",
 )
+
+
+# What people type at length; the title's 300 characters are checked with its wording below.
+_FREE_TEXT = ("description", "affected_people", "corrective_actions")
 
 
 def _clean_incident(model: ModelService, data: dict, now: datetime) -> dict:
@@ -91,6 +96,11 @@ def _clean_incident(model: ModelService, data: dict, now: datetime) -> dict:
                 errors["complete_report_at"] = ["The complete report follows the initial one."]
         else:
             complete_at = None
+    try:
+        check_lengths(Incident, {name: (data.get(name) or "").strip() for name in _FREE_TEXT})
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return {

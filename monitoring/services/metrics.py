@@ -19,7 +19,7 @@ from catalog.models import ModelService, ModelVersion
 from catalog.selectors import model_service_visible
 from common.errors import NotFound
 from monitoring import payloads, selectors, thresholds
-from monitoring.audit_actions import METRICS_RECORDED
+from monitoring.audit_actions import METRIC_BATCH, METRICS_RECORDED
 from monitoring.models import Alert, MetricPoint, Threshold
 from monitoring.services.alerts import AlertSpec, _alert_raise
 
@@ -128,7 +128,7 @@ def metrics_record(*, actor, items: list[payloads.MetricItem]) -> BatchResult:
         audit_record(
             actor=actor,
             action=METRICS_RECORDED,
-            target_type="monitoring.metricbatch",
+            target_type=METRIC_BATCH,
             target_id=str(batch_id),
             target_label=f"{len(points)} metric point(s)",
             subject_id=next(iter(models)) if len(models) == 1 else None,

@@ -80,3 +80,10 @@ document.addEventListener("keydown", (event) => {
     menu.querySelector("summary").focus();
   });
 });
+
+// After an inline save the page comes back at what was saved (#obligation-…): the server marks
+// it data-focus and the focus follows, so keyboard and screen-reader users continue there too.
+(function () {
+  const target = document.querySelector("[data-focus]");
+  if (target) target.focus({ preventScroll: !!window.location.hash });
+})();

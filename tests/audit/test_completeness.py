@@ -27,6 +27,7 @@ import catalog.services.entries
 import catalog.services.ingest
 import catalog.services.sources
 import catalog.services.team_moves
+import risk.obligation_plan_services
 import risk.ruleset
 import risk.ruleset_change_services
 import risk.services
@@ -78,9 +79,12 @@ def _calls_audit_record(tree: ast.Module) -> bool:
 
 
 def service_modules():
-    """An app's ``services`` module or package, and every other module calling audit_record."""
+    """An app's ``services`` module or package, any module named ``*_services``
+    (``risk.obligation_plan_services``: services over other services), and every other module
+    calling audit_record."""
     for name, _path, tree in _source_files():
-        if name.split(".")[1:2] == ["services"] or _calls_audit_record(tree):
+        module = name.split(".")[1] if "." in name else ""
+        if module == "services" or module.endswith("_services") or _calls_audit_record(tree):
             yield importlib.import_module(name)
 
 
@@ -421,6 +425,16 @@ def recipes(p):
                 "governance.assessment_submitted",
                 "governance.obligation_changed",
             ],
+        ),
+        "risk.obligation_plan_services.obligations_plan": (
+            lambda: risk.obligation_plan_services.obligations_plan(
+                actor=p.owner,
+                model_service=model,
+                obligations=[submitted()],
+                owner=p.compliance,
+                due_date=timezone.localdate() + timedelta(days=30),
+            ),
+            ["governance.assessment_submitted", "governance.obligation_changed"],
         ),
         "risk.services.evidence_add": (
             lambda: risk.services.evidence_add(

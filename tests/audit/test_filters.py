@@ -34,7 +34,7 @@ def test_the_action_filter_offers_labels_and_filters_by_code(personas, client_fo
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"subject": "not-a-uuid"}, "A model id looks like"),
+        ({"subject": "not-a-uuid"}, "No model you may see is called “not-a-uuid”"),
         ({"since": "2026-12-02", "until": "2026-12-01"}, "The end date is before the start date."),
         ({"since": "2026-02-30"}, "Enter a valid date"),
     ],
