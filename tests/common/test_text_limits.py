@@ -47,6 +47,7 @@ NOT_TYPED = {
     ("notifications", "webhookdelivery", "last_response_excerpt"),
     ("notifications", "webhookattempt", "response_excerpt"),
     ("notifications", "notificationchannel", "url_encrypted"),
+    ("notifications", "notificationsubscription", "url_encrypted"),
     ("notifications", "notificationmessage", "body"),
     ("notifications", "notificationmessage", "last_error"),
     ("documents", "generateddocument", "error"),
