@@ -441,6 +441,7 @@ def request_create(request, model_id):
         if request.GET.get("environment") in environments:
             initial["environment"] = request.GET["environment"]
         form = DeploymentRequestForm(initial=initial, versions=versions, environments=environments)
+    chosen = form["environment"].value() or (environments[0] if environments else "")
     return render(
         request,
         "approvals/request_form.html",
@@ -450,11 +451,18 @@ def request_create(request, model_id):
             "requirements": requirements,
             "submittable": submittable,
             "has_versions": versions.exists(),
-            "blockers": {
-                r["environment"]: selectors.blockers(model, r["requirement"])
+            # What keeps a request from being approved, per environment: the page shows the
+            # chosen environment's (staging often needs less than production) and the script
+            # swaps it when the choice changes.
+            "blockers": [
+                {
+                    "environment": r["environment"],
+                    "reasons": selectors.blockers(model, r["requirement"]),
+                    "chosen": r["environment"] == chosen,
+                }
                 for r in requirements
                 if r["requirement"] and r["requirement"].submittable
-            },
+            ],
         },
         status=status,
     )

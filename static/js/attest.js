@@ -65,3 +65,13 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+
+// Request form: "Not approvable yet" follows the chosen environment (the server rendered the
+// one chosen when the page was built; staging often needs less than production).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[name='environment']");
+  if (!select || !select.form) return;
+  select.form.querySelectorAll("[data-env-warning]").forEach((warning) => {
+    warning.hidden = warning.dataset.envWarning !== select.value;
+  });
+});
