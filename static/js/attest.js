@@ -75,3 +75,19 @@ document.addEventListener("change", (event) => {
     warning.hidden = warning.dataset.envWarning !== select.value;
   });
 });
+
+// Form errors: the summary at the top takes the focus when the page loads (a refused decision
+// at the foot of a long page is announced and in view), and its links focus the field.
+(function () {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+})();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.scrollIntoView({ block: "center" });
+  field.focus();
+});
