@@ -29,8 +29,7 @@ from risk import selectors as risk_selectors
 from risk.models import Obligation
 
 State = DeploymentRequest.State
-# A request waiting longer than this is highlighted in the inbox.
-REVIEW_SLA = timedelta(days=2)
+REVIEW_SLA = policy.REVIEW_SLA
 
 
 def _waiting(since, now) -> dict | None:
@@ -104,7 +103,8 @@ def inbox(request):
             "total": everything.count(),
             "is_filtered": any([filters.tier, filters.environment, filters.team, filters.search]),
             "query_string": query.urlencode(),
-            "drift": selectors.drift_open(user=request.user)[:20],
+            # Every open finding: the dashboard's drift tile leads here and counts them all.
+            "drift": selectors.drift_open(user=request.user),
             "proposals": list(risk_selectors.proposals_awaiting(user=request.user)[:50]),
             "sla_days": REVIEW_SLA.days,
         },
@@ -136,6 +136,42 @@ def my_requests(request):
         request,
         "approvals/my_requests.html",
         {"page": page, "items": items, "query_string": ""},
+    )
+
+
+# --- Awaiting review (the dashboard's "pending in all") --------------------------------------
+@login_required
+def requests_pending(request):
+    """Every request awaiting review among the models the user may see, oldest first;
+    ``?overdue=1``: only those waiting longer than the review SLA (the dashboard's figures)."""
+    overdue = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    rows = selectors.pending(
+        user=request.user, submitted_before=now - REVIEW_SLA if overdue else None
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    items = [
+        {
+            "request": row,
+            "waiting": _waiting(row.submitted_at or row.created_at, now),
+            "blockers": (
+                selectors.blockers(row.model_service, policy.Requirement(**row.requirement))
+                if row.requirement
+                else []
+            ),
+        }
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "approvals/requests_pending.html",
+        {
+            "page": page,
+            "items": items,
+            "overdue": overdue,
+            "sla_days": REVIEW_SLA.days,
+            "query_string": "overdue=1" if overdue else "",
+        },
     )
 
 
