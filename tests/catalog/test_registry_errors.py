@@ -208,3 +208,19 @@ def test_the_inbox_row_reads_the_sentence(client_for, personas):
     assert row.last_error.startswith(f"127.0.0.1:{port} had an internal error (HTTP 500)")
     page = client_for(personas.admin).get(reverse("registries:inbox")).content.decode()
     assert "had an internal error (HTTP 500)" in page
+
+
+def test_sagemaker_connection_refused_reads_the_same_sentence(monkeypatch):
+    """boto3 against a closed port on the loopback (no AWS reached; dummy credentials)."""
+    from catalog.registries.sagemaker import SageMakerClient
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    port = _closed_port()
+    client = SageMakerClient(
+        region="eu-central-1", endpoint_url=f"http://127.0.0.1:{port}", timeout=1
+    )
+    with pytest.raises(RegistryUnavailable) as caught:
+        client.check()
+    assert f"127.0.0.1:{port} refused the connection" in str(caught.value)
+    _plain(str(caught.value))
