@@ -139,42 +139,6 @@ def my_requests(request):
     )
 
 
-# --- Awaiting review (the dashboard's "pending in all") --------------------------------------
-@login_required
-def requests_pending(request):
-    """Every request awaiting review among the models the user may see, oldest first;
-    ``?overdue=1``: only those waiting longer than the review SLA (the dashboard's figures)."""
-    overdue = request.GET.get("overdue") == "1"
-    now = timezone.now()
-    rows = selectors.pending(
-        user=request.user, submitted_before=now - REVIEW_SLA if overdue else None
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    items = [
-        {
-            "request": row,
-            "waiting": _waiting(row.submitted_at or row.created_at, now),
-            "blockers": (
-                selectors.blockers(row.model_service, policy.Requirement(**row.requirement))
-                if row.requirement
-                else []
-            ),
-        }
-        for row in page.object_list
-    ]
-    return render(
-        request,
-        "approvals/requests_pending.html",
-        {
-            "page": page,
-            "items": items,
-            "overdue": overdue,
-            "sla_days": REVIEW_SLA.days,
-            "query_string": "overdue=1" if overdue else "",
-        },
-    )
-
-
 # --- One request ----------------------------------------------------------------------------
 def _requirement_rows(row: DeploymentRequest, requirement, votes, unmet, card_missing):
     """The requirement's plain-language lines, each with how far this request got."""
