@@ -38,14 +38,8 @@ from catalog.audit_actions import (
     VERSION_DELETED_IN_REGISTRY,
 )
 from catalog.models import ModelService, RegistrySource, WebhookDelivery
-from catalog.registries import adapter_for, mlflow
-from catalog.registries.base import (
-    Handshake,
-    Refused,
-    RegistryRequestRefused,
-    RegistryUnavailable,
-    WebhookEvent,
-)
+from catalog.registries import adapter_for, base, mlflow
+from catalog.registries.base import Handshake, Refused, WebhookEvent
 from catalog.services.registry_state import (
     _sync_aliases,
     _sync_model,
@@ -240,9 +234,8 @@ def registry_delivery_process(*, delivery_pk: uuid.UUID | str) -> str:
 def _record_failure(delivery_pk, exc: Exception) -> None:
     with transaction.atomic():
         row = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
-        # A registry's failure is already one sentence with the next step (registries.errors);
-        # anything else keeps its type, which is what a developer needs.
-        known = isinstance(exc, RegistryUnavailable | RegistryRequestRefused)
+        # A registry's failure is one sentence with the next step already (registries.errors).
+        known = isinstance(exc, base.RegistryUnavailable | base.RegistryRequestRefused)
         error = (str(exc) if known else f"{type(exc).__name__}: {exc}")[:2000]
         if row.attempts >= settings.ATTEST_INGEST_MAX_ATTEMPTS:
             _mark_failed(row, error)
