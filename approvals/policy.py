@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import timedelta
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
 TIERS = ("minimal", "limited", "high", "prohibited")
+# A request waiting longer than this for a decision is overdue (highlighted in the inbox,
+# counted apart on the dashboard).
+REVIEW_SLA = timedelta(days=2)
 
 # Which obligations must be done (met or justified not-applicable) before approval.
 OBLIGATIONS_NONE = "none"

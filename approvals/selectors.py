@@ -186,6 +186,15 @@ def inbox(*, user, filters: InboxFilters | None = None) -> QuerySet[DeploymentRe
     return rows.order_by("submitted_at", "created_at")
 
 
+def pending(*, user, submitted_before=None) -> QuerySet[DeploymentRequest]:
+    """Every request awaiting review among the models ``user`` may see, whoever may decide it
+    (the dashboard's "pending in all"; ``submitted_before``: its "over 2 days"), oldest first."""
+    rows = request_visible(user=user).filter(state=State.SUBMITTED)
+    if submitted_before is not None:
+        rows = rows.filter(submitted_at__lt=submitted_before)
+    return rows.order_by("submitted_at", "created_at")
+
+
 def requests_for_model(model: ModelService) -> QuerySet[DeploymentRequest]:
     return (
         DeploymentRequest.objects.filter(model_service=model)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals import views
+from approvals import views, views_pending
 from approvals.api.gate import gate_keys_view
 
 app_name = "approvals"
@@ -15,6 +15,7 @@ urlpatterns = [
         name="request-create",
     ),
     path("requests/mine/", views.my_requests, name="my-requests"),
+    path("requests/pending/", views_pending.requests_pending, name="requests-pending"),
     path("requests/<uuid:request_id>/", views.request_detail, name="request-detail"),
     path("requests/<uuid:request_id>/decide/", views.request_decide, name="request-decide"),
     path("requests/<uuid:request_id>/submit/", views.request_submit, name="request-submit"),

@@ -29,8 +29,7 @@ from risk import selectors as risk_selectors
 from risk.models import Obligation
 
 State = DeploymentRequest.State
-# A request waiting longer than this is highlighted in the inbox.
-REVIEW_SLA = timedelta(days=2)
+REVIEW_SLA = policy.REVIEW_SLA
 
 
 def _waiting(since, now) -> dict | None:
@@ -104,7 +103,8 @@ def inbox(request):
             "total": everything.count(),
             "is_filtered": any([filters.tier, filters.environment, filters.team, filters.search]),
             "query_string": query.urlencode(),
-            "drift": selectors.drift_open(user=request.user)[:20],
+            # Every open finding: the dashboard's drift tile leads here and counts them all.
+            "drift": selectors.drift_open(user=request.user),
             "proposals": list(risk_selectors.proposals_awaiting(user=request.user)[:50]),
             "sla_days": REVIEW_SLA.days,
         },
@@ -441,6 +441,7 @@ def request_create(request, model_id):
         if request.GET.get("environment") in environments:
             initial["environment"] = request.GET["environment"]
         form = DeploymentRequestForm(initial=initial, versions=versions, environments=environments)
+    chosen = form["environment"].value() or (environments[0] if environments else "")
     return render(
         request,
         "approvals/request_form.html",
@@ -450,11 +451,18 @@ def request_create(request, model_id):
             "requirements": requirements,
             "submittable": submittable,
             "has_versions": versions.exists(),
-            "blockers": {
-                r["environment"]: selectors.blockers(model, r["requirement"])
+            # What keeps a request from being approved, per environment: the page shows the
+            # chosen environment's (staging often needs less than production) and the script
+            # swaps it when the choice changes.
+            "blockers": [
+                {
+                    "environment": r["environment"],
+                    "reasons": selectors.blockers(model, r["requirement"]),
+                    "chosen": r["environment"] == chosen,
+                }
                 for r in requirements
                 if r["requirement"] and r["requirement"].submittable
-            },
+            ],
         },
         status=status,
     )

@@ -86,6 +86,9 @@ class GeneratedDocument(BaseModel):
     generated_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What the page shows of the content (documents/summaries.py): Annex IV completeness, the
+    # portfolio report's scope; written with the rendered file, from the same composed data.
+    summary = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     # The table and the audit target type keep their names from before the split into apps
     # (rows in the hash-chained audit trail name it).

@@ -29,7 +29,7 @@ from audit.services import audit_record
 from catalog.models import ModelVersion
 from catalog.selectors import model_service_can_view
 from common.outbox import outbox_enqueue
-from documents import pdf_signing, rendering
+from documents import pdf_signing, rendering, summaries
 from documents.audit_actions import (
     DOCUMENT_FAILED,
     DOCUMENT_GENERATED,
@@ -228,6 +228,7 @@ def document_render(*, document_pk) -> GeneratedDocument:
         document.signer_fingerprint = signed.signer_fingerprint
         document.size = len(signed.pdf)
         document.pages = rendered.pages
+        document.summary = summaries.summary(document.kind, data)
         document.status, document.progress, document.progress_label = Status.DONE, 100, "Ready"
         document.save()
         audit_record(

@@ -128,14 +128,19 @@ def alert_get(*, user, pk) -> Alert:
         raise Http404(_("No such alert.")) from exc
 
 
-def alert_list(*, user, state: str = "active", kind: str = "") -> QuerySet[Alert]:
+def alert_list(
+    *, user, state: str = "active", kind: str = "", kinds: tuple[str, ...] = ()
+) -> QuerySet[Alert]:
+    """Alerts of the models ``user`` may see, in ``state`` ("active": open or acknowledged),
+    of ``kind`` or any of ``kinds`` (the dashboard's overdue tile counts two kinds)."""
     rows = alert_visible(user=user)
     if state == "active":
         rows = rows.filter(state__in=Alert.ACTIVE_STATES)
     elif state in Alert.State.values:
         rows = rows.filter(state=state)
-    if kind in Alert.Kind.values:
-        rows = rows.filter(kind=kind)
+    wanted = [k for k in (kind, *kinds) if k in Alert.Kind.values]
+    if wanted:
+        rows = rows.filter(kind__in=wanted)
     return rows.order_by("-last_seen_at", "-created_at")
 
 

@@ -176,8 +176,9 @@ def alert_list(request):
     state = request.GET.get("state", "active")
     if state not in dict(ALERT_STATES):
         state = "active"
-    kind = request.GET.get("kind", "")
-    rows = selectors.alert_list(user=request.user, state=state, kind=kind)
+    chosen = tuple(k for k in request.GET.getlist("kind") if k)
+    kind = chosen[0] if len(chosen) == 1 else ""
+    rows = selectors.alert_list(user=request.user, state=state, kinds=chosen)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = selectors.alert_counts_by_kind(user=request.user)
     query = request.GET.copy()
@@ -189,6 +190,10 @@ def alert_list(request):
             "page": page,
             "state": state,
             "kind": kind,
+            # Several kinds at once (the dashboard's overdue tile): named above the list.
+            "kinds_chosen": [label for value, label in Alert.Kind.choices if value in chosen]
+            if len(chosen) > 1
+            else [],
             "states": ALERT_STATES,
             "kinds": Alert.Kind.choices,
             "counts": counts,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import selectors as approvals
-from approvals.models import DeploymentRequest
+from approvals.policy import REVIEW_SLA
 from audit.models import AuditEvent
 from catalog.models import ModelService
 from catalog.selectors import model_service_visible
@@ -35,10 +35,8 @@ def dashboard_data(*, user) -> dict:
     ]
     active = selectors.alert_visible(user=user).filter(state__in=Alert.ACTIVE_STATES)
     counts = selectors.alert_counts_by_kind(user=user)
-    pending = DeploymentRequest.objects.filter(
-        model_service__in=visible, state=DeploymentRequest.State.SUBMITTED
-    )
-    overdue_cutoff = timezone.now() - timezone.timedelta(days=2)
+    # The same selectors as the pages each tile leads to, so a tile counts what its page lists.
+    overdue_cutoff = timezone.now() - REVIEW_SLA
     incidents_open = Incident.objects.filter(
         model_service__in=visible, status=Incident.Status.OPEN
     ).select_related("model_service")
@@ -51,8 +49,9 @@ def dashboard_data(*, user) -> dict:
         ),
         "tier_items": tier_items,
         "inbox": approvals.inbox(user=user).count(),
-        "pending": pending.count(),
-        "pending_overdue": pending.filter(submitted_at__lt=overdue_cutoff).count(),
+        "pending": approvals.pending(user=user).count(),
+        "pending_overdue": approvals.pending(user=user, submitted_before=overdue_cutoff).count(),
+        "review_sla_days": REVIEW_SLA.days,
         "alerts": active.count(),
         "alerts_recent": list(active.order_by("-last_seen_at")[:6]),
         "stale_deployments": counts.get(Alert.Kind.STALE_IN_PRODUCTION, 0),

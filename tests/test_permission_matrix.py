@@ -209,6 +209,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200  # the portfolio's coverage: of what the persona may see (often nothing)
     if name == "approvals:my-requests":
         return 200  # everyone signed in: the requests they opened (often none)
+    if name == "approvals:requests-pending":
+        return 200  # everyone signed in: requests awaiting review among what they may see
     if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "approvals:request-detail":

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from catalog.registries import mlflow
+from catalog.registries import errors, mlflow
 from catalog.registries.base import (
     Adapter,
     EventState,
@@ -57,21 +57,23 @@ class MlflowClient:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise RegistryUnavailable(f"{method} {url}: {exc}") from exc
+            # One sentence with the next step, not urllib3's "Max retries exceeded ..." text.
+            raise RegistryUnavailable(errors.network_error(exc, url=url)) from exc
         if response.status_code == 404 or (
             response.status_code == 400 and "RESOURCE_DOES_NOT_EXIST" in response.text
         ):
             return None
         if response.status_code >= 500 or response.status_code == 429:
-            raise RegistryUnavailable(f"{method} {url}: HTTP {response.status_code}")
+            raise RegistryUnavailable(errors.http_error(response.status_code, url=url))
         if response.status_code >= 400:
-            raise RegistryRequestRefused(
-                f"{method} {url}: HTTP {response.status_code} {response.text[:300]}"
-            )
+            refused = errors.http_error(response.status_code, url=url)
+            if response.status_code not in (401, 403):  # the registry's reason helps here
+                refused += " " + _("MLflow said: %(answer)s") % {"answer": response.text[:300]}
+            raise RegistryRequestRefused(refused)
         try:
             return response.json()
         except ValueError as exc:
-            raise RegistryUnavailable(f"{method} {url}: answer is not JSON") from exc
+            raise RegistryUnavailable(errors.not_json(url=url)) from exc
 
     def get_model(self, name: str) -> RegistryModel | None:
         data = self._call("GET", "registered-models/get", params={"name": name})
@@ -172,7 +174,12 @@ class MlflowClient:
         """Test connection: one page of one model, with the credentials configured."""
         data = self._call("GET", "registered-models/search", params={"max_results": 1})
         if data is None:
-            raise RegistryRequestRefused(_("No MLflow model registry API at this URL."))
+            raise RegistryRequestRefused(
+                _(
+                    "No MLflow model registry API at this URL (HTTP 404): check that the "
+                    "source's URL is the MLflow server's base address, without /api/2.0."
+                )
+            )
         return _("MLflow answered: the model registry API is reachable with these credentials.")
 
     def create_webhook(self, *, name: str, url: str, secret: str, events: list[dict]) -> dict:

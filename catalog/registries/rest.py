@@ -11,7 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import requests
+from django.utils.translation import gettext as _
 
+from catalog.registries import errors
 from catalog.registries.base import RegistryRequestRefused, RegistryUnavailable
 
 
@@ -24,17 +26,24 @@ def json_call(
     try:
         response = session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.RequestException as exc:
-        raise RegistryUnavailable(f"{where}: {exc}") from exc
+        # One sentence with the next step, not urllib3's "Max retries exceeded ..." text.
+        raise RegistryUnavailable(errors.network_error(exc, url=url)) from exc
     if response.status_code == 404:
         return None
     if response.status_code >= 500 or response.status_code == 429:
-        raise RegistryUnavailable(f"{where}: HTTP {response.status_code}")
+        raise RegistryUnavailable(errors.http_error(response.status_code, url=url))
     if response.status_code >= 300:
-        raise RegistryRequestRefused(f"{where}: HTTP {response.status_code} {response.text[:300]}")
+        refused = errors.http_error(response.status_code, url=url)
+        if response.status_code not in (401, 403):  # the registry's reason helps here
+            refused += " " + _("The registry said (%(where)s): %(answer)s") % {
+                "where": where,
+                "answer": response.text[:300],
+            }
+        raise RegistryRequestRefused(refused)
     try:
         data = response.json()
     except ValueError as exc:
-        raise RegistryUnavailable(f"{where}: answer is not JSON") from exc
+        raise RegistryUnavailable(errors.not_json(url=url)) from exc
     if not isinstance(data, dict):
-        raise RegistryUnavailable(f"{where}: answer is not a JSON object")
+        raise RegistryUnavailable(errors.not_json(url=url))
     return data

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
+from catalog.registries import errors
 from catalog.registries.base import (
     Adapter,
     EventState,
@@ -193,7 +194,15 @@ class SageMakerClient:
         self.sm = session.client("sagemaker", endpoint_url=endpoint_url or None, config=config)
 
     def _call(self, operation: str, **kwargs) -> dict | None:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            ReadTimeoutError,
+            SSLError,
+        )
 
         try:
             return getattr(self.sm, operation)(**kwargs)
@@ -209,6 +218,12 @@ class SageMakerClient:
         except NoCredentialsError as exc:
             raise RegistryRequestRefused(
                 "No AWS credentials: set them in the environment, a profile or an instance role."
+            ) from exc
+        except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, SSLError) as exc:
+            # The same sentence with the next step as the other registries (refused, DNS,
+            # timeout, TLS), read from the socket error botocore wraps.
+            raise RegistryUnavailable(
+                errors.network_error(exc, url=self.sm.meta.endpoint_url)
             ) from exc
         except BotoCoreError as exc:
             raise RegistryUnavailable(f"SageMaker {operation}: {exc}") from exc

@@ -42,7 +42,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from catalog.audit_actions import DELIVERY_FAILED
 from catalog.models import RegistrySource, WebhookDelivery
-from catalog.registries import adapter_for
+from catalog.registries import adapter_for, base
 from catalog.services.apply import _apply_events, registry_model_lock
 from catalog.services.sources import webhook_secrets_active
 
@@ -341,7 +341,9 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 def _record_failures(rows: list[WebhookDelivery], exc: Exception) -> None:
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    # A registry's failure is one sentence with the next step already (registries.errors).
+    known = isinstance(exc, base.RegistryUnavailable | base.RegistryRequestRefused)
+    error = (str(exc) if known else f"{type(exc).__name__}: {exc}")[:2000]
     now = timezone.now()
     with transaction.atomic():
         locked = (

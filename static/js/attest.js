@@ -87,3 +87,29 @@ document.addEventListener("keydown", (event) => {
   const target = document.querySelector("[data-focus]");
   if (target) target.focus({ preventScroll: !!window.location.hash });
 })();
+
+// Request form: "Not approvable yet" follows the chosen environment (the server rendered the
+// one chosen when the page was built; staging often needs less than production).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[name='environment']");
+  if (!select || !select.form) return;
+  select.form.querySelectorAll("[data-env-warning]").forEach((warning) => {
+    warning.hidden = warning.dataset.envWarning !== select.value;
+  });
+});
+
+// Form errors: the summary at the top takes the focus when the page loads (a refused decision
+// at the foot of a long page is announced and in view), and its links focus the field.
+(function () {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+})();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.scrollIntoView({ block: "center" });
+  field.focus();
+});

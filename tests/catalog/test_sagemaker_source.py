@@ -298,5 +298,7 @@ def test_a_registry_that_cannot_be_reached_leaves_the_catalog_as_it_was(deliver,
     RegistrySource.objects.filter(pk=source.pk).update(base_url=f"http://127.0.0.1:{free_port()}")
     assert deliver(_event()).status_code == 200  # stored at once; processing waits
     row = WebhookDelivery.objects.get()
-    assert row.status == WebhookDelivery.Status.PENDING and "SageMaker" in row.last_error
+    assert (
+        row.status == WebhookDelivery.Status.PENDING and "refused the connection" in row.last_error
+    )
     assert not ModelService.objects.exists()
