@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import ApiToken, User
@@ -145,6 +147,21 @@ def request_visible(*, user) -> QuerySet[DeploymentRequest]:
     return DeploymentRequest.objects.filter(
         model_service__in=model_service_visible(user=user)
     ).select_related("model_service", "model_version", "requested_by", "model_service__owner_team")
+
+
+# A submitted request waiting longer than this is overdue (highlighted in the inbox, counted
+# on the dashboard).
+REVIEW_SLA = timedelta(days=2)
+
+
+def request_pending(*, user, overdue: bool = False) -> QuerySet[DeploymentRequest]:
+    """Submitted requests on every model ``user`` may see, oldest first, whoever may decide
+    them: what the dashboard's "pending in all" counts and its list shows. ``overdue``: only
+    those waiting longer than ``REVIEW_SLA``."""
+    rows = request_visible(user=user).filter(state=DeploymentRequest.State.SUBMITTED)
+    if overdue:
+        rows = rows.filter(submitted_at__lt=timezone.now() - REVIEW_SLA)
+    return rows.order_by("submitted_at", "created_at")
 
 
 def request_get(*, user, pk) -> DeploymentRequest:

@@ -15,6 +15,7 @@ urlpatterns = [
         name="request-create",
     ),
     path("requests/mine/", views.my_requests, name="my-requests"),
+    path("requests/pending/", views.request_pending_list, name="request-pending"),
     path("requests/<uuid:request_id>/", views.request_detail, name="request-detail"),
     path("requests/<uuid:request_id>/decide/", views.request_decide, name="request-decide"),
     path("requests/<uuid:request_id>/submit/", views.request_submit, name="request-submit"),

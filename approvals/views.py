@@ -29,8 +29,7 @@ from risk import selectors as risk_selectors
 from risk.models import Obligation
 
 State = DeploymentRequest.State
-# A request waiting longer than this is highlighted in the inbox.
-REVIEW_SLA = timedelta(days=2)
+REVIEW_SLA = selectors.REVIEW_SLA  # a request waiting longer is highlighted in the inbox
 
 
 def _waiting(since, now) -> dict | None:
@@ -107,6 +106,32 @@ def inbox(request):
             "drift": selectors.drift_open(user=request.user)[:20],
             "proposals": list(risk_selectors.proposals_awaiting(user=request.user)[:50]),
             "sla_days": REVIEW_SLA.days,
+        },
+    )
+
+
+# --- Pending requests -----------------------------------------------------------------------
+@login_required
+def request_pending_list(request):
+    """Every submitted request on the models the user may see, oldest first, whoever decides
+    it: where the dashboard's "pending in all" and "over 2 days" lead."""
+    overdue = request.GET.get("overdue") == "1"
+    rows = selectors.request_pending(user=request.user, overdue=overdue)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    items = [
+        {"request": row, "waiting": _waiting(row.submitted_at or row.created_at, now)}
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "approvals/request_pending.html",
+        {
+            "page": page,
+            "items": items,
+            "overdue": overdue,
+            "sla_days": REVIEW_SLA.days,
+            "query_string": "overdue=1" if overdue else "",
         },
     )
 

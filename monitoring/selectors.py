@@ -12,6 +12,7 @@ Who sees monitoring data: whoever sees the model (catalog.selectors). Who may ac
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -128,14 +129,17 @@ def alert_get(*, user, pk) -> Alert:
         raise Http404("No such alert.") from exc
 
 
-def alert_list(*, user, state: str = "active", kind: str = "") -> QuerySet[Alert]:
+def alert_list(*, user, state: str = "active", kind: str | Sequence[str] = "") -> QuerySet[Alert]:
+    """Alerts of the models ``user`` may see; ``kind`` is one kind or several (the dashboard's
+    "overdue reviews and incident reports" tile counts two)."""
     rows = alert_visible(user=user)
     if state == "active":
         rows = rows.filter(state__in=Alert.ACTIVE_STATES)
     elif state in Alert.State.values:
         rows = rows.filter(state=state)
-    if kind in Alert.Kind.values:
-        rows = rows.filter(kind=kind)
+    kinds = [k for k in ([kind] if isinstance(kind, str) else kind) if k in Alert.Kind.values]
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
     return rows.order_by("-last_seen_at", "-created_at")
 
 
@@ -286,6 +290,17 @@ def schemas_for_model(model: ModelService) -> QuerySet[InputSchema]:
 
 def incidents_for_model(model: ModelService) -> QuerySet[Incident]:
     return Incident.objects.filter(model_service=model).select_related("model_version")
+
+
+def incident_open(*, user) -> QuerySet[Incident]:
+    """Open incidents of every model ``user`` may see, newest first: what the dashboard counts
+    and its list shows."""
+    return (
+        incident_visible(user=user)
+        .filter(status=Incident.Status.OPEN)
+        .select_related("model_service")
+        .order_by("-aware_at", "-created_at")
+    )
 
 
 def incident_visible(*, user) -> QuerySet[Incident]:

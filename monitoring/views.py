@@ -176,8 +176,10 @@ def alert_list(request):
     state = request.GET.get("state", "active")
     if state not in dict(ALERT_STATES):
         state = "active"
-    kind = request.GET.get("kind", "")
-    rows = selectors.alert_list(user=request.user, state=state, kind=kind)
+    # One kind from the form, or several from a link (the dashboard's overdue tile).
+    selected_kinds = [k for k in request.GET.getlist("kind") if k in Alert.Kind.values]
+    kind = selected_kinds[0] if len(selected_kinds) == 1 else ""
+    rows = selectors.alert_list(user=request.user, state=state, kind=selected_kinds)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = selectors.alert_counts_by_kind(user=request.user)
     query = request.GET.copy()
@@ -189,6 +191,7 @@ def alert_list(request):
             "page": page,
             "state": state,
             "kind": kind,
+            "selected_kinds": selected_kinds,
             "states": ALERT_STATES,
             "kinds": Alert.Kind.choices,
             "counts": counts,
@@ -274,6 +277,27 @@ def incident_list(request, model_id):
                 for i in selectors.incidents_for_model(model)
             ],
             "can_manage": selectors.can_manage_incidents(request.user, model),
+        },
+    )
+
+
+@login_required
+def incident_open_list(request):
+    """Open incidents of every model the user may see: where the dashboard's "open incidents"
+    leads (each model's register lists its closed ones too)."""
+    now = timezone.now()
+    rows = selectors.incident_open(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/incident_open_list.html",
+        {
+            "page": page,
+            "rows": [
+                {"incident": i, "clock": selectors.incident_clock(i, now=now)}
+                for i in page.object_list
+            ],
+            "query_string": "",
         },
     )
 

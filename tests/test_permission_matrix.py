@@ -202,6 +202,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200  # the portfolio's coverage: of what the persona may see (often nothing)
     if name == "approvals:my-requests":
         return 200  # everyone signed in: the requests they opened (often none)
+    if name == "approvals:request-pending":
+        return 200  # everyone signed in: the submitted requests on the models they may see
     if name == "approvals:inbox":
         return 200  # everyone signed in has an inbox (empty unless they review)
     if name == "approvals:request-detail":
@@ -212,6 +214,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200  # everyone signed in may generate reports on what they see
     if name == "monitoring:alert-list":
         return 200  # alerts of every model the persona may see
+    if name == "monitoring:incident-open-list":
+        return 200  # open incidents of every model the persona may see
     if name in {"monitoring:model-monitoring", "monitoring:incident-list"}:
         return 200 if persona in SEES[which] else 404
     if name in {"monitoring:alert-detail", "monitoring:incident-detail"}:
