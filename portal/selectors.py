@@ -54,6 +54,7 @@ def dashboard_data(*, user) -> dict:
             title=_("Models by EU AI Act risk tier"),
             colors=[c for *_, c in tier_items],
             links=tier_links,
+            width=400,  # narrow enough to stay legible on a 390 px phone
         ),
         "tier_links": [
             (label, n, href)

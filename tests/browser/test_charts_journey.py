@@ -62,7 +62,7 @@ def test_dashboard_bars_and_tiles_are_keyboard_links_to_their_lists(live_server,
     page.go_back()
     page.get_by_role("link", name="1 open incident").click()
     page.wait_for_url("**/incidents/")
-    assert page.locator(".incident-table tbody tr").count() == 1
+    assert page.locator(".incident-cards > li").count() == 1
     _both_widths(page, screenshot, "97-open-incidents")
 
 
