@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import ModelService
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,6 +50,7 @@ def test_dashboard_bars_and_tiles_are_keyboard_links_to_their_lists(live_server,
     assert name == "High: 4 models"
     # ...and that is its accessible name (Chromium's accessibility tree, as a screen reader).
     assert page.get_by_role("link", name="High: 4 models").count() == 1
+    page.locator(".chart").screenshot(path=str(SCREENSHOTS / "95-dashboard-bar-focused.png"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/models/?risk_tier=high")
     assert page.locator("table tbody tr").count() == 4
