@@ -119,3 +119,28 @@ def test_the_lists_behind_the_tiles_are_scoped_and_filtered(personas, client_for
     assert sorted(a.kind for a in listed) == ["incident_overdue", "review_overdue"]
     dashboard = owner.get(reverse("portal:dashboard")).context
     assert dashboard["overdue_reviews"] + dashboard["overdue_incidents"] == len(listed)
+
+
+def test_the_tier_chart_keeps_svg_numbers_unlocalized_in_german(personas, client_for):
+    import re
+    import xml.etree.ElementTree as ET
+
+    from django.utils import translation
+
+    assessed_model(personas, "high")
+    html = (
+        client_for(personas.compliance)
+        .get(reverse("portal:dashboard"), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    translation.activate("en")  # LocaleMiddleware leaves the thread's language set
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", html, flags=re.S).group())  # noqa: S314
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(svg.findall(f"{ns}a")) == 5  # one link a tier
+    numbers = [
+        value
+        for element in svg.iter()
+        for name, value in element.attrib.items()
+        if name in ("x", "y", "x1", "x2", "y1", "y2", "width", "height")
+    ]
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
