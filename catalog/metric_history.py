@@ -63,7 +63,9 @@ def _panel(name: str, labels: list[str], values: list[float | None], number) -> 
         "x_ticks": [
             {"x": _x(i, len(labels)), "label": label}
             for i, label in enumerate(labels)
-            if i % _label_step(labels) == 0 or i == len(labels) - 1
+            # Every step-th label, and the newest, never crowded by the one before it.
+            if i == len(labels) - 1
+            or (i % _label_step(labels) == 0 and len(labels) - 1 - i >= _label_step(labels))
         ],
         "path": " ".join(path),
         "points": points,

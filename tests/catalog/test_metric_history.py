@@ -108,3 +108,13 @@ def test_model_page_shows_metrics_across_versions(personas, client_for, owned_mo
     table = table[: table.index("</details>")]
     assert re.findall(r'<th scope="row">(v\d+)</th>', table) == [f"v{i}" for i in range(12, 2, -1)]
     assert "v2<" not in table
+
+
+@pytest.mark.parametrize("count", [5, 8, 9, 10])
+def test_long_version_labels_are_thinned_so_they_do_not_overlap(count):
+    versions = [(f"v2026.12.{i:02d}", {"auc": 0.7 + i / 100}) for i in range(count, 0, -1)]
+    ticks = metric_history(versions)["panels"][0]["x_ticks"]
+    labels = [t["label"] for t in ticks]
+    assert labels[0] == "v2026.12.01" and labels[-1] == f"v2026.12.{count:02d}"
+    gaps = [b["x"] - a["x"] for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert min(gaps) >= 5 * len("v2026.12.01")  # about 5 px a character at 8.5 px
