@@ -14,7 +14,7 @@ from django.utils import translation
 from PIL import Image
 
 from documents.kinds import model_card
-from tests.documents.test_model_card import OUTPUT, card_model, render
+from tests.documents.test_model_card import OUTPUT, card_model
 
 pytestmark = pytest.mark.django_db
 
@@ -128,11 +128,25 @@ def _blue_bars(png) -> list[int]:
     return widths
 
 
-def test_pdf_chart_shows_every_metric_on_its_own_axis(personas, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(("language", "caption"), [("en", "Figure 1."), ("de", "Abbildung 1.")])
+def test_pdf_chart_shows_every_metric_on_its_own_axis(
+    personas, django_capture_on_commit_callbacks, language, caption
+):
+    from django.core.management import call_command
+
+    from documents import services as document_services
+
     _, version = _regression_version(personas)
-    document = render(personas, version, django_capture_on_commit_callbacks)
+    if language == "de":
+        call_command("compilemessages", locale=["de"], ignore_patterns=[".venv", "node_modules"])
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_services.document_request(
+            actor=personas.owner, kind="model_card", model_version=version, language=language
+        )
+    document.refresh_from_db()
+    assert document.status == "done", document.error
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    pdf = OUTPUT / "model-card-panels.pdf"
+    pdf = OUTPUT / f"model-card-panels-{language}.pdf"
     with document.file.open("rb") as handle:
         pdf.write_bytes(handle.read())
     pages = [
@@ -143,13 +157,15 @@ def test_pdf_chart_shows_every_metric_on_its_own_axis(personas, django_capture_o
         ).stdout.decode()
         for n in range(1, document.pages + 1)
     ]
-    page = next(i for i, text in enumerate(pages, 1) if "Figure 1." in text)
-    prefix = OUTPUT / "model-card-panels"
+    page = next(i for i, text in enumerate(pages, 1) if caption in text)
+    prefix = OUTPUT / f"model-card-panels-{language}"
+    for old in OUTPUT.glob(f"model-card-panels-{language}-*.png"):
+        old.unlink()
     subprocess.run(
         ["pdftoppm", "-png", "-r", "100", "-f", str(page), "-l", str(page), str(pdf), prefix],
         check=True,
     )
-    png = next(OUTPUT.glob("model-card-panels-*.png"))  # test-output/documents/, to look at
+    png = next(OUTPUT.glob(f"model-card-panels-{language}-*.png"))  # test-output/documents/
     text = " ".join(pages[page - 1].split())
     for label in ("rmse", "412", "600", "mape", "0.11", "r2", "0.87"):
         assert label in text
