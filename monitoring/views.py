@@ -192,6 +192,7 @@ def alert_list(request):
             "state": state,
             "kind": kind,
             "selected_kinds": selected_kinds,
+            "selected_labels": [str(lbl) for v, lbl in Alert.Kind.choices if v in selected_kinds],
             "states": ALERT_STATES,
             "kinds": Alert.Kind.choices,
             "counts": counts,

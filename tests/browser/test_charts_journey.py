@@ -62,6 +62,14 @@ def test_dashboard_bars_and_tiles_are_keyboard_links_to_their_lists(live_server,
     assert page.locator(".request-card").count() == 2
     _both_widths(page, screenshot, "96-pending-requests")
     page.go_back()
+    # The overdue tile: the alert list filtered on both kinds it adds up.
+    page.get_by_role("link", name="0 overdue reviews and incident reports").click()
+    page.wait_for_url("**/alerts/?kind=review_overdue&kind=incident_overdue")
+    assert page.locator("#alert-kind option:checked").count() == 2
+    kinds = page.locator("[data-kinds]").inner_text()
+    assert "Recertification overdue" in kinds and "Incident report overdue" in kinds
+    _both_widths(page, screenshot, "96-alerts-two-kinds")
+    page.go_back()
     page.get_by_role("link", name="1 open incident").click()
     page.wait_for_url("**/incidents/")
     assert page.locator(".incident-cards > li").count() == 1
