@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,6 +23,8 @@ from catalog.forms import (
     TeamMoveDeclineForm,
     TeamMoveRequestForm,
 )
+from catalog.metric_history import LAST_VERSIONS, metric_history
+from common.chart_scale import format_number
 from common.forms import form_errors, message_errors
 
 _PAGE_SIZES = (10, 25, 50, 100)
@@ -68,15 +71,27 @@ def model_list(request):
     )
 
 
+def _reader_number(value: float) -> str:
+    """A metric as the reader writes numbers (``1.234,57`` in German): the chart labels."""
+    text = format_number(value)
+    separators = {",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")}
+    return "".join(separators.get(c, c) for c in text)
+
+
 @login_required
 def model_detail(request, model_id):
     model = selectors.model_service_get(user=request.user, model_id=model_id)
+    versions = selectors.model_version_list(user=request.user, model_service=model)
+    recent = versions[:LAST_VERSIONS]
     return render(
         request,
         "catalog/model_detail.html",
         {
             "model": model,
-            "versions": selectors.model_version_list(user=request.user, model_service=model),
+            "versions": versions,
+            "metric_history": metric_history(
+                [(f"v{v.version}", v.metrics) for v in recent], number=_reader_number
+            ),
             "timeline": audit_timeline_for_subject(subject_id=model.pk),
             "field_names": _FIELD_NAMES,
             "can_edit": selectors.model_service_can_edit(request.user, model),

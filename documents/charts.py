@@ -70,11 +70,11 @@ def _n(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _open(width: int, height: int, title: str) -> list[str]:
+def _open(width: int, height: int, title: str, role: str = "img") -> list[str]:
     label = clean_label(title, 200)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label={quoteattr(label)} '
+        f'width="{width}" height="{height}" role="{role}" aria-label={quoteattr(label)} '
         f'font-family="{FONT}" class="chart-svg">',
         f"<title>{label}</title>",
     ]
@@ -97,12 +97,15 @@ def bar_chart(
     unit: str = "",
     max_value: float | None = None,
     colors: Sequence[str | None] | None = None,
+    links: Sequence[tuple[str, str] | None] | None = None,
     width: int = 520,
 ) -> str:
     """Horizontal bars, one per ``(label, value)`` pair, in the order given.
 
     ``max_value`` fixes the scale (e.g. 100 for percentages); by default the largest value
-    fills the width. Zero values draw no bar but keep their row and label.
+    fills the width. Zero values draw no bar but keep their row and label. ``links`` gives a
+    row an ``(href, accessible name)``: the whole row (label, bar, value) becomes one link,
+    reachable with the keyboard, to the list of what the bar counts (the web page only).
     """
     rows = [(str(label), _number(value)) for label, value, *_ in items]
     if not rows:
@@ -111,7 +114,8 @@ def bar_chart(
     plot_w = width - label_w - value_w
     scale = _number(max_value) if max_value is not None else max(v for _, v in rows)
     height = top * 2 + row_h * len(rows)
-    parts = _open(width, height, title)
+    # An image's content is hidden from assistive technology: with links, a group of them.
+    parts = _open(width, height, title, role="group" if links else "img")
     parts.append(
         f'<line x1="{label_w}" y1="{top - 2}" x2="{label_w}" y2="{height - top + 2}" '
         f'stroke="{GRID}" stroke-width="1"/>'
@@ -120,6 +124,18 @@ def bar_chart(
         y = top + i * row_h
         bar = 0.0 if scale <= 0 else min(value, scale) / scale * plot_w
         fill = _color(colors[i] if colors and i < len(colors) else None, i)
+        link = links[i] if links and i < len(links) else None
+        if link:
+            href, name = link
+            # The name is the link's <title> (its tooltip too): an aria-label would have to
+            # repeat the visible text word for word (WCAG 2.5.3), which SVG text cannot.
+            parts.append(
+                f'<a href={quoteattr(_NOT_XML.sub("", href))} class="chart-link">'
+                f"<title>{clean_label(name, 200)}</title>"
+                # The row's full width is the target, so a zero row can be clicked too.
+                f'<rect x="0" y="{_n(y)}" width="{width}" height="{row_h}" fill="#fff" '
+                f'fill-opacity="0"/>'
+            )
         parts.append(
             f'<text x="{label_w - 8}" y="{_n(y + row_h / 2 + 4)}" text-anchor="end" '
             f'font-size="11" fill="{INK}">{clean_label(label)}</text>'
@@ -133,6 +149,8 @@ def bar_chart(
             f'<text x="{_n(label_w + bar + 6)}" y="{_n(y + row_h / 2 + 4)}" font-size="11" '
             f'fill="{INK}" font-weight="bold">{escape(_fmt(value, unit))}</text>'
         )
+        if link:
+            parts.append("</a>")
     parts.append("</svg>")
     return "".join(parts)
 

@@ -293,6 +293,17 @@ def incidents_for_model(model: ModelService) -> QuerySet[Incident]:
     return Incident.objects.filter(model_service=model).select_related("model_version")
 
 
+def incident_open(*, user) -> QuerySet[Incident]:
+    """Open incidents of every model ``user`` may see, newest first: what the dashboard counts
+    and its list shows."""
+    return (
+        incident_visible(user=user)
+        .filter(status=Incident.Status.OPEN)
+        .select_related("model_service")
+        .order_by("-aware_at", "-created_at")
+    )
+
+
 def incident_visible(*, user) -> QuerySet[Incident]:
     """Incidents of every model ``user`` may see (the register follows the model's visibility),
     for reports across models such as the portfolio report."""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("alerts/<uuid:alert_id>/resolve/", views.alert_resolve, name="alert-resolve"),
     path("models/<uuid:model_id>/incidents/", views.incident_list, name="incident-list"),
     path("models/<uuid:model_id>/incidents/new/", views.incident_create, name="incident-create"),
+    path("incidents/", views.incident_open_list, name="incident-open-list"),
     path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident-detail"),
     path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident-edit"),
     path(

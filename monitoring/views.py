@@ -283,6 +283,27 @@ def incident_list(request, model_id):
     )
 
 
+@login_required
+def incident_open_list(request):
+    """Open incidents of every model the user may see: where the dashboard's "open incidents"
+    leads (each model's register lists its closed ones too)."""
+    now = timezone.now()
+    rows = selectors.incident_open(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/incident_open_list.html",
+        {
+            "page": page,
+            "rows": [
+                {"incident": i, "clock": selectors.incident_clock(i, now=now)}
+                for i in page.object_list
+            ],
+            "query_string": "",
+        },
+    )
+
+
 def _versions(model):
     return ModelVersion.objects.filter(model_service=model).order_by(
         "-version_number", "-created_at"

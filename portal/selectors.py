@@ -3,9 +3,13 @@ across every domain."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from approvals import selectors as approvals
 from approvals.policy import REVIEW_SLA
@@ -14,7 +18,7 @@ from catalog.models import ModelService
 from catalog.selectors import model_service_visible
 from documents import charts
 from monitoring import selectors
-from monitoring.models import Alert, Incident
+from monitoring.models import Alert
 
 TIER_ORDER = ("prohibited", "high", "limited", "minimal", "unassessed")
 TIER_COLORS = {
@@ -37,16 +41,29 @@ def dashboard_data(*, user) -> dict:
     counts = selectors.alert_counts_by_kind(user=user)
     # The same selectors as the pages each tile leads to, so a tile counts what its page lists.
     overdue_cutoff = timezone.now() - REVIEW_SLA
-    incidents_open = Incident.objects.filter(
-        model_service__in=visible, status=Incident.Status.OPEN
-    ).select_related("model_service")
+    catalog = reverse("catalog:model-list")
+    # Each bar leads to the catalog filtered on its tier: the list of what the bar counts.
+    tier_links = [
+        (
+            f"{catalog}?{urlencode({'risk_tier': t})}",
+            ngettext("%(tier)s: %(n)s model", "%(tier)s: %(n)s models", n)
+            % {"tier": label, "n": n},
+        )
+        for t, (label, n, _c) in zip(TIER_ORDER, tier_items, strict=True)
+    ]
     return {
         "models": sum(by_tier.values()),
         "tier_chart": charts.bar_chart(
             [(label, n) for label, n, _ in tier_items],
             title=_("Models by EU AI Act risk tier"),
             colors=[c for *_, c in tier_items],
+            links=tier_links,
+            width=400,  # narrow enough to stay legible on a 390 px phone
         ),
+        "tier_links": [
+            (label, n, href)
+            for (label, n, _c), (href, _name) in zip(tier_items, tier_links, strict=True)
+        ],
         "tier_items": tier_items,
         "inbox": approvals.inbox(user=user).count(),
         "pending": approvals.pending(user=user).count(),
@@ -57,7 +74,7 @@ def dashboard_data(*, user) -> dict:
         "stale_deployments": counts.get(Alert.Kind.STALE_IN_PRODUCTION, 0),
         "overdue_reviews": counts.get(Alert.Kind.REVIEW_OVERDUE, 0),
         "overdue_incidents": counts.get(Alert.Kind.INCIDENT_OVERDUE, 0),
-        "incidents_open": incidents_open.count(),
+        "incidents_open": selectors.incident_open(user=user).count(),
         "drift": approvals.drift_open(user=user).count(),
         "activity": list(
             AuditEvent.objects.filter(subject_id__in=visible.values("pk")).order_by("-seq")[:10]

@@ -221,6 +221,8 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200  # everyone signed in may generate reports on what they see
     if name == "monitoring:alert-list":
         return 200  # alerts of every model the persona may see
+    if name == "monitoring:incident-open-list":
+        return 200  # open incidents of every model the persona may see
     if name in {"monitoring:model-monitoring", "monitoring:incident-list"}:
         return 200 if persona in SEES[which] else 404
     if name in {"monitoring:alert-detail", "monitoring:incident-detail"}:

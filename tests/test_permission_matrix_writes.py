@@ -141,7 +141,7 @@ READ_ONLY_ROUTES = {
     "documents:document-detail", "documents:document-download", "documents:model-card",
     "documents:report-list",
     "monitoring:model-monitoring", "monitoring:alert-list", "monitoring:alert-detail",
-    "monitoring:incident-list", "monitoring:incident-detail",
+    "monitoring:incident-list", "monitoring:incident-detail", "monitoring:incident-open-list",
     "usage:model-usage", "usage-api:usage-list", "usage-api:usage-cost-report",
     "usage:report", "usage:report-csv", "documents:usage-report-pdf",
     "registries:list", "registries:inbox", "registries:detail",

@@ -38,7 +38,8 @@ def test_owner_reads_exports_and_generates_the_model_card(live_server, page, scr
     assert "High" in main and "Annex III" in main and "Incident contact" in main
     assert "No PDF generated yet" in main
     if version.metrics:
-        assert page.locator(".mc-chart-figure svg").count() == 1
+        # One small chart per metric, each on its own axis (issue 20, point 9).
+        assert page.locator(".mc-chart-figure svg.mc-panel").count() == len(version.metrics)
         assert page.locator(".mc-chart-figure svg rect").count() >= len(version.metrics)
     screenshot(page, "50-model-card")
 

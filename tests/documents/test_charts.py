@@ -150,3 +150,21 @@ def test_stacked_refuses_mismatched_series():
 def test_donut_with_one_full_share_draws_a_ring():
     root = parse(charts.donut_chart([("present", 5), ("missing", 0)], title="t", center="100%"))
     assert root.find(f"{SVG}circle") is not None and "100%" in texts(root)
+
+
+def test_bar_links_make_each_row_one_named_keyboard_link():
+    svg = charts.bar_chart(
+        [("High", 3), ("Minimal", 0)],
+        title="t",
+        links=[("/models/?risk_tier=high&x=<1>", 'High: 3 "models"'), ("/m/?t=min", "Min: 0")],
+    )
+    root = ET.fromstring(svg)  # noqa: S314 (our own output, parsed to prove it is well-formed)
+    assert root.get("role") == "group"  # an img's links would be hidden from screen readers
+    links = root.findall(f"{SVG}a")
+    assert [(a.get("href"), a.find(f"{SVG}title").text) for a in links] == [
+        ("/models/?risk_tier=high&x=<1>", 'High: 3 "models"'),
+        ("/m/?t=min", "Min: 0"),
+    ]
+    # The zero row has no bar, but its link still covers the row (label, value, target).
+    assert texts(links[1]) == ["Minimal", "0"] and links[1].find(f"{SVG}rect") is not None
+    assert parse(charts.bar_chart([("a", 1)], title="t")).find(f"{SVG}a") is None

@@ -187,7 +187,7 @@ def test_card_data_is_json_and_deterministic(personas):
     assert [a["name"] for a in staging["requests"][0]["approvers"]] == ["reviewer"]
     assert staging["deployments"][0]["reference"] == "ci#42"
     assert data["evaluation"]["metrics"][0]["name"] == "auc"
-    assert [b["label"] for b in data["chart"]["bars"]] == sorted(METRICS)
+    assert [b["label"] for b in data["chart"]["panels"]] == sorted(METRICS)
 
 
 # --- Pure parts -------------------------------------------------------------------------------
@@ -202,10 +202,11 @@ def test_metric_values_are_shown_as_people_read_them(value, shown):
 def test_chart_geometry_is_numbers_and_labels_only():
     rows = model_card.metric_rows({"b": -0.2, "a": 0.9, "<script>": 0.5, "note": "n/a"})
     chart = model_card.bar_chart(rows, title="t")
-    assert [b["label"] for b in chart["bars"]] == ["<script>", "a", "b"]  # "note" is not numeric
-    assert chart["bars"][2]["negative"] is True
-    for bar in chart["bars"]:
-        assert all(isinstance(bar[k], int | float) for k in ("x", "y", "width", "value_x"))
+    assert [p["label"] for p in chart["panels"]] == ["<script>", "a", "b"]  # "note" is not numeric
+    assert chart["panels"][2]["negative"] is True
+    for panel in chart["panels"]:
+        assert all(isinstance(panel[k], int | float) for k in ("x", "zero_x", "bar_width"))
+        assert all(isinstance(t["x"], int | float) for t in panel["ticks"])
     assert model_card.bar_chart(model_card.metric_rows({"x": "text"}), title="t") is None
 
 

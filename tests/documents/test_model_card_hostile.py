@@ -199,4 +199,4 @@ def test_card_data_of_a_hostile_model_is_plain_text(personas):
     data = model_card.card_data(version)
     assert data["model"]["description"] == BIG
     assert data["version"]["license"] == CSS_LINK
-    assert [b["label"] for b in data["chart"]["bars"]] == sorted([SCRIPT, "auc", ARABIC])
+    assert [b["label"] for b in data["chart"]["panels"]] == sorted([SCRIPT, "auc", ARABIC])
