@@ -138,6 +138,8 @@ WRITE_MATRIX = [
     # budgets span teams, like the billing exports: the second line (people, not CI)
     ("usage:budget-set",                        "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("usage:budget-delete",                     "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
+    # the browser upload of a FOCUS export: the same people as the API's costs:write, by session
+    ("usage:cost-import",                       "POST", "focus csv",   None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "foreign", "401  404  404  ok   404  404  ok   ok   404  404  ok   404  404"),
     ("documents-api:portfolio-reports",         "POST", "",            None,      "401  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok"),

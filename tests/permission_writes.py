@@ -541,6 +541,9 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         {"environment": "production", "features": {"age": "int"}},
     ),
     ("usage-api:cost-import-create", "focus csv"): _cost_import,
+    ("usage:cost-import", "focus csv"): lambda c: Send(
+        "POST", c.url("usage:cost-import"), form=_cost_import(c).form
+    ),
     ("usage:budget-set", ""): lambda c: post(
         c.url("usage:budget-set"), model="owned-model", amount="250", currency="EUR"
     ),

@@ -240,7 +240,7 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in EDITS[which] else 403  # the owning team (and admins) request
     if name == "usage:model-usage":
         return 200 if persona in SEES[which] else 404  # usage and cost follow the model
-    if name in {"usage:budget-set", "usage:budget-delete"}:
+    if name in {"usage:budget-set", "usage:budget-delete", "usage:cost-import"}:
         return 405 if signed_in else 302  # POST-only budget actions, behind sign-in
     if name in {"usage:report", "usage:report-csv", "documents:usage-report-pdf"}:
         return 200  # of the models the persona may see (often none)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from catalog.selectors import model_service_get, model_service_visible
-from usage import budgets, charts, selectors
+from usage import access, budgets, charts, selectors
+from usage.import_views import CostImportForm
 
 
 @login_required
@@ -137,6 +138,7 @@ def usage_report(request):
             "unmatched": report.get("unmatched"),
             "teams": selectors.team_choices(),
             **budget_context(request.user, month, error),
+            "import_form": CostImportForm() if access.can_import_costs(request.user) else None,
         },
     )
 
