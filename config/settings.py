@@ -564,11 +564,17 @@ CELERY_BEAT_SCHEDULE["monitoring-daily"] = {
 # --- Usage and cost (usage/; README "Usage and cost") ----------------------------------------
 # The FOCUS resource tag whose value names the model (its catalog name or id) a cost row is for.
 ATTEST_COST_MODEL_TAG = env_str("ATTEST_COST_MODEL_TAG", "attest-model")
+# The second tag: the row's deployment of that model, by id or environment (issue 22).
+ATTEST_COST_DEPLOYMENT_TAG = env_str("ATTEST_COST_DEPLOYMENT_TAG", "attest-deployment")
 # Largest FOCUS file accepted by POST /api/v1/costs/imports/ (bytes; written to disk, streamed).
 ATTEST_COST_IMPORT_MAX_BYTES = env_int("ATTEST_COST_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 # Prometheus reads: resolution of the counters read over query_range, and the request timeout.
 ATTEST_USAGE_STEP_SECONDS = env_int("ATTEST_USAGE_STEP_SECONDS", 60)
 ATTEST_USAGE_TIMEOUT_SECONDS = env_int("ATTEST_USAGE_TIMEOUT_SECONDS", 20)
+# A usage source's Prometheus URL is a team's input: private, loopback and reserved addresses
+# are refused (SSRF, as for outgoing webhooks) unless this is on; an in-cluster Prometheus
+# (http://prometheus.monitoring:9090) needs it.
+ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE = env_bool("ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE", False)
 CELERY_BEAT_SCHEDULE["usage-read"] = {"task": "usage.tasks.read_usage", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["usage-budgets"] = {
     "task": "usage.tasks.check_budgets",

@@ -44,3 +44,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 ATTEST_EAGER_BACKGROUND_TASKS: list[str] = []  # tests wait for eager tasks, unless one asks
 # The webhook receivers tests start listen on loopback (issue 23, outgoing events).
 ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE = True  # the tests' Prometheus listens on 127.0.0.1

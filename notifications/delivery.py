@@ -22,26 +22,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import certifi
 import urllib3
+
+from common.outbound import TargetRefused, host_header, pinned_pool, resolve_target
+
+__all__ = ["TargetRefused", "resolve_target"]  # the check lives in common.outbound (shared)
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the spec's prefix, not a secret)
 SECRET_BYTES = 32
 EXCERPT_BYTES = 2048
 USER_AGENT = "Attest-Webhooks/1"
-
-
-class TargetRefused(ValueError):
-    """The URL may not be called: not http(s), no host, or an address inside a private network
-    (unless private targets are allowed)."""
 
 
 @dataclass(frozen=True)
@@ -98,44 +94,6 @@ def signed_headers(
     }
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def resolve_target(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
-    """(scheme, host, port, address to connect to) of ``url``; TargetRefused when it may not
-    be called. Every address the name resolves to must be public, not just the first: an
-    attacker's name may answer with a public and a private one."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise TargetRefused("Only http and https URLs can receive webhooks.")
-    host = parts.hostname
-    if not host:
-        raise TargetRefused("The URL has no host.")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise TargetRefused("The URL's port is not a number from 1 to 65535.") from exc
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise TargetRefused(f"The host name {host!r} does not resolve.") from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not addresses:
-        raise TargetRefused(f"The host name {host!r} does not resolve.")
-    if not allow_private:
-        private = [a for a in addresses if not _is_public(a)]
-        if private:
-            raise TargetRefused(
-                f"{host} resolves to a private, loopback or reserved address ({private[0]}); "
-                "webhooks go to public addresses only (ATTEST_WEBHOOKS_ALLOW_PRIVATE_TARGETS)."
-            )
-    return parts.scheme, host, port, addresses[0]
-
-
 def _retry_after(value: str | None) -> int | None:
     if not value:
         return None
@@ -173,30 +131,14 @@ def post(
         return Answer(None, "", str(exc), elapsed())
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    default_port = 443 if scheme == "https" else 80
-    host_header = host if ":" not in host else f"[{host}]"
-    if port != default_port:
-        host_header += f":{port}"
     timeout = urllib3.Timeout(connect=min(5.0, timeout_seconds), read=timeout_seconds)
-    if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            port,
-            timeout=timeout,
-            retries=False,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
-            server_hostname=host,
-            assert_hostname=host,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    pool = pinned_pool(scheme, host, port, address, timeout)
     try:
         response = pool.urlopen(
             "POST",
             path,
             body=body,
-            headers={**headers, "Host": host_header},
+            headers={**headers, "Host": host_header(scheme, host, port)},
             redirect=False,
             retries=False,
             preload_content=False,

@@ -138,9 +138,18 @@ WRITE_MATRIX = [
     # usage and cost: billing exports span every team (the second line and service accounts)
     ("usage-api:cost-import-create",            "POST", "focus csv",   None,      "401  403  403  403  403  403  ok   403  403  403  ok   403  ok"),
     ("usage-api:usage-source",                  "PUT",  "",            "owned",   "401  ok   ok   404  403  404  403  403  403  404  ok   403  ok"),
+    ("usage-api:usage-points-create",           "POST", "",            "owned",   "401  ok   ok   404  403  404  403  403  403  404  ok   403  ok"),
+    # the usage source form on the model's usage page: the owning team (and admins), by session
+    ("usage:usage-source-set",                  "POST", "",            "owned",   "in   ok   ok   404  403  404  403  403  403  404  ok   in   in"),
     # budgets span teams, like the billing exports: the second line (people, not CI)
+    # the budgets API: costs:write, the second line (people); the world's budget is the other team's
+    ("usage-api:budget-list",                   "POST", "",            None,      "401  403  403  403  403  403  ok   403  403  403  ok   403  403"),
+    ("usage-api:budget-detail",                 "PATCH", "amount",     None,      "401  404  404  403  404  404  ok   404  404  404  ok   403  404"),
+    ("usage-api:budget-detail",                 "DELETE", "",          None,      "401  404  404  403  404  404  ok   404  404  404  ok   403  404"),
     ("usage:budget-set",                        "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("usage:budget-delete",                     "POST", "",            None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
+    # the browser upload of a FOCUS export: the same people as the API's costs:write, by session
+    ("usage:cost-import",                       "POST", "focus csv",   None,      "in   403  403  403  403  403  ok   403  403  403  ok   in   in"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "owned",   "401  ok   ok   404  ok   404  ok   ok   ok   404  ok   ok   ok"),
     ("documents-api:technical-documentation",   "POST", "high-risk",   "foreign", "401  404  404  ok   404  404  ok   ok   404  404  ok   404  404"),
     ("documents-api:portfolio-reports",         "POST", "",            None,      "401  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok"),

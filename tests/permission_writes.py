@@ -551,11 +551,47 @@ SENDS: dict[tuple[str, str], Callable[[Cell], Send]] = {
         {"environment": "production", "features": {"age": "int"}},
     ),
     ("usage-api:cost-import-create", "focus csv"): _cost_import,
+    ("usage:cost-import", "focus csv"): lambda c: Send(
+        "POST", c.url("usage:cost-import"), form=_cost_import(c).form
+    ),
+    ("usage-api:budget-list", ""): lambda c: api(
+        "POST",
+        c.url("usage-api:budget-list"),
+        {"team": "credit-risk", "amount": "250", "currency": "EUR"},
+    ),
+    ("usage-api:budget-detail", "amount"): lambda c: api(
+        "PATCH",
+        c.url("usage-api:budget-detail", budget_id=c.world["budget"].pk),
+        {"amount": "99"},
+    ),
+    ("usage-api:budget-detail", ""): lambda c: Send(
+        "DELETE", c.url("usage-api:budget-detail", budget_id=c.world["budget"].pk)
+    ),
     ("usage:budget-set", ""): lambda c: post(
         c.url("usage:budget-set"), model="owned-model", amount="250", currency="EUR"
     ),
     ("usage:budget-delete", ""): lambda c: post(
         c.url("usage:budget-delete", pk=c.world["budget"].pk)
+    ),
+    ("usage-api:usage-points-create", ""): lambda c: api(
+        "POST",
+        c.url("usage-api:usage-points-create"),
+        {
+            "items": [
+                {
+                    "deployment": str(c.world["deployment"].pk),
+                    "date": "2026-11-01",
+                    "requests": 10,
+                    "errors": 1,
+                }
+            ]
+        },
+    ),  # fmt: skip
+    ("usage:usage-source-set", ""): lambda c: post(
+        c.url("usage:usage-source-set", model_id=c.model.pk),
+        deployment=str(c.world["deployment"].pk),
+        prometheus_url="http://127.0.0.1:9",
+        requests="http_requests_total",
     ),
     ("usage-api:usage-source", ""): lambda c: api(
         "PUT",

@@ -251,7 +251,12 @@ def page_expectations(name: str, persona: str, which: str | None) -> int:
         return 200 if persona in EDITS[which] else 403  # the owning team (and admins) request
     if name == "usage:model-usage":
         return 200 if persona in SEES[which] else 404  # usage and cost follow the model
-    if name in {"usage:budget-set", "usage:budget-delete"}:
+    if name in {
+        "usage:budget-set",
+        "usage:budget-delete",
+        "usage:cost-import",
+        "usage:usage-source-set",
+    }:
         return 405 if signed_in else 302  # POST-only budget actions, behind sign-in
     if name in {"usage:report", "usage:report-csv", "documents:usage-report-pdf"}:
         return 200  # of the models the persona may see (often none)
@@ -282,6 +287,7 @@ def route_values(world) -> dict:
         "review_id": world["review"].pk,
         "move_id": world["move"].pk,
         "deployment_id": world["deployment"].pk,
+        "budget_id": world["budget"].pk,
         "event_id": "00000000-0000-4000-8000-000000000000",
         "endpoint_id": world["webhook_endpoint"].pk,
         "delivery_id": world["webhook_delivery"].pk,
@@ -426,6 +432,24 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
         return 401
     if path == "/api/v1/costs/imports/":  # costs:write; the second line and service accounts
         return 400 if persona in {"compliance", "admin"} else 403  # no file: 400
+    if path == "/api/v1/budgets/":  # read: catalog:read; create: costs:write, the second line
+        if method == "get":
+            return 200
+        if persona == "ci_token":
+            return 403
+        return 400 if persona in {"compliance", "admin"} else 403  # empty body: 400
+    if path == "/api/v1/budgets/{budget_id}/":  # the other team's budget
+        if method != "get" and persona == "ci_token":
+            return 403  # the token lacks costs:write
+        if persona == "admin":
+            return 404  # the compliance officer, asked before the admin, deleted it
+        if persona not in {"other_owner", "compliance", "admin"}:
+            return 404  # its team's members and the second line see it
+        if method == "get":
+            return 200
+        if persona == "other_owner":
+            return 403
+        return 204 if method == "delete" else 400  # PATCH without amount or currency: 400
     if path.startswith("/api/v1/deployments/{deployment_id}/"):  # the owned model's deployment
         if persona == "ci_token" and method == "put":
             return 403  # the token lacks deployments:write
@@ -476,7 +500,7 @@ def api_expectation(path: str, method: str, persona: str, which: str | None) -> 
             return 404
         # POST: neither model is high-risk (400); GET: nothing generated yet (404)
         return 400 if method == "post" else 404
-    if path == "/api/v1/metrics/":
+    if path in {"/api/v1/metrics/", "/api/v1/metrics/usage/"}:
         return 403 if persona == "ci_token" else 400  # token lacks metrics:write; empty body
     if path.endswith("/schema/"):  # input schema of a version
         if persona == "ci_token":
@@ -509,6 +533,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
         .replace("<str:version>", "{version}")
         .replace("<uuid:event_id>", "{event_id}")
         .replace("<uuid:deployment_id>", "{deployment_id}")
+        .replace("<uuid:budget_id>", "{budget_id}")
         for _, route, _ in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }
@@ -528,6 +553,7 @@ def test_every_api_operation_answers_every_persona_as_expected(personas, world):
                 url = url.replace("{version}", "1")
                 url = url.replace("{event_id}", "00000000-0000-4000-8000-000000000000")
                 url = url.replace("{deployment_id}", str(world["deployment"].pk))
+                url = url.replace("{budget_id}", str(world["budget"].pk))
                 got = client.generic(
                     method.upper(), url, "{}", content_type="application/json"
                 ).status_code

@@ -29,7 +29,7 @@ from accounts.models import Team
 from audit.services import audit_record
 from catalog.models import ModelService
 from catalog.selectors import model_service_visible
-from common.errors import Forbidden, ValidationError
+from common.errors import Conflict, Forbidden, NotFound, ValidationError
 from common.outbox import outbox_enqueue
 from monitoring.models import Alert
 from monitoring.services.alerts import AlertSpec, _alert_raise, _resolve_active
@@ -133,6 +133,33 @@ def budget_set(
     )
     outbox_enqueue("usage.tasks.check_budgets")  # after commit, through the outbox
     return budget
+
+
+@transaction.atomic
+def budget_create(
+    *,
+    actor,
+    amount,
+    currency: str,
+    model_service: ModelService | None = None,
+    team: Team | None = None,
+) -> Budget:
+    """A new budget (the API's POST): 409 when the model or team has one already (change it
+    with ``budget_set``), so two pipelines cannot silently overwrite each other's limit."""
+    if not may_set_budgets(actor):
+        raise Forbidden(_("Only compliance officers and administrators set budgets."))
+    scope = {"model_service": model_service} if model_service else {"team": team}
+    if model_service is not None or team is not None:
+        existing = Budget.objects.select_for_update().filter(**scope).first()
+        if existing is not None:
+            raise Conflict(
+                _("%(scope)s has a budget already; change it instead.")
+                % {"scope": model_service or team},
+                extra={"budget": str(existing.pk)},
+            )
+    return budget_set(
+        actor=actor, amount=amount, currency=currency, model_service=model_service, team=team
+    )
 
 
 @transaction.atomic
@@ -282,9 +309,9 @@ def _resolve_all(budget: Budget, subject: str) -> None:
             )
 
 
-def budget_statuses(*, user, month: date) -> list[BudgetStatus]:
-    """The budgets ``user`` may see for ``month``: a model's when the model is visible to them,
-    a team's when they belong to it or are in the second line."""
+def budgets_visible(*, user) -> list[Budget]:
+    """The budgets ``user`` may see: a model's when the model is visible to them, a team's
+    when they belong to it or are in the second line."""
     visible = set(model_service_visible(user=user).values_list("pk", flat=True))
     oversight = access.can_see_unmatched_cost(user)
     teams = set(Team.objects.filter(group__user=user).values_list("pk", flat=True))
@@ -294,5 +321,18 @@ def budget_statuses(*, user, month: date) -> list[BudgetStatus]:
             continue
         if budget.team_id and not (oversight or budget.team_id in teams):
             continue
-        shown.append(budget_status(budget, month))
+        shown.append(budget)
     return shown
+
+
+def budget_statuses(*, user, month: date) -> list[BudgetStatus]:
+    """The budgets ``user`` may see, each against ``month``."""
+    return [budget_status(budget, month) for budget in budgets_visible(user=user)]
+
+
+def budget_get(*, user, budget_id) -> Budget:
+    """One budget ``user`` may see; 404 otherwise (whether it exists is not revealed)."""
+    for budget in budgets_visible(user=user):
+        if budget.pk == budget_id:
+            return budget
+    raise NotFound(_("No budget with this id that you may see."))

@@ -58,8 +58,11 @@ class CostRow(models.Model):
     """One FOCUS row: an amount in its billing currency for a charge period of one billing
     account, matched to a catalog model by its resource tag or left unmatched (never dropped).
 
-    ``month`` is the first day of the UTC month of ``ChargePeriodStart``. A plain integer key:
-    a billing export has millions of rows and nothing links to one row from outside.
+    ``month`` is the first day of the UTC month of ``ChargePeriodStart``. ``deployment`` is the
+    matched model's deployment the second tag names (by id, or by environment: the deployment
+    live there during the charge period); a row the second tag does not match keeps none.
+    A plain integer key: a billing export has millions of rows and nothing links to one row
+    from outside.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -79,6 +82,15 @@ class CostRow(models.Model):
     )
     tag_value = models.CharField(max_length=255, blank=True)  # the model tag as billed
     service_name = models.CharField(max_length=255, blank=True)
+    # The second tag (ATTEST_COST_DEPLOYMENT_TAG): one deployment of the matched model, or none.
+    deployment = models.ForeignKey(
+        "approvals.Deployment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cost_rows",
+    )
+    deployment_tag_value = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["month", "id"]

@@ -6,16 +6,26 @@ because PromQL's ``increase()`` extrapolates to the window's edges and would not
 number of requests actually served. A series first seen within the window is a counter that
 started during it (from zero). Latency quantiles come from the histogram's buckets:
 ``histogram_quantile(q, sum by (le) (increase(<buckets>[window])))`` at the window's end.
+
+The URL is a team's input: every request goes through ``common.outbound`` (the outgoing
+webhooks' SSRF check): the host's addresses are checked (private ones refused unless
+``allow_private``, ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE) and the connection pinned to the
+checked address; redirects are not followed.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
 
-import requests
+import urllib3
 
+from common.outbound import TargetRefused, host_header, pinned_pool, resolve_target
+
+MAX_BODY = 64 * 1024 * 1024  # a day of one selector's points is far below this
 MAX_POINTS = 10_000  # Prometheus refuses a query_range of more than 11,000 points per series
 
 
@@ -31,21 +41,48 @@ class DayReading:
     latency_p95_ms: float | None
 
 
-def _get(base_url: str, params: dict, timeout: float) -> list[dict]:
+def _get(base_url: str, params: dict, timeout: float, allow_private: bool = False) -> list[dict]:
     url = base_url.rstrip("/") + "/api/v1/query_range"
     try:
-        response = requests.get(url, params=params, timeout=timeout)
-    except requests.RequestException as exc:
-        raise PrometheusError(f"Prometheus at {base_url} is unreachable: {exc}") from None
+        scheme, host, port, address = resolve_target(
+            url,
+            allow_private=allow_private,
+            what="usage reads",
+            setting="ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE",
+        )
+    except TargetRefused as exc:
+        raise PrometheusError(f"Prometheus at {base_url} may not be called: {exc}") from None
+    path = (urlsplit(url).path or "/") + "?" + urlencode(params)
+    pool = pinned_pool(scheme, host, port, address, urllib3.Timeout(connect=timeout, read=timeout))
     try:
-        body = response.json()
+        answer = pool.urlopen(
+            "GET",
+            path,
+            headers={"Host": host_header(scheme, host, port), "Accept": "application/json"},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+        )
+        try:
+            raw = answer.read(MAX_BODY + 1, decode_content=True) or b""
+        finally:
+            answer.release_conn()
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise PrometheusError(f"Prometheus at {base_url} is unreachable: {exc}") from None
+    finally:
+        pool.close()
+    status_code = answer.status
+    try:
+        body = json.loads(raw)
+        if not isinstance(body, dict):
+            raise ValueError
     except ValueError:
         raise PrometheusError(
-            f"Prometheus at {base_url} answered {response.status_code} without JSON."
+            f"Prometheus at {base_url} answered {status_code} without JSON."
         ) from None
-    if response.status_code != 200 or body.get("status") != "success":
+    if status_code != 200 or body.get("status") != "success":
         raise PrometheusError(
-            f"Prometheus refused {params['query']!r}: {body.get('error') or response.status_code}"
+            f"Prometheus refused {params['query']!r}: {body.get('error') or status_code}"
         )
     data = body.get("data") or {}
     if data.get("resultType") != "matrix":
@@ -58,7 +95,13 @@ def _ts(moment: datetime) -> str:
 
 
 def query_range(
-    base_url: str, query: str, start: datetime, end: datetime, step: int, timeout: float
+    base_url: str,
+    query: str,
+    start: datetime,
+    end: datetime,
+    step: int,
+    timeout: float,
+    allow_private: bool = False,
 ) -> dict[str, list[tuple[float, float]]]:
     """Series labels (as a key) → [(unix time, value)], evaluated at start, start+step, ... and
     at ``end`` itself; split into requests of at most ``MAX_POINTS`` points."""
@@ -76,7 +119,7 @@ def query_range(
     while chunk_start <= end:
         chunk_end = min(end, chunk_start + timedelta(seconds=step * (MAX_POINTS - 1)))
         params = {"query": query, "start": _ts(chunk_start), "end": _ts(chunk_end), "step": step}
-        add(_get(base_url, params, timeout))
+        add(_get(base_url, params, timeout, allow_private))
         points = int((chunk_end - chunk_start).total_seconds() // step)
         last = chunk_start + timedelta(seconds=points * step)
         chunk_start = last + timedelta(seconds=step)
@@ -86,6 +129,7 @@ def query_range(
                 base_url,
                 {"query": query, "start": _ts(end), "end": _ts(end), "step": step},
                 timeout,
+                allow_private,
             )
         )
     for values in series.values():
@@ -108,11 +152,14 @@ def counter_increase(series: dict[str, list[tuple[float, float]]], start: dateti
     return total
 
 
-def _quantile(base_url, q, buckets, start, end, step, timeout) -> float | None:
+def _quantile(base_url, q, buckets, start, end, step, timeout, allow_private) -> float | None:
     window = max(1, int((end - start).total_seconds()))
     query = f"histogram_quantile({q}, sum by (le) (increase({buckets}[{window}s])))"
     result = _get(
-        base_url, {"query": query, "start": _ts(end), "end": _ts(end), "step": step}, timeout
+        base_url,
+        {"query": query, "start": _ts(end), "end": _ts(end), "step": step},
+        timeout,
+        allow_private,
     )
     for item in result:
         for _, value in item.get("values") or []:
@@ -132,19 +179,20 @@ def read_day(
     end: datetime,
     step: int,
     timeout: float,
+    allow_private: bool = False,
 ) -> DayReading:
     """Requests, errors and p50/p95 latency (ms) served in [start, end]."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     served = counter_increase(
-        query_range(base_url, requests_selector, start, end, step, timeout), start
+        query_range(base_url, requests_selector, start, end, step, timeout, allow_private), start
     )
     failed = 0.0
     if errors_selector:
         failed = counter_increase(
-            query_range(base_url, errors_selector, start, end, step, timeout), start
+            query_range(base_url, errors_selector, start, end, step, timeout, allow_private), start
         )
     p50 = p95 = None
     if latency_selector:
-        p50 = _quantile(base_url, 0.5, latency_selector, start, end, step, timeout)
-        p95 = _quantile(base_url, 0.95, latency_selector, start, end, step, timeout)
+        p50 = _quantile(base_url, 0.5, latency_selector, start, end, step, timeout, allow_private)
+        p95 = _quantile(base_url, 0.95, latency_selector, start, end, step, timeout, allow_private)
     return DayReading(round(served), round(failed), p50, p95)

@@ -197,3 +197,35 @@ def team_choices() -> list[tuple[str, str]]:
     """(slug, name) of every team, for the report's team filter (team names are not secret:
     the catalog lists them)."""
     return list(Team.objects.order_by("name").values_list("slug", "name"))
+
+
+def model_deployment_costs(model: ModelService, *, last: date, count: int = 12) -> list[dict]:
+    """The model's cost per month and deployment (newest month first), as the second tag
+    (ATTEST_COST_DEPLOYMENT_TAG) matched it; ``deployment`` None is the model's cost no
+    deployment is tagged with (kept and shown, never spread over the deployments)."""
+    first = month_add(last, -(count - 1))
+    until = month_add(last, 1)
+    grouped: dict = defaultdict(dict)
+    for row in (
+        CostRow.objects.filter(model_service=model, month__gte=first, month__lt=until)
+        .values("month", "deployment", "currency")
+        .annotate(total=Sum("amount"))
+    ):
+        grouped[(row["month"], row["deployment"])][row["currency"]] = money(row["total"])
+    deployments = Deployment.objects.filter(
+        pk__in={d for _m, d in grouped if d is not None}
+    ).select_related("model_version")
+    by_id = {d.pk: d for d in deployments}
+    rows = [
+        {"month": month, "deployment": by_id.get(deployment), "cost": dict(sorted(cost.items()))}
+        for (month, deployment), cost in grouped.items()
+    ]
+    rows.sort(
+        key=lambda r: (
+            -r["month"].toordinal(),
+            r["deployment"] is None,
+            r["deployment"].environment if r["deployment"] else "",
+            -(r["deployment"].deployed_at.timestamp() if r["deployment"] else 0),
+        )
+    )
+    return rows

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from approvals.models import Deployment
 from audit.services import audit_record
 from catalog.models import ModelService
-from common.errors import Forbidden, RequestRefused, ValidationError
+from catalog.selectors import model_service_visible
+from common import outbound
+from common.errors import Forbidden, NotFound, RequestRefused, ValidationError
 from common.outbox import outbox_enqueue
 from usage import access, configuration, focus, prometheus
 from usage.audit_actions import COSTS_IMPORTED, USAGE_RECORDED, USAGE_SOURCE_SET
@@ -43,6 +45,40 @@ def _model_index() -> dict[str, int]:
     return index
 
 
+class _DeploymentIndex:
+    """The second tag's value → a deployment of the row's model: its id, or an environment
+    name, meaning the deployment of the model live there in the charge period: the latest one
+    deployed before the period ended (a later one had not started serving that cost)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[tuple[int, str], object] = {}
+        self.by_environment: dict[tuple[object, str], list[tuple[datetime, object]]] = {}
+        rows = Deployment.objects.values_list(
+            "pk", "model_service_id", "environment", "deployed_at"
+        )
+        for pk, model_id, environment, deployed_at in rows.order_by("deployed_at"):
+            self.by_id[(model_id, str(pk))] = pk
+            self.by_environment.setdefault((model_id, environment), []).append((deployed_at, pk))
+
+    def match(self, model_id, value: str, charge_end: datetime):
+        if model_id is None or not value:
+            return None  # no model: the row stays unmatched, deployment and all
+        found = self.by_id.get((model_id, value))
+        if found is not None:
+            return found
+        live = None
+        for deployed_at, pk in self.by_environment.get((model_id, value), ()):
+            if deployed_at >= charge_end:
+                break
+            live = pk
+        return live
+
+
+def _tag_text(tags: dict, key: str) -> str:
+    value = tags.get(key)
+    return "" if value is None or value is True else str(value)[:255]
+
+
 def _serialize_imports() -> None:
     """Two imports of the same account at once would each delete the other's rows: imports
     run one at a time (a transaction-level advisory lock on PostgreSQL)."""
@@ -62,6 +98,8 @@ def cost_import_create(
 
     Each row is matched to a model by the ATTEST_COST_MODEL_TAG resource tag (value: the
     model's name or id); a row without it, or naming no model, is kept as unmatched cost. The
+    ATTEST_COST_DEPLOYMENT_TAG tag then names one deployment of that model (its id, or its
+    environment); a value naming none leaves the row's deployment empty, never guessed. The
     month of a row is the UTC month of its ChargePeriodStart. The import then replaces every
     stored row of the same BillingAccountId and month that an earlier import brought, so a
     corrected re-export replaces and the same file twice changes no total. A file missing a
@@ -76,6 +114,8 @@ def cost_import_create(
     upload.seek(0)
     models = _model_index()
     tag = configuration.cost_model_tag()
+    deployment_tag_key = configuration.cost_deployment_tag()
+    deployments = _DeploymentIndex()
     with transaction.atomic():
         _serialize_imports()
         imported = CostImport.objects.create(
@@ -90,9 +130,10 @@ def cost_import_create(
         batch: list[tuple] = []
         try:
             for row in focus.read_rows(upload, parquet=parquet, cost_column=cost_column):
-                value = row.tags.get(tag)
-                tag_value = "" if value is None or value is True else str(value)[:255]
+                tag_value = _tag_text(row.tags, tag)
                 model_id = models.get(tag_value) if tag_value else None
+                deployment_tag = _tag_text(row.tags, deployment_tag_key)
+                deployment_id = deployments.match(model_id, deployment_tag, row.charge_period_end)
                 read += 1
                 matched += model_id is not None
                 periods[(row.billing_account_id, row.month)] += 1
@@ -108,6 +149,8 @@ def cost_import_create(
                         model_id,
                         tag_value,
                         row.service_name,
+                        deployment_id,
+                        deployment_tag,
                     )
                 )
                 if len(batch) >= BATCH:
@@ -156,6 +199,8 @@ ROW_COLUMNS = (
     "model_service_id",
     "tag_value",
     "service_name",
+    "deployment_id",
+    "deployment_tag_value",
 )
 
 
@@ -215,7 +260,11 @@ def usage_source_set(
     latency: str = "",
 ) -> UsageSource:
     """Name the Prometheus server and the PromQL selectors of a deployment's request counter,
-    error counter and latency histogram buckets (the owning team, its CI, administrators)."""
+    error counter and latency histogram buckets (the owning team, its CI, administrators).
+
+    The URL is checked as outgoing webhook URLs are (common.outbound): a host resolving to a
+    private, loopback or reserved address is refused unless ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE
+    (an in-cluster Prometheus needs it; the reads check again and pin the address)."""
     model = deployment.model_service
     if not access.can_set_usage_source(actor, model):
         raise Forbidden(SOURCE_REFUSED)
@@ -223,6 +272,15 @@ def usage_source_set(
         raise ValidationError(
             {"requests": [_("Name the request counter, e.g. http_requests_total.")]}
         )
+    try:  # the webhooks' SSRF check: no private, loopback or reserved address unless allowed
+        outbound.resolve_target(
+            prometheus_url,
+            allow_private=configuration.prometheus_allow_private(),
+            what="usage reads",
+            setting="ATTEST_USAGE_PROMETHEUS_ALLOW_PRIVATE",
+        )
+    except outbound.TargetRefused as exc:
+        raise ValidationError({"prometheus_url": [str(exc)]}) from None
     with transaction.atomic():
         source = UsageSource.objects.select_for_update().filter(deployment=deployment).first()
         before = (
@@ -337,6 +395,7 @@ def usage_source_read(*, source: UsageSource, days: list[date], now: datetime | 
                 end=end,
                 step=configuration.usage_step_seconds(),
                 timeout=configuration.usage_timeout_seconds(),
+                allow_private=configuration.prometheus_allow_private(),
             )
             readings.append(
                 DayUsage(
@@ -379,3 +438,42 @@ def default_days(now: datetime) -> list[date]:
     """Yesterday and today so far (UTC)."""
     today = now.astimezone(UTC).date()
     return [today - timedelta(days=1), today]
+
+
+POINTS_REFUSED = _lazy("Only the owning team records the usage of its deployments.")
+
+
+def usage_points_record(*, actor, points: list) -> list[DailyUsage]:
+    """Record usage points posted through the metrics API (teams without Prometheus): each a
+    deployment's requests, errors and p50/p95 latency on one UTC day. All or nothing: a point
+    naming a deployment the actor may not see is a 404 listing the items, one of a deployment
+    it may see but not record for a 403, and nothing is written. A day already stored (read
+    from Prometheus or posted before) is replaced; each deployment's days are one audit event
+    (``usage.usage_recorded``)."""
+    wanted = {p.deployment_id for p in points}
+    found = {
+        d.pk: d
+        for d in Deployment.objects.filter(
+            pk__in=wanted, model_service__in=model_service_visible(user=actor)
+        ).select_related("model_service")
+    }
+    hidden = {
+        f"items[{i}]": [_("No deployment with this id that you may see.")]
+        for i, p in enumerate(points)
+        if p.deployment_id not in found
+    }
+    if hidden:
+        raise NotFound(_("Some items name no deployment you may see."), hidden)
+    refused = [d for d in found.values() if not access.can_set_usage_source(actor, d.model_service)]
+    if refused:
+        raise Forbidden(POINTS_REFUSED)
+    by_deployment: dict = {}
+    for p in points:
+        by_deployment.setdefault(p.deployment_id, []).append(
+            DayUsage(p.day, p.requests, p.errors, p.latency_p50_ms, p.latency_p95_ms)
+        )
+    rows: list[DailyUsage] = []
+    with transaction.atomic():
+        for deployment_id, days in by_deployment.items():
+            rows.extend(usage_days_record(actor=actor, deployment=found[deployment_id], days=days))
+    return rows

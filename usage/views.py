@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from catalog.selectors import model_service_get, model_service_visible
-from usage import budgets, charts, selectors
+from usage import access, budgets, charts, configuration, selectors, source_views
+from usage.import_views import CostImportForm
 
 
 @login_required
@@ -57,6 +58,9 @@ def model_usage(request, model_id):
             "cost_charts": cost_charts,
             "requests_chart": requests_chart,
             "sources": selectors.model_usage_sources(model),
+            "deployment_costs": selectors.model_deployment_costs(model, last=last, count=12),
+            "deployment_tag": configuration.cost_deployment_tag(),
+            **source_views.source_form_context(request, model),
             "unapproved": selectors.live_without_approval(model, today=timezone.now().date()),
         },
     )
@@ -137,6 +141,7 @@ def usage_report(request):
             "unmatched": report.get("unmatched"),
             "teams": selectors.team_choices(),
             **budget_context(request.user, month, error),
+            "import_form": CostImportForm() if access.can_import_costs(request.user) else None,
         },
     )
 

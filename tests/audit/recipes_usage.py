@@ -13,7 +13,7 @@ def usage_recipes(p):
     from approvals.models import Deployment
     from tests.approvals.approval_helpers import assessed_model
     from tests.usage.focus_files import csv_bytes, row
-    from usage import services
+    from usage import services, usage_points
 
     model = assessed_model(p, "minimal")
     version = model.versions.get()
@@ -71,9 +71,24 @@ def usage_recipes(p):
             ),
             ["usage.usage_recorded"],
         ),
+        f"{u}.usage_points_record": (
+            lambda: services.usage_points_record(
+                actor=p.ci_bot,
+                points=[
+                    usage_points.UsagePoint(deployment().pk, date(2026, 11, 2), 10, 1, None, 5.0)
+                ],
+            ),
+            ["usage.usage_recorded"],
+        ),
         "usage.budgets.budget_set": (
             lambda: budgets.budget_set(
                 actor=p.compliance, model_service=model, amount="10", currency="EUR"
+            ),
+            ["usage.budget_set"],
+        ),
+        "usage.budgets.budget_create": (
+            lambda: budgets.budget_create(
+                actor=p.compliance, team=p.team, amount="20", currency="EUR"
             ),
             ["usage.budget_set"],
         ),

@@ -31,6 +31,8 @@ NO_EVENT = {
     "usage.budgets.budgets_check": "audited as the alerts it opens (monitoring.alert_opened)",
     "usage.budgets.budget_status": "read",
     "usage.budgets.budget_statuses": "read",
+    "usage.budgets.budgets_visible": "read",
+    "usage.budgets.budget_get": "read",
     "usage.budgets.may_set_budgets": "a permission check",
     "catalog.services.ingest.registry_delivery_options": "a handshake; stores nothing",
     "catalog.services.ingest.registry_inbox_sweep": "re-queue; C7 tests its event",

@@ -36,7 +36,7 @@ def test_owner_reads_usage_and_cost_of_a_model(live_server, page, screenshot):
     page.locator(".usage-card").get_by_role("link", name="Open usage and cost").click()
     page.wait_for_selector("h1:has-text('Usage and cost: churn-predictor')")
     assert page.locator("svg.chart__svg").count() == 2  # cost (EUR) and requests
-    table = page.locator("table").inner_text()
+    table = page.locator("table").first.inner_text()  # month by month (then per deployment)
     assert "EUR" in table and " %" in table
     screenshot(page, "70-usage-cost")
     page.set_viewport_size(PHONE)
@@ -98,3 +98,49 @@ def test_compliance_sets_a_budget_and_reads_it_against_the_month(live_server, pa
     page.set_viewport_size({"width": 1360, "height": 900})
     page.goto(f"{live_server.url}/alerts/")
     assert "churn-predictor spent" in page.locator("main").inner_text()
+
+
+def test_compliance_uploads_a_focus_export_in_the_browser(live_server, page, screenshot, tmp_path):
+    """The browser upload (issue 22, point 2): the compliance officer picks a FOCUS CSV on
+    /usage/, reads the import's summary; a file that is not FOCUS is refused on the form,
+    naming the missing columns (desktop and phone)."""
+    from tests.usage.focus_files import COLUMNS, csv_bytes, row
+    from usage.models import CostImport
+
+    call_command("seed_demo", "--allow-production", stdout=StringIO())
+    good = tmp_path / "focus-2026-10.csv"
+    good.write_bytes(
+        csv_bytes(
+            [
+                row(
+                    account="journey-1", effective="40.00", tags={"attest-model": "churn-predictor"}
+                ),
+                row(account="journey-1", effective="2.50", tags={"team": "none"}),
+            ]
+        )
+    )
+    bad = tmp_path / "not-focus.csv"
+    bad.write_bytes(csv_bytes([row()], [c for c in COLUMNS if c != "BillingCurrency"]))
+    sign_in(page, live_server, "carla")
+    page.goto(f"{live_server.url}/usage/")
+    form = page.locator("form[action='/usage/imports/']")
+    form.get_by_label("FOCUS export (CSV or Parquet)").set_input_files(str(bad))
+    form.get_by_role("button", name="Import").click()
+    page.wait_for_selector("h1:has-text('Import a FOCUS export')")
+    errors = page.locator(".field__error, .flash--error").all_inner_texts()
+    assert any("BillingCurrency" in e for e in errors), errors
+    assert not CostImport.objects.filter(file_name="not-focus.csv").exists()
+    screenshot(page, "75-usage-import-refused")
+
+    page.get_by_label("FOCUS export (CSV or Parquet)").set_input_files(str(good))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_selector("h2:has-text('Imported focus-2026-10.csv')")
+    summary = page.locator("dl.summary-strip").inner_text().lower()
+    assert "rows read\n2" in summary and "matched to a model\n1" in summary, summary
+    assert "journey-1" in page.locator("table").inner_text()
+    screenshot(page, "76-usage-import-summary")
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the import summary scrolls sideways ({width}px)"
+    screenshot(page, "77-usage-import-summary-phone")
+    page.set_viewport_size({"width": 1360, "height": 900})

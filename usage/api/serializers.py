@@ -116,3 +116,82 @@ class UsageCostReportOutput(serializers.Serializer):
         required=False,
         help_text="Cost no model is tagged with; for compliance officers and administrators.",
     )
+
+
+class BudgetCreateInput(serializers.Serializer):
+    """One of ``model`` (catalog name or id) or ``team`` (slug); the monthly amount."""
+
+    model = serializers.CharField(required=False, max_length=200, help_text="Name or id.")
+    team = serializers.SlugField(required=False, max_length=60)
+    amount = serializers.CharField(max_length=30, help_text='A decimal string, e.g. "2500.00".')
+    currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
+
+    def validate(self, attrs):
+        if bool(attrs.get("model")) == bool(attrs.get("team")):
+            raise serializers.ValidationError(
+                {"model": [_("Give either model or team, not both.")]}
+            )
+        return attrs
+
+
+class BudgetUpdateInput(serializers.Serializer):
+    amount = serializers.CharField(required=False, max_length=30)
+    currency = serializers.CharField(required=False, max_length=3)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"amount": [_("Give amount, currency or both.")]})
+        return attrs
+
+
+class BudgetQueryInput(QueryInput):
+    month = serializers.RegexField(
+        MONTH_PATTERN, required=False, help_text="YYYY-MM (UTC); this month unless told."
+    )
+
+
+class BudgetOutput(serializers.Serializer):
+    """A budget and where the month's spend stands against it (its currency only)."""
+
+    id = serializers.UUIDField(source="budget.pk")
+    model = serializers.CharField(source="budget.model_service.name", allow_null=True)
+    team = serializers.CharField(source="budget.team.slug", allow_null=True)
+    amount = serializers.CharField(source="budget.amount")
+    currency = serializers.CharField(source="budget.currency")
+    month = serializers.SerializerMethodField()
+    spent = serializers.CharField(source="spent_text")
+    forecast = serializers.CharField()
+    used_percent = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["within", "forecast", "exceeded"])
+
+    def get_month(self, status) -> str:
+        return status.month.strftime("%Y-%m")
+
+
+class BudgetListOutput(serializers.Serializer):
+    month = serializers.CharField()
+    budgets = BudgetOutput(many=True)
+
+
+class UsagePointInput(serializers.Serializer):
+    deployment = serializers.UUIDField(
+        help_text="The deployment's id (as the deployments API answers)."
+    )
+    date = serializers.DateField(help_text="The UTC day, YYYY-MM-DD; not in the future.")
+    requests = serializers.IntegerField(min_value=0)
+    errors = serializers.IntegerField(min_value=0, required=False, default=0)
+    latency_p50_ms = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    latency_p95_ms = serializers.FloatField(required=False, allow_null=True, min_value=0)
+
+
+class UsagePointsInput(serializers.Serializer):
+    """Documentation of the body; ``usage.usage_points`` parses it strictly."""
+
+    items = serializers.ListField(
+        child=UsagePointInput(), min_length=1, help_text="At most ATTEST_METRICS_MAX_ITEMS."
+    )
+
+
+class UsagePointsOutput(serializers.Serializer):
+    points = serializers.IntegerField(help_text="Days stored (a day stored before is replaced).")
+    deployments = serializers.ListField(child=serializers.UUIDField())

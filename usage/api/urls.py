@@ -1,6 +1,6 @@
 from django.urls import path
 
-from usage.api import views
+from usage.api import budget_views, views
 
 app_name = "usage-api"
 
@@ -16,5 +16,9 @@ urlpatterns = [
         views.UsageListApi.as_view(),
         name="usage-list",
     ),
+    # the metrics API's usage points (teams without Prometheus), beside POST /api/v1/metrics/
+    path("metrics/usage/", views.UsagePointsRecordApi.as_view(), name="usage-points-create"),
+    path("budgets/", budget_views.BudgetListCreateApi.as_view(), name="budget-list"),
+    path("budgets/<uuid:budget_id>/", budget_views.BudgetDetailApi.as_view(), name="budget-detail"),
     path("reports/usage-cost/", views.UsageCostReportApi.as_view(), name="usage-cost-report"),
 ]

@@ -19,7 +19,8 @@ from accounts.permissions import TokenHasScope
 from common.api.parsers import GuardedJSONParser
 from common.api.schema import ERROR_RESPONSES, ErrorOutput
 from common.errors import RequestRefused
-from usage import access, configuration, selectors, services
+from monitoring import configuration as monitoring_configuration
+from usage import access, configuration, selectors, services, usage_points
 from usage.api.serializers import (
     CostImportInput,
     CostImportOutput,
@@ -27,6 +28,8 @@ from usage.api.serializers import (
     ReportQueryInput,
     UsageCostReportOutput,
     UsageListOutput,
+    UsagePointsInput,
+    UsagePointsOutput,
     UsageQueryInput,
     UsageSourceInput,
     UsageSourceOutput,
@@ -144,3 +147,42 @@ class UsageCostReportApi(APIView):
             user=request.user, month=month, team=query.validated_data.get("team", "")
         )
         return Response(report)
+
+
+class UsagePointsRecordApi(APIView):
+    """Usage points for teams without Prometheus, through the metrics API: per deployment and
+    UTC day, ``requests``, ``errors`` and optionally ``latency_p50_ms`` / ``latency_p95_ms``.
+
+    All or nothing, as metric batches: bad items are a 400, deployments you cannot see a 404,
+    each listing the items (``items[<index>]``); more than ATTEST_METRICS_MAX_ITEMS a 413. A day
+    already stored for the deployment (read from Prometheus or posted) is replaced."""
+
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scope = ApiToken.Scope.METRICS_WRITE
+
+    @extend_schema(
+        request=UsagePointsInput,
+        responses={201: UsagePointsOutput, **ERROR_RESPONSES, **TOO_LARGE},
+    )
+    def post(self, request):
+        limit = monitoring_configuration.metrics_max_items()
+        try:
+            points = usage_points.parse_points(
+                request.data, max_items=limit, today=timezone.now().date()
+            )
+        except usage_points.PointsInvalid as exc:
+            raise RequestRefused(
+                _("Some items are not valid; nothing was recorded."), exc.errors
+            ) from None
+        except OverflowError:
+            raise RequestRefused(
+                _("More than %(limit)s items; split the batch.") % {"limit": limit},
+                {"items": [_("Too many.")]},
+                status_code=413,
+            ) from None
+        rows = services.usage_points_record(actor=request.user, points=points)
+        body = {
+            "points": len(rows),
+            "deployments": sorted({str(r.deployment_id) for r in rows}),
+        }
+        return Response(UsagePointsOutput(body).data, status=status.HTTP_201_CREATED)
