@@ -76,6 +76,18 @@ def declare_target_type(target_type: str, label: str | Promise) -> str:
     return target_type
 
 
+# Keys of an event's before/after that are no field of the object's model (a reason, the
+# deciding provision): their words, declared by the app that writes them.
+_FIELD_LABELS: dict[str, str | Promise] = {}
+
+
+def declare_field_label(key: str, label: str | Promise) -> str:
+    """Give a recorded key that is no model field its words (``decided_by`` → "Decided by"),
+    translatable like every label; returns the key."""
+    _FIELD_LABELS[key] = label
+    return key
+
+
 def get(code: str) -> AuditAction | None:
     """The declaration of ``code``, or None for a code nobody declares (old or test rows)."""
     return _ACTIONS.get(code)
@@ -140,6 +152,8 @@ def field_label(target_type: str, name: str) -> str:
     as words too (``certified_by`` → "Certified by")."""
     field = _field(target_type, name)
     words = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else ""
+    if not words and name in _FIELD_LABELS:
+        words = str(_FIELD_LABELS[name])
     words = words or str(name).replace("_", " ")
     return words[:1].upper() + words[1:]
 

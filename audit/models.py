@@ -112,6 +112,7 @@ class AuditCheckpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("audit checkpoint")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -130,6 +131,7 @@ class AuditTreeNode(models.Model):
     hash = models.BinaryField(max_length=32)
 
     class Meta:
+        verbose_name = _("audit tree node")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ class RegistrySource(BaseModel):
     last_reconcile_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("registry source")
         ordering = ["slug"]
 
     def __str__(self) -> str:
@@ -104,6 +105,7 @@ class WebhookSecret(BaseModel):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook secret")
         ordering = ["source", "-created_at"]
 
     def __str__(self) -> str:
@@ -158,6 +160,7 @@ class WebhookDelivery(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("webhook delivery")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -241,6 +244,7 @@ class ModelService(BaseModel):
     registry_name_history = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
+        verbose_name = _("model service")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -287,6 +291,7 @@ class ModelVersion(BaseModel):
     registry_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("model version")
         ordering = ["model_service", "-version_number", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -308,6 +313,7 @@ class ModelServiceUserPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(ModelService, on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("model service user permission")
         abstract = False
 
 
@@ -318,6 +324,7 @@ class ModelServiceGroupPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(ModelService, on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("model service group permission")
         abstract = False
 
 

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 
-from common.errors import Conflict, ValidationError
+from common.errors import Conflict, NotFound, RequestRefused, ValidationError
 
 
 @dataclass
 class Outcome:
     """How the service call inside ``form_errors`` / ``message_errors`` went."""
 
-    error: ValidationError | Conflict | None = None
+    error: ValidationError | RequestRefused | None = None
 
     @property
     def ok(self) -> bool:
@@ -40,10 +40,12 @@ class Outcome:
 
     @property
     def status(self) -> int:
-        """The page's status: 200, 400 for bad input, 409 for a conflict."""
+        """The page's status: 200, 400 for bad input, 409 for a conflict, a refusal's own."""
         if self.error is None:
             return 200
-        return 409 if self.conflict else 400
+        if isinstance(self.error, RequestRefused):
+            return self.error.status_code
+        return 400
 
     @property
     def message(self) -> str:
@@ -67,9 +69,13 @@ def add_to_form(form, exc: ValidationError, aliases: Mapping[str, str] | None = 
 
 
 @contextmanager
-def form_errors(form, *, aliases: Mapping[str, str] | None = None) -> Iterator[Outcome]:
+def form_errors(
+    form, *, aliases: Mapping[str, str] | None = None, refusals: bool = False
+) -> Iterator[Outcome]:
     """Run the block (a service call); its ``ValidationError`` / ``Conflict`` ends up on
-    ``form`` and in the yielded ``Outcome`` instead of propagating."""
+    ``form`` and in the yielded ``Outcome`` instead of propagating. With ``refusals``, any other
+    ``RequestRefused`` too (its sentence and per-item errors above the form, its status on the
+    page: a refused upload's 400 or 413); ``NotFound`` still propagates."""
     outcome = Outcome()
     try:
         yield outcome
@@ -79,6 +85,14 @@ def form_errors(form, *, aliases: Mapping[str, str] | None = None) -> Iterator[O
     except Conflict as exc:
         outcome.error = exc
         form.add_error(None, exc.detail)
+    except RequestRefused as exc:
+        if not refusals or isinstance(exc, NotFound):
+            raise
+        outcome.error = exc
+        form.add_error(None, exc.detail)
+        for where, problems in (exc.errors or {}).items():
+            for problem in problems:
+                form.add_error(None, f"{where}: {problem}")
 
 
 @contextmanager

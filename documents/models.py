@@ -95,6 +95,7 @@ class GeneratedDocument(BaseModel):
     AUDIT_TARGET_TYPE = "governance.generateddocument"
 
     class Meta:
+        verbose_name = _("generated document")
         db_table = "governance_generateddocument"
         ordering = ["-created_at"]
         indexes = [

@@ -46,6 +46,7 @@ class MetricPoint(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("metric point")
         ordering = ["observed_at"]
         indexes = [
             models.Index(
@@ -97,6 +98,7 @@ class Threshold(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("threshold")
         ordering = ["metric", "environment"]
         constraints = [
             models.UniqueConstraint(
@@ -215,6 +217,7 @@ class Alert(BaseModel):
     resolve_comment = BoundedTextField(blank=True, max_length=COMMENT)
 
     class Meta:
+        verbose_name = _("alert")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -265,6 +268,7 @@ class InputSchema(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("input schema")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -349,6 +353,7 @@ class Incident(BaseModel):
     deadline_warned_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("incident")
         ordering = ["-aware_at"]
         constraints = [
             models.CheckConstraint(
@@ -402,6 +407,7 @@ class RecertificationReview(BaseModel):
     comment = BoundedTextField(blank=True, max_length=COMMENT)
 
     class Meta:
+        verbose_name = _("recertification review")
         ordering = ["-due_on"]
         constraints = [
             models.UniqueConstraint(

@@ -104,6 +104,7 @@ class WebhookAttempt(BaseModel):
     manual = models.BooleanField(default=False, help_text="Part of a redelivery an admin asked.")
 
     class Meta:
+        verbose_name = _("webhook attempt")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -241,6 +242,7 @@ class NotificationMessage(BaseModel):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification message")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

@@ -4,7 +4,7 @@ change."""
 
 from django.utils.translation import gettext_lazy as _
 
-from audit.actions import declare
+from audit.actions import declare, declare_field_label
 
 ASSESSMENT_DRAFT_SAVED = declare(
     "governance.assessment_draft_saved", _("Risk assessment draft saved")
@@ -21,3 +21,7 @@ ASSESSMENT_RETURNED = declare("risk.assessment_returned", _("Risk assessment ret
 ASSESSMENT_MOVED_TO_RULESET = declare(
     "risk.assessment_moved_to_ruleset", _("Risk assessment moved to the current rule set")
 )
+
+# Recorded keys of an assessment event that are no field of RiskAssessment.
+declare_field_label("decided_by", _("Decided by"))
+declare_field_label("second_line", _("Second line"))

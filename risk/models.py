@@ -44,8 +44,10 @@ class RiskAssessment(BaseModel):
     ruleset_version = models.CharField(max_length=60)
     answers = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     result = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    tier = models.CharField(max_length=20, blank=True, choices=ModelService.RiskTier.choices)
-    internal_rating = models.CharField(max_length=10, blank=True)
+    tier = models.CharField(
+        _("tier"), max_length=20, blank=True, choices=ModelService.RiskTier.choices
+    )
+    internal_rating = models.CharField(_("internal rating"), max_length=10, blank=True)
     subject = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -62,6 +64,7 @@ class RiskAssessment(BaseModel):
     AUDIT_TARGET_TYPE = "governance.riskassessment"
 
     class Meta:
+        verbose_name = _("risk assessment")
         db_table = "governance_riskassessment"
         ordering = ["model_service", "-revision"]
         constraints = [
@@ -142,6 +145,7 @@ class Obligation(BaseModel):
     AUDIT_TARGET_TYPE = "governance.obligation"
 
     class Meta:
+        verbose_name = _("obligation")
         db_table = "governance_obligation"
         ordering = ["model_service", "article", "code"]
         constraints = [
@@ -181,6 +185,7 @@ class Evidence(BaseModel):
     AUDIT_TARGET_TYPE = "governance.evidence"
 
     class Meta:
+        verbose_name = _("evidence")
         db_table = "governance_evidence"
         ordering = ["-created_at"]
         constraints = [

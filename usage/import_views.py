@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.errors import Forbidden, RequestRefused, ValidationError
-from common.forms import add_to_form
+from common.errors import Forbidden
+from common.forms import form_errors
 from usage import access, configuration, services
 from usage.models import CostImport
 
@@ -51,22 +51,16 @@ def cost_import_upload(request):
     if upload.size > limit:
         form.add_error("file", _("The file is larger than %(limit)s bytes.") % {"limit": limit})
         return _page(request, form, None, status=413)
-    try:
+    # Not FOCUS, bad rows (a refusal naming each), or bad options: nothing was imported.
+    with form_errors(form, refusals=True) as call:
         imported = services.cost_import_create(
             actor=request.user,
             upload=upload,
             file_name=upload.name,
             cost_column=form.cleaned_data["cost_column"] or CostImport.CostColumn.EFFECTIVE,
         )
-    except ValidationError as exc:
-        add_to_form(form, exc)
-        return _page(request, form, None, status=400)
-    except RequestRefused as exc:  # not FOCUS, or bad rows: nothing was imported
-        form.add_error("file", exc.detail)
-        for where, problems in exc.errors.items():
-            for problem in problems:
-                form.add_error(None, f"{where}: {problem}")
-        return _page(request, form, None, status=exc.status_code)
+    if not call.ok:
+        return _page(request, form, None, status=call.status)
     return _page(request, CostImportForm(), imported, status=200)
 
 

@@ -93,6 +93,7 @@ class CostRow(models.Model):
     deployment_tag_value = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("cost row")
         ordering = ["month", "id"]
         indexes = [
             models.Index(fields=["billing_account_id", "month"]),
@@ -149,6 +150,7 @@ class DailyUsage(BaseModel):
     latency_p95_ms = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("daily usage")
         ordering = ["day"]
         constraints = [
             models.UniqueConstraint(fields=["deployment", "day"], name="usage_one_row_per_day"),

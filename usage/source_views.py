@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -45,7 +46,7 @@ class UsageSourceForm(forms.Form):
                 % {
                     "version": d.model_version.version,
                     "environment": d.environment,
-                    "date": f"{d.deployed_at:%Y-%m-%d}",
+                    "date": date_format(d.deployed_at, "SHORT_DATE_FORMAT"),
                 },
             )
             for d in deployments

@@ -62,6 +62,14 @@ MEANING_CHECKED_BY_SERVICES = {
     # `team` must be the slug of an existing team; `month` from 1970-01 on.
     # tests/usage/test_report.py.
     "GET /api/v1/reports/usage-cost/",
+    # Budgets: `month` as for the report; a budget names exactly one of model or team, in a
+    # currency code, for a model or team that exists. tests/usage/test_budgets_api.py.
+    "GET /api/v1/budgets/",
+    "POST /api/v1/budgets/",
+    "PATCH /api/v1/budgets/{budget_id}/",
+    # Usage points: a day's errors may not exceed its requests, and days not lie in the
+    # future. tests/usage/test_usage_points.py.
+    "POST /api/v1/metrics/usage/",
 }
 POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
