@@ -227,7 +227,11 @@ class ModelService(BaseModel):
         max_length=20, choices=Lifecycle.choices, default=Lifecycle.DEVELOPMENT, db_index=True
     )
     risk_tier = models.CharField(
-        max_length=20, choices=RiskTier.choices, default=RiskTier.UNASSESSED, db_index=True
+        _("risk tier"),
+        max_length=20,
+        choices=RiskTier.choices,
+        default=RiskTier.UNASSESSED,
+        db_index=True,
     )
     # Share of the current obligations met or justified not applicable (set by governance).
     obligations_completeness = models.PositiveSmallIntegerField(null=True, blank=True)

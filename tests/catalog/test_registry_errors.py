@@ -185,7 +185,7 @@ def test_sync_results_read_the_sentence():
 @pytest.mark.django_db
 def test_the_inbox_row_reads_the_sentence(client_for, personas):
     from catalog.models import RegistrySource, WebhookDelivery
-    from catalog.services.ingest import _record_failure
+    from catalog.services.inbox import _record_failures
 
     with _http_server(500) as port:
         _add_source(f"http://127.0.0.1:{port}")
@@ -203,7 +203,7 @@ def test_the_inbox_row_reads_the_sentence(client_for, personas):
         try:
             MlflowClient(source.base_url, timeout=1).get_model("credit")
         except RegistryUnavailable as exc:
-            _record_failure(row.pk, exc)
+            _record_failures([row], exc)
     row.refresh_from_db()
     assert row.last_error.startswith(f"127.0.0.1:{port} had an internal error (HTTP 500)")
     page = client_for(personas.admin).get(reverse("registries:inbox")).content.decode()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals.models import DeploymentRequest
 from catalog.models import ModelService, ModelVersion
+from common.text import LONG_TEXT
 from documents import rendering, services
 from documents.kinds import annex_iv, portfolio
 from documents.models import GeneratedDocument
@@ -231,12 +232,12 @@ def test_hostile_field_values_render_escaped_and_fetch_nothing_outside_static(
     for i, name in enumerate(HOSTILE_NAMES):
         assessed_model(personas, "high" if i == 0 else "minimal", name=name)
     hostile = ModelService.objects.get(name=HOSTILE_NAMES[0])
-    hostile.description = (HOSTILE_TEXT * 400)[:50_000]  # 50 KB
+    hostile.description = (HOSTILE_TEXT * 400)[:LONG_TEXT]  # as long as a description may be
     hostile.intended_use = HOSTILE_TEXT + " مرحبا ‏ 🚀"
     hostile.limitations = "file:///etc/passwd and http://169.254.169.254/latest/meta-data/"
     hostile.save()
     hostile.versions.update(metrics={"<b>auc</b>": "<script>1</script>"})
-    ModelServiceFactory(name="z" * 200, owner_team=personas.team, description="x" * 50_000)
+    ModelServiceFactory(name="z" * 200, owner_team=personas.team, description="x" * LONG_TEXT)
 
     report = request_report(django_capture_on_commit_callbacks, personas.compliance)
     with django_capture_on_commit_callbacks(execute=True):
@@ -257,7 +258,7 @@ def test_hostile_field_values_render_escaped_and_fetch_nothing_outside_static(
     annex_text = flat(pdf_text(annex))
     assert '<img src="file:///etc/passwd">' in annex_text
     assert "<b>auc</b>" in annex_text
-    assert annex.pages < 60  # 50 KB of text is long, not endless
+    assert annex.pages < 60  # 20,000 characters of text are long, not endless
     # The markup never reached the HTML as markup.
     html = services._html(
         portfolio.BUILDER, report, portfolio.compose(report), volatile=False

@@ -100,7 +100,10 @@ def test_annex_iv_point_9_shows_use_month_by_month_with_this_versions_share(
 
     with django_capture_on_commit_callbacks(execute=True):
         document = document_services.document_request(
-            actor=personas.owner, kind=GeneratedDocument.Kind.ANNEX_IV, model_version=v2
+            actor=personas.owner,
+            kind=GeneratedDocument.Kind.ANNEX_IV,
+            model_version=v2,
+            language="en",  # whatever an earlier test left active
         )
     document.refresh_from_db()
     assert document.status == GeneratedDocument.Status.DONE, document.error
@@ -145,7 +148,7 @@ def test_the_portfolio_report_has_a_usage_and_cost_chapter_for_the_last_whole_mo
 
     with django_capture_on_commit_callbacks(execute=True):
         document = document_services.document_request(
-            actor=personas.compliance, kind=GeneratedDocument.Kind.PORTFOLIO
+            actor=personas.compliance, kind=GeneratedDocument.Kind.PORTFOLIO, language="en"
         )
     document.refresh_from_db()
     assert document.status == GeneratedDocument.Status.DONE, document.error
