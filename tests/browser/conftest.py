@@ -25,6 +25,17 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 AXE_FAILS_ON = {"critical", "serious"}
 
 
+@pytest.fixture(autouse=True)
+def _sign_in_limits_for_journeys(settings):
+    """The journeys sign in as the same demo personas from 127.0.0.1 dozens of times within
+    the limits' five-minute window (``ATTEST_RATE_SIGN_IN`` 10 per account and address,
+    ``_PER_ADDRESS`` 50), so a full run would lock them out part-way. The limits themselves
+    are tested in tests/accounts; here they are raised (the live server reads these settings
+    on every attempt)."""
+    settings.ATTEST_RATE_SIGN_IN = "10000/300"
+    settings.ATTEST_RATE_SIGN_IN_PER_ADDRESS = "10000/300"
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
